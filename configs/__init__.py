@@ -1,0 +1,1 @@
+"""Default YAML configuration shipped with catoscan (fields, policy, recognizers, scanner)."""

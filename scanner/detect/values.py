@@ -1,0 +1,103 @@
+"""Whole-value decisions for mapped fields: placeholders, identities, NFKC span maps."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_PLACEHOLDERS = frozenset(
+    {
+        "-",
+        "--",
+        "n/a",
+        "na",
+        "none",
+        "null",
+        "nil",
+        "unknown",
+        "undefined",
+        "unmapped user",
+        "unmapped",
+        "not available",
+        "(none)",
+        "(null)",
+        "0",
+        "os_unknown",
+    }
+)
+_MASKED = re.compile(r"^[*xX•●\-_.\s]+$")
+_SYSTEM_ACTOR = re.compile(r"^(?:System|<[^>]+>|\w+) User #\d+$")
+_DOMAIN_USER = re.compile(r"^[\w.-]{1,64}\\[\w.$-]{1,128}$")
+_SID = re.compile(r"^S-1-\d+(?:-\d+){1,14}$")
+_LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._$-]{1,127}$")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
+def is_placeholder(value: str) -> bool:
+    """True for values that stand for 'no value' (``-``, ``N/A``, ``unknown``, ``***``)."""
+    text = value.strip()
+    return not text or text.casefold() in _PLACEHOLDERS or bool(_MASKED.match(text))
+
+
+def whole_span(value: str) -> tuple[int, int]:
+    """The span of the value without surrounding white space."""
+    start = len(value) - len(value.lstrip())
+    return start, len(value.rstrip())
+
+
+def accepts_whole(entity: str, value: str) -> bool:
+    """Whether a mapped field's whole value is a finding of ``entity``."""
+    if is_placeholder(value):
+        return False
+    text = value.strip()
+    if entity == "PERSON":
+        return bool(_HAS_LETTER.search(text)) and not _SYSTEM_ACTOR.match(text)
+    if entity == "USER_ID":
+        return any(ch.isdigit() for ch in text) or len(text) >= 6
+    if entity == "LOCATION":
+        return bool(_HAS_LETTER.search(text)) or bool(re.match(r"^-?\d{1,3}\.\d+$", text))
+    return True
+
+
+def identity_kind(value: str) -> str | None:
+    """Classify an identity value that is not an e-mail, IP or device name.
+
+    Returns USERNAME (``CORP\\tyamada``, ``taro.yamada``, ``tyamada``), USER_ID (digits, AD
+    SIDs), PERSON (anything else with letters: ``山田 太郎``, ``Emily Carter``), or None
+    for placeholders and system actors such as ``System User #40276``.
+    """
+    text = value.strip()
+    if is_placeholder(text) or _SYSTEM_ACTOR.match(text):
+        return None
+    if text.isdigit() or _SID.match(text):
+        return "USER_ID"
+    if _DOMAIN_USER.match(text):
+        return "USERNAME"
+    if _LOGIN.match(text) and (
+        any(c in text for c in "._$") or any(c.isdigit() for c in text) or text.islower()
+    ):
+        return "USERNAME"
+    if _HAS_LETTER.search(text):
+        return "PERSON"
+    return None
+
+
+def nfkc_map(text: str) -> tuple[str, list[int] | None]:
+    """NFKC-normalise ``text`` and map normalised offsets back to original ones.
+
+    Returns ``(normalised, offsets)``; ``offsets[j]`` is the original index of normalised
+    character ``j`` (with one extra entry for the end). None when nothing changed.
+    """
+    if text.isascii():
+        return text, None
+    normalised = unicodedata.normalize("NFKC", text)
+    if normalised == text:
+        return text, None
+    pieces: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        piece = unicodedata.normalize("NFKC", ch)
+        pieces.append(piece)
+        offsets.extend([i] * len(piece))
+    offsets.append(len(text))
+    return "".join(pieces), offsets

@@ -1,0 +1,17 @@
+"""Exceptions that cross module boundaries; the CLI maps each to an exit code."""
+
+
+class CatoscanError(Exception):
+    """Base class of catoscan's own errors."""
+
+
+class ConfigError(CatoscanError):
+    """A configuration file, option or key is missing or invalid (exit code 2)."""
+
+
+class ModelError(CatoscanError):
+    """The configured spaCy model cannot be loaded (exit code 2)."""
+
+
+class InputError(CatoscanError):
+    """An input file, member or record cannot be read; recorded in ``errors/``, never fatal."""

@@ -1,0 +1,98 @@
+"""CEF lines (legacy Cato Log Exporter, syslog-fed SIEMs), one record per line.
+
+``[syslog header] CEF:Version|Vendor|Product|Version|SignatureID|Name|Severity|Extension``.
+Header fields become ``deviceVendor``, ``deviceProduct``, ``deviceVersion``, ``signatureId``,
+``name`` and ``severity``; a syslog header before ``CEF:`` becomes the field ``syslog``.
+Extension values may contain spaces: a value runs up to the next `` key=``. Custom
+strings ``csN`` are named by their ``csNLabel`` (``cs1Label=CATOSourceCountry`` makes
+``cs1`` the field ``CATOSourceCountry``), so the field map can speak Cato's names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from scanner.readers import eventtime
+from scanner.readers.textio import ReadOptions, iter_text_lines
+from scanner.record import ReadProblem, Record
+
+_HEADER_FIELDS = (
+    "deviceVendor",
+    "deviceProduct",
+    "deviceVersion",
+    "signatureId",
+    "name",
+    "severity",
+)
+_CEF_START = re.compile(r"CEF:\d+\|")
+_PIPE = re.compile(r"(?<!\\)\|")
+# A key starts the extension or follows a space; keys are word characters, dots, brackets.
+_KEY = re.compile(r"(?:^|(?<= ))([A-Za-z_][\w.\[\]-]*)=")
+_UNESCAPE = re.compile(r"\\([\\=|nr])")
+_ESCAPES = {"\\": "\\", "=": "=", "|": "|", "n": "\n", "r": "\r"}
+_LABELLED = re.compile(r"^(c[sn]\d+|cfp\d+|flexString\d+|flexNumber\d+|deviceCustomDate\d+)$")
+
+
+def iter_records(stream: BinaryIO, head: bytes, opts: ReadOptions) -> Iterator[Record | ReadProblem]:
+    """Yield one record per CEF line; a line without ``CEF:`` is reported and skipped."""
+    index = 0
+    for item in iter_text_lines(stream, head, opts):
+        if isinstance(item, ReadProblem):
+            yield item
+            continue
+        lineno, text = item
+        if not text.strip():
+            continue
+        pairs = parse_line(text)
+        if pairs is None:
+            yield ReadProblem(lineno, index, "not a CEF line (no 'CEF:' header)")
+            index += 1
+            continue
+        yield Record(index, lineno, pairs, eventtime.from_pairs(pairs, opts.time_fields))
+        index += 1
+
+
+def parse_line(text: str) -> list[tuple[str | None, str]] | None:
+    """Parse one CEF line into ``(field, value)`` pairs, or None when it is not CEF."""
+    m = _CEF_START.search(text)
+    if m is None:
+        return None
+    pairs: list[tuple[str | None, str]] = []
+    prefix = text[: m.start()].strip()
+    if prefix:
+        pairs.append(("syslog", prefix))
+    parts = _PIPE.split(text[m.start() :], maxsplit=7)
+    for name, value in zip(_HEADER_FIELDS, parts[1:7], strict=False):
+        value = _unescape(value)
+        if value:
+            pairs.append((name, value))
+    if len(parts) == 8:
+        pairs.extend(parse_extension(parts[7]))
+    return pairs
+
+
+def parse_extension(ext: str) -> list[tuple[str | None, str]]:
+    """Split a CEF extension into pairs, naming ``csN`` fields by their labels."""
+    keys = list(_KEY.finditer(ext))
+    raw: list[tuple[str, str]] = []
+    for i, m in enumerate(keys):
+        end = keys[i + 1].start() if i + 1 < len(keys) else len(ext)
+        raw.append((m.group(1), _unescape(ext[m.end() : end].rstrip(" "))))
+    labels = {k[: -len("Label")]: v for k, v in raw if k.endswith("Label") and v}
+    pairs: list[tuple[str | None, str]] = []
+    for key, value in raw:
+        if key.endswith("Label") and key[: -len("Label")] in labels:
+            continue
+        if _LABELLED.match(key) and key in labels:
+            key = labels[key]
+        if value:
+            pairs.append((key, value))
+    return pairs
+
+
+def _unescape(value: str) -> str:
+    if "\\" not in value:
+        return value
+    return _UNESCAPE.sub(lambda m: _ESCAPES[m.group(1)], value)

@@ -1,0 +1,176 @@
+"""JSON in every framing Cato data comes in, as a generator of records.
+
+One reader covers the JSON shapes of the reference because they differ in framing, not in
+what a record is:
+
+- one object per line (eventsFeed.py / catocli output, push NDJSON, auditFeed.py lines,
+  legacy Log Exporter JSON); lines are parsed with orjson, the fast path;
+- objects concatenated with no separator (eventsFeed.py TCP output) and pretty-printed
+  multi-line objects: the slow path collects lines until brackets balance, then decodes
+  every value in them;
+- documents whose records sit inside: GraphQL eventsFeed/auditFeed pages
+  (``data.<feed>.accounts[].records[]``, fields from ``fieldsMap``), SCIM ListResponse
+  envelopes (``Resources``), JSON arrays of records; their records have no line number.
+
+A value that does not parse is reported with its line and the reader goes on with the next.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any, BinaryIO
+
+import orjson
+
+from scanner.flatten import flatten
+from scanner.readers import eventtime
+from scanner.readers.textio import ReadOptions, iter_raw_lines
+from scanner.record import ReadProblem, Record
+
+_DECODER = json.JSONDecoder()
+# Strings (which cannot span lines in JSON) or one bracket; used to track nesting depth.
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
+_API_ENTITIES = ("admin", "apiKey", "object", "account")
+
+
+def iter_records(stream: BinaryIO, head: bytes, opts: ReadOptions) -> Iterator[Record | ReadProblem]:
+    """Yield the records of a JSON lines / concatenated / pretty-printed / document file."""
+    index = 0
+    pending: list[str] = []  # slow path: lines of a value that spans lines or shares one
+    pending_line = 0
+    pending_bytes = 0
+    depth = 0
+    first = True
+    for item in iter_raw_lines(stream, opts):
+        if isinstance(item, ReadProblem):
+            yield item
+            continue
+        lineno, raw = item
+        if first:
+            first = False
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        if not pending:
+            stripped = raw.strip()
+            if not stripped:
+                continue
+            try:
+                value = orjson.loads(stripped)
+            except orjson.JSONDecodeError:
+                pass
+            else:
+                for record in _records(value, lineno, index, opts):
+                    index += 1
+                    yield record
+                continue
+        text = raw.decode("utf-8", errors="replace")
+        if pending and depth > 0 and text.startswith("{") and pending[0].lstrip().startswith("{"):
+            # A new top-level object starts while the previous one is still open: that one
+            # was broken (one-object-per-line data); report it and resynchronise here.
+            yield ReadProblem(pending_line, None, "invalid JSON value (unbalanced brackets)")
+            pending, depth, pending_bytes = [], 0, 0
+        if not pending:
+            pending_line = lineno
+        pending.append(text)
+        pending_bytes += len(raw)
+        depth += _depth_delta(text)
+        if pending_bytes > opts.max_document_bytes:
+            yield ReadProblem(
+                pending_line, None, f"JSON value over {opts.max_document_bytes} bytes; skipped"
+            )
+            pending, depth, pending_bytes = [], 0, 0
+            continue
+        if depth > 0:
+            continue
+        for produced in _decode_all(pending, pending_line):
+            if isinstance(produced, ReadProblem):
+                yield produced
+                continue
+            value, line = produced
+            for record in _records(value, line, index, opts):
+                index += 1
+                yield record
+        pending, depth, pending_bytes = [], 0, 0
+    if pending and "".join(pending).strip():
+        yield ReadProblem(pending_line, None, "truncated JSON at end of file")
+
+
+def _depth_delta(text: str) -> int:
+    delta = 0
+    for token in _TOKENS.findall(text):
+        if token in "{[":
+            delta += 1
+        elif token in "}]":
+            delta -= 1
+    return delta
+
+
+def _decode_all(lines: list[str], first_line: int) -> Iterator[tuple[Any, int] | ReadProblem]:
+    buf = "\n".join(lines)
+    pos = 0
+    end = len(buf)
+    while True:
+        while pos < end and buf[pos] in " \t\r\n":
+            pos += 1
+        if pos >= end:
+            return
+        line = first_line + buf.count("\n", 0, pos)
+        try:
+            value, pos = _DECODER.raw_decode(buf, pos)
+        except json.JSONDecodeError as exc:
+            bad_line = first_line + buf.count("\n", 0, exc.pos)
+            yield ReadProblem(bad_line, None, f"invalid JSON: {exc.msg}")
+            return
+        yield value, line
+
+
+def _records(value: Any, line: int, index: int, opts: ReadOptions) -> Iterator[Record]:
+    """Expand one top-level JSON value into records (a document holds many)."""
+    for obj, in_document in _objects(value):
+        pairs, time_source = _pairs(obj)
+        record_time = eventtime.from_mapping(time_source, opts.time_fields)
+        if record_time is None and time_source is not obj:
+            record_time = eventtime.from_mapping(obj, opts.time_fields)
+        yield Record(index, None if in_document else line, pairs, record_time)
+        index += 1
+
+
+def _objects(value: Any) -> Iterator[tuple[Any, bool]]:
+    if isinstance(value, list):
+        for item in value:
+            yield item, True
+        return
+    if not isinstance(value, Mapping):
+        yield value, False
+        return
+    data = value.get("data")
+    if isinstance(data, Mapping):
+        feed = data.get("eventsFeed") or data.get("auditFeed")
+        if isinstance(feed, Mapping):
+            for account in feed.get("accounts") or []:
+                if isinstance(account, Mapping):
+                    for record in account.get("records") or []:
+                        yield record, True
+            return
+    resources = value.get("Resources")
+    if isinstance(resources, list) and "schemas" in value:
+        for item in resources:
+            yield item, True
+        return
+    yield value, False
+
+
+def _pairs(obj: Any) -> tuple[list[tuple[str | None, str]], Mapping[str, Any]]:
+    """Flatten one record; API records and push wrappers contribute their ``fieldsMap``."""
+    if not isinstance(obj, Mapping):
+        return list(flatten(obj, "value")), {}
+    fields_map = obj.get("fieldsMap")
+    if isinstance(fields_map, Mapping):
+        pairs = list(flatten(fields_map))
+        for name in _API_ENTITIES:
+            entity = obj.get(name)
+            if isinstance(entity, Mapping):
+                pairs.extend(flatten(entity, name))
+        return pairs, fields_map  # the record's own ``time`` is the fallback
+    return list(flatten(obj)), obj

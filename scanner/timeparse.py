@@ -1,0 +1,86 @@
+"""Parse the timestamp forms found in Cato data into aware UTC datetimes.
+
+Forms (cato-formats.md section 11): epoch milliseconds (``1741915425000``, also as a
+string or ``"1741915425000.000000"``), epoch seconds, RFC 3339 (``2025-03-14T01:23:45Z``,
+fractions and offsets), CEF ``rt`` (``Fri Mar 14 01:23:45 UTC 2025``), CMA CSV dates
+(``2025/03/14 01:20``) and Java's default ``Dec 12, 2025 3:21:48 AM``. Forms without a zone
+are taken as UTC, which is what Cato writes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Epochs outside 2000-01-01 .. 2100-01-01 are ids or counters, not event times.
+_MIN_S, _MAX_S = 946_684_800, 4_102_444_800
+
+_NUMBER = re.compile(r"^\d{9,14}(?:\.\d+)?$")
+_ISO = re.compile(
+    r"""^(\d{4})-(\d{2})-(\d{2})          # date
+        [T ](\d{2}):(\d{2})(?::(\d{2}))?  # time, seconds optional
+        (?:[.,](\d{1,9}))?                # fraction
+        \s*(Z|UTC|[+-]\d{2}:?\d{2})?$     # zone
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_TEXT_FORMATS = (
+    "%a %b %d %H:%M:%S %Z %Y",  # CEF rt: Fri Mar 14 01:23:45 UTC 2025
+    "%b %d, %Y %I:%M:%S %p",  # Java default: Dec 12, 2025 3:21:48 AM
+    "%b %d %Y %H:%M:%S",  # CEF rt alternative: Mar 14 2025 01:23:45
+    "%Y-%m-%d",
+)
+
+
+def parse_time(value: object) -> datetime | None:
+    """Return ``value`` as an aware UTC datetime, or None when it is not a timestamp."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return _from_epoch(float(value))
+    text = str(value).strip()
+    if not text:
+        return None
+    if _NUMBER.match(text):
+        return _from_epoch(float(text))
+    m = _ISO.match(text)
+    if m:
+        return _from_iso(m)
+    m = _SLASH.match(text)
+    if m:
+        y, mo, d, h, mi, s = (int(x) if x else 0 for x in m.groups())
+        try:
+            return datetime(y, mo, d, h, mi, s, tzinfo=UTC)
+        except ValueError:
+            return None
+    for fmt in _TEXT_FORMATS:
+        try:
+            parsed = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return None
+
+
+def _from_epoch(number: float) -> datetime | None:
+    seconds = number / 1000.0 if number >= 1e11 else number
+    if not _MIN_S <= seconds < _MAX_S:
+        return None
+    return _EPOCH + timedelta(milliseconds=round(seconds * 1000))
+
+
+def _from_iso(m: re.Match[str]) -> datetime | None:
+    y, mo, d, h, mi, s, frac, zone = m.groups()
+    micro = int((frac or "0")[:6].ljust(6, "0"))
+    try:
+        dt = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), micro, tzinfo=UTC)
+    except ValueError:
+        return None
+    if zone and zone.upper() not in ("Z", "UTC"):
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        dt -= sign * offset
+    return dt

@@ -1,0 +1,25 @@
+import io
+
+import pytest
+
+from scanner.readers.textio import ReadOptions
+from scanner.record import ReadProblem, Record
+
+TIME_FIELDS = (
+    "time", "event_timestamp", "time_str", "audit_timestamp", "creation_date", "creationTime",
+    "rt", "start", "Time", "Last Connection Date",
+)
+
+
+@pytest.fixture
+def opts():
+    return ReadOptions(time_fields=TIME_FIELDS)
+
+
+def read(reader, data: bytes, opts=None):
+    """Run a reader over bytes; return (records, problems)."""
+    opts = opts or ReadOptions(time_fields=TIME_FIELDS)
+    items = list(reader(io.BytesIO(data), data[:65536], opts))
+    records = [i for i in items if isinstance(i, Record)]
+    problems = [i for i in items if isinstance(i, ReadProblem)]
+    return records, problems
