@@ -1,0 +1,85 @@
+import json
+from datetime import UTC, datetime
+
+import pyarrow.parquet as pq
+import pytest
+
+from scanner.dataset import DatasetWriter, read_manifest, read_table, recover
+
+ROW = {
+    "source_path": "a.jsonl", "source_format": "eventsfeed-jsonl", "line": 1, "record_index": 0,
+    "field": "src_ip", "start": 0, "end": 10, "entity_type": "IP_ADDRESS",
+    "ccpa_categories": ["A"], "policy_element": "IP address", "policy_declared": True,
+    "score": 1.0, "detector": "field:src_ip", "value_hash": "h1", "key_id": "k",
+    "value_masked": "192.0.*.*", "event_time": datetime(2025, 3, 14, tzinfo=UTC),
+}
+
+
+def _scan(out, scan_id, rows, commit=True):
+    with DatasetWriter(out, scan_id, {"scan_id": scan_id}, batch_rows=2) as w:
+        for row in rows:
+            w.add_finding(row)
+        w.end_source()
+        w.add_error("bad.gz", None, None, None, "corrupt gzip data")
+        if commit:
+            w.commit({"scan_id": scan_id})
+
+
+def test_commit_writes_partitions_manifest_and_fields(tmp_path):
+    rows = [ROW, {**ROW, "record_index": 1, "line": 2}, {**ROW, "record_index": 2, "value_hash": "h2",
+            "event_time": datetime(2025, 3, 15, tzinfo=UTC)}]
+    _scan(tmp_path, "s1", rows)
+    assert (tmp_path / "findings" / "scan_id=s1" / "part-00000.parquet").exists()
+    findings = read_table(tmp_path, "findings")
+    assert findings.num_rows == 3 and set(findings.column("scan_id").to_pylist()) == {"s1"}
+    fields = read_table(tmp_path, "fields").to_pylist()
+    assert len(fields) == 1
+    f = fields[0]
+    assert (f["findings"], f["records"], f["distinct_values"]) == (3, 3, 2)
+    assert f["first_event_time"] == datetime(2025, 3, 14, tzinfo=UTC)
+    assert f["last_event_time"] == datetime(2025, 3, 15, tzinfo=UTC)
+    errors = read_table(tmp_path, "errors").to_pylist()
+    assert errors[0]["scope"] == "file" and errors[0]["reason"] == "corrupt gzip data"
+    assert [s["scan_id"] for s in read_manifest(tmp_path)["scans"]] == ["s1"]
+    meta = pq.read_schema(tmp_path / "findings" / "scan_id=s1" / "part-00000.parquet").metadata
+    assert json.loads(meta[b"catoscan"])["scan_id"] == "s1"
+    assert not list(tmp_path.glob(".staging-*"))
+
+
+def test_failed_scan_leaves_dataset_as_before(tmp_path):
+    _scan(tmp_path, "s1", [ROW])
+    with pytest.raises(RuntimeError):
+        with DatasetWriter(tmp_path, "s2", {}) as w:
+            w.add_finding(ROW)
+            raise RuntimeError("boom")
+    assert read_table(tmp_path, "findings").num_rows == 1
+    assert not (tmp_path / "findings" / "scan_id=s2").exists()
+    assert not list(tmp_path.glob(".staging-*"))
+
+
+def test_crash_before_journal_is_dropped_after_journal_rolled_forward(tmp_path):
+    _scan(tmp_path, "s1", [ROW])
+    # A staged scan whose process died before the commit point: dropped on recovery.
+    (tmp_path / ".staging-s2" / "findings").mkdir(parents=True)
+    # A scan that reached the commit point (journal written) but died mid-rename.
+    w = DatasetWriter(tmp_path, "s3", {}, batch_rows=10)
+    w.__enter__()
+    w.add_finding(ROW)
+    w.end_source()
+    for table in ("findings", "fields", "errors"):
+        w._flush(table)
+        w._writers.pop(table).close()
+    journal = {"scan_id": "s3", "staging": ".staging-s3", "entry": {"scan_id": "s3"}}
+    (tmp_path / "_journal-s3.json").write_text(json.dumps(journal))
+    w._lock_fh.close()
+    recover(tmp_path)
+    assert [s["scan_id"] for s in read_manifest(tmp_path)["scans"]] == ["s1", "s3"]
+    assert read_table(tmp_path, "findings").num_rows == 2
+    assert not (tmp_path / ".staging-s2").exists() and not list(tmp_path.glob("_journal-*"))
+
+
+def test_second_writer_is_refused(tmp_path):
+    from scanner.errors import ConfigError
+    with DatasetWriter(tmp_path, "s1", {}):
+        with pytest.raises(ConfigError, match="another scan"):
+            DatasetWriter(tmp_path, "s2", {}).__enter__()
