@@ -19,6 +19,13 @@ from scanner.readers import FORMATS
 EXIT_OK, EXIT_UNDECLARED, EXIT_CONFIG, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
+class _ClickHandler(logging.Handler):
+    """Log records to the current stderr (looked up at emit time, so CliRunner sees them)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(self.format(record), err=True)
+
+
 class ConfigFailure(click.ClickException):
     """A configuration or model problem: ``Error: ...`` and exit code 2."""
 
@@ -36,51 +43,71 @@ def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
     Example:
         catoscan scan sample_data --out inventory
     """
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="catoscan: %(message)s", stream=sys.stderr)
+    handler = _ClickHandler()
+    handler.setFormatter(logging.Formatter("catoscan: %(message)s"))
+    root = logging.getLogger("scanner")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING - 10 * min(verbose, 2))
+    root.propagate = False
     ctx.obj = {"debug": debug}
 
 
 @cli.command()
-@click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
-)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
-    "--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
     help="Dataset directory; each scan is added to it as a new scan_id partition.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    default=None,
     help="Read every input as this format instead of sniffing it.",
 )
 @click.option(
-    "--nlp", type=click.Choice(["spacy", "none"]), default="spacy", show_default=True,
+    "--nlp",
+    type=click.Choice(["spacy", "none"]),
+    default="spacy",
+    show_default=True,
     help="NER for names and places in free text; 'none' uses patterns and field rules only.",
 )
 @click.option(
-    "--key-file", type=click.Path(dir_okay=False, path_type=Path), envvar="CATOSCAN_KEY_FILE",
+    "--key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="CATOSCAN_KEY_FILE",
     help="HMAC key for value_hash [env: CATOSCAN_KEY_FILE]; default: created once in the "
     "user config directory.",
 )
 @click.option(
-    "--config-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--config-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
     help="Directory whose fields.yaml, policy.yaml, scanner.yaml or recognizers.yaml "
     "replace the packaged ones.",
 )
 @click.option(
-    "--min-score", type=click.FloatRange(0, 1), default=None,
+    "--min-score",
+    type=click.FloatRange(0, 1),
+    default=None,
     help="Drop findings scored below this [default: scanner.yaml min_score].",
 )
 @click.option(
-    "--include-values", is_flag=True,
+    "--include-values",
+    is_flag=True,
     help="Also write raw values (a 'value' column). The dataset then holds personal data.",
 )
 @click.option(
-    "--fail-on-undeclared", is_flag=True,
+    "--fail-on-undeclared",
+    is_flag=True,
     help="Exit 1 when personal data the privacy policy does not declare is found.",
 )
 @click.option(
-    "--progress/--no-progress", default=None,
+    "--progress/--no-progress",
+    default=None,
     help="Progress line on stderr [default: when stderr is a terminal].",
 )
 @click.pass_context
@@ -112,8 +139,11 @@ def scan(
         configs = load_configs(config_dir)
         key, key_source, created = load_key(key_file)
         if created:
-            click.echo(f"catoscan: created a new HMAC key at {key_source} (keep it: "
-                       "value hashes only join across scans under the same key)", err=True)
+            click.echo(
+                f"catoscan: created a new HMAC key at {key_source} (keep it: "
+                "value hashes only join across scans under the same key)",
+                err=True,
+            )
         config = ScanConfig(
             paths=tuple(paths),
             out=out,
@@ -167,4 +197,3 @@ def formats() -> None:
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="catoscan")
-

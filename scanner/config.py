@@ -236,7 +236,9 @@ def _parse(model: type[BaseModel], text: str, source: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{source}:{where} not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise ConfigError(
+            f"{source}:{where} not valid YAML: {getattr(exc, 'problem', exc)}"
+        ) from None
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping at the top level")
     try:
@@ -271,9 +273,7 @@ def _cross_check(
     where = sources["scanner.yaml"]
     for name in (*scanner.precedence, *scanner.containers, *scanner.nlp.labels.values()):
         if name not in ENTITY_TYPES:
-            raise ConfigError(
-                f"{where}: unknown entity {name!r}; valid: {', '.join(ENTITY_TYPES)}"
-            )
+            raise ConfigError(f"{where}: unknown entity {name!r}; valid: {', '.join(ENTITY_TYPES)}")
     absent = [e for e in ENTITY_TYPES if e not in scanner.precedence]
     if absent:
         raise ConfigError(f"{where}: precedence: missing {', '.join(absent)}")

@@ -147,8 +147,12 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
             "config_sources": config.configs.sources,
             "model": None
             if model is None
-            else {"package": model.package, "name": model.name, "version": model.version,
-                  "spacy_version": model.spacy_version},
+            else {
+                "package": model.package,
+                "name": model.name,
+                "version": model.version,
+                "spacy_version": model.spacy_version,
+            },
             "model_configured": config.configs.scanner.nlp.model if config.nlp == "spacy" else None,
             "min_score": detector.min_score,
             "inputs": inputs,
@@ -195,7 +199,9 @@ class _Scanner:
     def error(self, path: str, fmt: str | None, problem: ReadProblem) -> None:
         self.writer.add_error(path, fmt, problem.line, problem.index, problem.reason)
         self.result.errors += 1
-        log.warning("%s%s: %s", path, f" line {problem.line}" if problem.line else "", problem.reason)
+        log.warning(
+            "%s%s: %s", path, f" line {problem.line}" if problem.line else "", problem.reason
+        )
 
     def scan_source(self, src: Source) -> None:
         self.result.sources += 1
@@ -222,7 +228,9 @@ class _Scanner:
                         self._record(src.path, fmt, item)
         except (OSError, EOFError, ValueError) as exc:
             # Decompression and I/O failures surface here, mid-stream: keep what was read.
-            reason = f"read failed: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}"
+            reason = (
+                f"read failed: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}"
+            )
             self.error(src.path, fmt, ReadProblem(None, None, reason))
             self.result.failed_sources += 1
         finally:

@@ -143,6 +143,9 @@ def _csv_kind(header: str) -> str:
         return "cma-users-csv"
     if {"event type", "sub-type"} <= cells or {"time", "event type"} <= cells:
         return "cma-events-csv"
-    if {"email", "given_name", "family_name"} <= cells or {"group_id", "member_external_ids"} <= cells:
+    if {"email", "given_name", "family_name"} <= cells or {
+        "group_id",
+        "member_external_ids",
+    } <= cells:
         return "scim-csv"
     return "csv"

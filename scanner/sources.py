@@ -138,8 +138,11 @@ def _expand(
         yield Source(display, name, opener, top, chain)
         return
     if depth >= limits.max_archive_depth:
-        yield display, ReadProblem(
-            None, None, f"archive nested deeper than {limits.max_archive_depth} levels; skipped"
+        yield (
+            display,
+            ReadProblem(
+                None, None, f"archive nested deeper than {limits.max_archive_depth} levels; skipped"
+            ),
         )
         return
     if kind in ("gzip", "bzip2", "xz"):
@@ -228,8 +231,11 @@ def _zip_members(
             yield member, ReadProblem(None, None, "encrypted zip member; no password given")
             continue
         if info.file_size > limits.max_member_bytes:
-            yield member, ReadProblem(
-                None, None, f"member expands to {info.file_size} bytes, over the limit"
+            yield (
+                member,
+                ReadProblem(
+                    None, None, f"member expands to {info.file_size} bytes, over the limit"
+                ),
             )
             continue
 
@@ -243,9 +249,7 @@ def _zip_members(
             yield member, ReadProblem(None, None, f"corrupt zip member: {_short(exc)}")
             continue
         name = info.filename.rsplit("/", 1)[-1]
-        yield from _expand(
-            member, name, member_open, head, top, [*chain, "zip"], depth + 1, limits
-        )
+        yield from _expand(member, name, member_open, head, top, [*chain, "zip"], depth + 1, limits)
 
 
 def _tar_members(
@@ -265,8 +269,11 @@ def _tar_members(
                 continue
             member = f"{display}!{info.name.lstrip('./')}"
             if info.size > limits.max_member_bytes:
-                yield member, ReadProblem(
-                    None, None, f"tar member of {info.size} bytes is over the member limit"
+                yield (
+                    member,
+                    ReadProblem(
+                        None, None, f"tar member of {info.size} bytes is over the member limit"
+                    ),
                 )
                 continue
             fh = archive.extractfile(info)
@@ -282,8 +289,11 @@ def _tar_members(
                 continue
             data = stream.read(limits.max_nested_archive_bytes + 1)
             if len(data) > limits.max_nested_archive_bytes:
-                yield member, ReadProblem(
-                    None, None, "nested archive in a tar member is over the member limit"
+                yield (
+                    member,
+                    ReadProblem(
+                        None, None, "nested archive in a tar member is over the member limit"
+                    ),
                 )
                 continue
             yield from _expand(

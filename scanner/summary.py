@@ -50,7 +50,9 @@ class StderrProgress(Progress):
             self.stream.flush()
 
 
-def print_summary(result: ScanResult, *, include_values: bool, stream: TextIO | None = None) -> None:
+def print_summary(
+    result: ScanResult, *, include_values: bool, stream: TextIO | None = None
+) -> None:
     """The closing summary: counts, then findings by category and entity, undeclared first."""
     out = stream or sys.stderr
     rate = result.bytes_read / max(result.seconds, 1e-6) / 1e6
@@ -71,7 +73,9 @@ def print_summary(result: ScanResult, *, include_values: bool, stream: TextIO | 
         group = [(k, n) for k, n in rows if k[3] == declared]
         if not group:
             continue
-        title = "Declared in the privacy policy" if declared else "NOT DECLARED in the privacy policy"
+        title = (
+            "Declared in the privacy policy" if declared else "NOT DECLARED in the privacy policy"
+        )
         out.write(f"  {title}:\n")
         for (categories, element, entity, _d), count in group:
             out.write(f"    {','.join(categories):<24} {element:<32} {entity:<14} {count:>9,}\n")

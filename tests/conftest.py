@@ -6,8 +6,16 @@ from scanner.readers.textio import ReadOptions
 from scanner.record import ReadProblem, Record
 
 TIME_FIELDS = (
-    "time", "event_timestamp", "time_str", "audit_timestamp", "creation_date", "creationTime",
-    "rt", "start", "Time", "Last Connection Date",
+    "time",
+    "event_timestamp",
+    "time_str",
+    "audit_timestamp",
+    "creation_date",
+    "creationTime",
+    "rt",
+    "start",
+    "Time",
+    "Last Connection Date",
 )
 
 

@@ -7,11 +7,23 @@ import pytest
 from scanner.dataset import DatasetWriter, read_manifest, read_table, recover
 
 ROW = {
-    "source_path": "a.jsonl", "source_format": "eventsfeed-jsonl", "line": 1, "record_index": 0,
-    "field": "src_ip", "start": 0, "end": 10, "entity_type": "IP_ADDRESS",
-    "ccpa_categories": ["A"], "policy_element": "IP address", "policy_declared": True,
-    "score": 1.0, "detector": "field:src_ip", "value_hash": "h1", "key_id": "k",
-    "value_masked": "192.0.*.*", "event_time": datetime(2025, 3, 14, tzinfo=UTC),
+    "source_path": "a.jsonl",
+    "source_format": "eventsfeed-jsonl",
+    "line": 1,
+    "record_index": 0,
+    "field": "src_ip",
+    "start": 0,
+    "end": 10,
+    "entity_type": "IP_ADDRESS",
+    "ccpa_categories": ["A"],
+    "policy_element": "IP address",
+    "policy_declared": True,
+    "score": 1.0,
+    "detector": "field:src_ip",
+    "value_hash": "h1",
+    "key_id": "k",
+    "value_masked": "192.0.*.*",
+    "event_time": datetime(2025, 3, 14, tzinfo=UTC),
 }
 
 
@@ -26,8 +38,16 @@ def _scan(out, scan_id, rows, commit=True):
 
 
 def test_commit_writes_partitions_manifest_and_fields(tmp_path):
-    rows = [ROW, {**ROW, "record_index": 1, "line": 2}, {**ROW, "record_index": 2, "value_hash": "h2",
-            "event_time": datetime(2025, 3, 15, tzinfo=UTC)}]
+    rows = [
+        ROW,
+        {**ROW, "record_index": 1, "line": 2},
+        {
+            **ROW,
+            "record_index": 2,
+            "value_hash": "h2",
+            "event_time": datetime(2025, 3, 15, tzinfo=UTC),
+        },
+    ]
     _scan(tmp_path, "s1", rows)
     assert (tmp_path / "findings" / "scan_id=s1" / "part-00000.parquet").exists()
     findings = read_table(tmp_path, "findings")
@@ -80,6 +100,7 @@ def test_crash_before_journal_is_dropped_after_journal_rolled_forward(tmp_path):
 
 def test_second_writer_is_refused(tmp_path):
     from scanner.errors import ConfigError
+
     with DatasetWriter(tmp_path, "s1", {}):
         with pytest.raises(ConfigError, match="another scan"):
             DatasetWriter(tmp_path, "s2", {}).__enter__()

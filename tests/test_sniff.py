@@ -8,22 +8,46 @@ from scanner.sniff import BinaryData, sniff
 @pytest.mark.parametrize(
     ("head", "name", "expected"),
     [
-        ('{"event_timestamp": "2025-03-14T01:23:45Z", "src_ip": "192.0.2.1"}\n', "x.log", "eventsfeed-jsonl"),
+        (
+            '{"event_timestamp": "2025-03-14T01:23:45Z", "src_ip": "192.0.2.1"}\n',
+            "x.log",
+            "eventsfeed-jsonl",
+        ),
         ('{"audit_timestamp": "2025-03-14T02:00:07Z", "admin": "a"}\n', "x", "auditfeed-jsonl"),
         ('{"time": 1741915425000, "src_ip": "192.0.2.1"}\n', "x", "push-ndjson"),
         ('{"fieldsMap": {"change_type": "CREATED"}}\n', "x", "audit-push-json"),
-        ('{"creationTime": 1741915425000, "prettyType": "Internet Firewall"}\n', "x", "legacy-json"),
+        (
+            '{"creationTime": 1741915425000, "prettyType": "Internet Firewall"}\n',
+            "x",
+            "legacy-json",
+        ),
         (json.dumps({"data": {"eventsFeed": {"accounts": []}}}, indent=2), "x", "eventsfeed-api"),
         (json.dumps({"data": {"auditFeed": {"accounts": []}}}), "x", "auditfeed-api"),
-        ('{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "a"}', "x", "scim-json"),
+        (
+            '{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "a"}',
+            "x",
+            "scim-json",
+        ),
         ('[{"a": 1}]', "x", "json"),
         ("CEF:0|CatoNetworks||1.0|Security|IPS|7|rt=x\n", "x", "cef"),
         ("<134>Mar 14 01:23:45 host CEF:0|CatoNetworks||1.0|Security|IPS|7|rt=x\n", "x", "cef"),
-        ("First Name,Last Name,Email,Last Connection Date\nA,B,c@example.com,x\n", "u.txt", "cma-users-csv"),
-        ("Time,Event Type,Sub-Type,User Name\n2025-03-14T01:23:45.000Z,a,b,c\n", "e", "cma-events-csv"),
+        (
+            "First Name,Last Name,Email,Last Connection Date\nA,B,c@example.com,x\n",
+            "u.txt",
+            "cma-users-csv",
+        ),
+        (
+            "Time,Event Type,Sub-Type,User Name\n2025-03-14T01:23:45.000Z,a,b,c\n",
+            "e",
+            "cma-events-csv",
+        ),
         ("email,given_name,family_name,external_id,password\n", "scim_users.csv", "scim-csv"),
         ("a,b,c\n1,2,3\n4,5,6\n", "data", "csv"),
-        ("2025-03-14 01:20:30.123 [INFO] a, b, c\n2025-03-14 01:20:31.000 [INFO] d, e, f\n", "x.log", "text"),
+        (
+            "2025-03-14 01:20:30.123 [INFO] a, b, c\n2025-03-14 01:20:31.000 [INFO] d, e, f\n",
+            "x.log",
+            "text",
+        ),
         ("just some text\n", "x", "text"),
     ],
 )

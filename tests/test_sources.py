@@ -60,7 +60,9 @@ def test_zip_members_named_with_bang(tmp_path):
 
 
 def test_tar_gz_members_and_nested_gzip_member(tmp_path):
-    data = _tar([("AppLogs/CatoClient.1.log", b"line\n"), ("inner.log.gz", gzip.compress(b"zipped\n"))])
+    data = _tar(
+        [("AppLogs/CatoClient.1.log", b"line\n"), ("inner.log.gz", gzip.compress(b"zipped\n"))]
+    )
     (tmp_path / "mac_logs.tar.gz").write_bytes(gzip.compress(data))
     out, _ = _all(tmp_path)
     assert out == [

@@ -24,7 +24,15 @@ log = logging.getLogger(__name__)
 
 #: Entities whose mapped fields are validated by that entity's recognizer.
 VALIDATED = frozenset(
-    {"IP_ADDRESS", "MAC_ADDRESS", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "JP_MY_NUMBER", "US_SSN"}
+    {
+        "IP_ADDRESS",
+        "MAC_ADDRESS",
+        "EMAIL_ADDRESS",
+        "PHONE_NUMBER",
+        "CREDIT_CARD",
+        "JP_MY_NUMBER",
+        "US_SSN",
+    }
 )
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _WINDOW = 100_000  # characters of free text analysed at once (spaCy's limit is 1,000,000)
@@ -128,7 +136,9 @@ class Detector:
             if hits:
                 return [Span(h.start, h.end, entity, 1.0, detector) for h in hits]
         device = [
-            s for s in self._scan_patterns(value, ("DEVICE_NAME",)) if (s.start, s.end) == (start, end)
+            s
+            for s in self._scan_patterns(value, ("DEVICE_NAME",))
+            if (s.start, s.end) == (start, end)
         ]
         if device:
             return [Span(start, end, "DEVICE_NAME", 1.0, detector)]

@@ -37,15 +37,15 @@ class FieldMap:
         found = self._candidates.get(path)
         if found is None:
             key = field_key(path) or ""
-            hits = set(self._exact.get(key, ())) | set(self._lower.get(key.lower(), ()))
+            # Names match case-sensitively, with a lowercase fallback (cato-formats.md 1.1):
+            # `DeviceVersion` (Sentinel, an OS) is not CEF's `deviceVersion` (a version).
+            hits = set(self._exact.get(key) or self._lower.get(key.lower(), ()))
             hits.update(i for i, rx in self._regexes if rx.search(key))
             found = tuple(self.rules[i] for i in sorted(hits))
             self._candidates[path] = found
         return found
 
-    def rule_for(
-        self, path: str | None, lookup: dict[str, str] | None
-    ) -> FieldRule | None:
+    def rule_for(self, path: str | None, lookup: dict[str, str] | None) -> FieldRule | None:
         """The rule deciding this field (None: not scanned).
 
         ``lookup`` maps the record's field names to values, for ``when`` conditions.

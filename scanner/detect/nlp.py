@@ -62,7 +62,12 @@ def model_info(nlp, package: str) -> ModelInfo:  # noqa: ANN001
     import spacy
 
     meta = nlp.meta
-    return ModelInfo(package, f"{meta.get('lang')}_{meta.get('name')}", meta.get("version", ""), spacy.__version__)
+    return ModelInfo(
+        package,
+        f"{meta.get('lang')}_{meta.get('name')}",
+        meta.get("version", ""),
+        spacy.__version__,
+    )
 
 
 def build_analyzer(settings: NlpSettings, nlp, recognizers: Sequence):  # noqa: ANN001, ANN201

@@ -60,9 +60,9 @@ def accepts_whole(entity: str, value: str) -> bool:
 
 
 def identity_kind(value: str) -> str | None:
-    """Classify an identity value that is not an e-mail, IP or device name.
+    r"""Classify an identity value that is not an e-mail, IP or device name.
 
-    Returns USERNAME (``CORP\\tyamada``, ``taro.yamada``, ``tyamada``), USER_ID (digits, AD
+    Returns USERNAME (``CORP\tyamada``, ``taro.yamada``, ``tyamada``), USER_ID (digits, AD
     SIDs), PERSON (anything else with letters: ``山田 太郎``, ``Emily Carter``), or None
     for placeholders and system actors such as ``System User #40276``.
     """

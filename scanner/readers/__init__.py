@@ -27,7 +27,10 @@ READERS: dict[str, ReaderFn] = {
 
 #: format label -> (reader name, what it is)
 FORMATS: dict[str, tuple[str, str]] = {
-    "eventsfeed-jsonl": ("json", "eventsFeed.py / catocli events: JSON lines, concatenated or pretty"),
+    "eventsfeed-jsonl": (
+        "json",
+        "eventsFeed.py / catocli events: JSON lines, concatenated or pretty",
+    ),
     "eventsfeed-api": ("json", "eventsFeed GraphQL response page"),
     "auditfeed-jsonl": ("json", "auditFeed.py / catocli audit records, flattened change keys"),
     "auditfeed-api": ("json", "auditFeed GraphQL response page"),

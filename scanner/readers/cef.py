@@ -35,7 +35,9 @@ _ESCAPES = {"\\": "\\", "=": "=", "|": "|", "n": "\n", "r": "\r"}
 _LABELLED = re.compile(r"^(c[sn]\d+|cfp\d+|flexString\d+|flexNumber\d+|deviceCustomDate\d+)$")
 
 
-def iter_records(stream: BinaryIO, head: bytes, opts: ReadOptions) -> Iterator[Record | ReadProblem]:
+def iter_records(
+    stream: BinaryIO, head: bytes, opts: ReadOptions
+) -> Iterator[Record | ReadProblem]:
     """Yield one record per CEF line; a line without ``CEF:`` is reported and skipped."""
     index = 0
     for item in iter_text_lines(stream, head, opts):

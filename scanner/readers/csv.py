@@ -27,7 +27,9 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def iter_records(stream: BinaryIO, head: bytes, opts: ReadOptions) -> Iterator[Record | ReadProblem]:
+def iter_records(
+    stream: BinaryIO, head: bytes, opts: ReadOptions
+) -> Iterator[Record | ReadProblem]:
     """Yield one record per data row."""
     problems: list[ReadProblem] = []
     physical = [0]  # last physical line number handed to the csv module

@@ -35,7 +35,9 @@ _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
 _API_ENTITIES = ("admin", "apiKey", "object", "account")
 
 
-def iter_records(stream: BinaryIO, head: bytes, opts: ReadOptions) -> Iterator[Record | ReadProblem]:
+def iter_records(
+    stream: BinaryIO, head: bytes, opts: ReadOptions
+) -> Iterator[Record | ReadProblem]:
     """Yield the records of a JSON lines / concatenated / pretty-printed / document file."""
     index = 0
     pending: list[str] = []  # slow path: lines of a value that spans lines or shares one

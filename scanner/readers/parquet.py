@@ -15,7 +15,9 @@ from scanner.readers.textio import ReadOptions
 from scanner.record import ReadProblem, Record
 
 
-def iter_records(stream: BinaryIO, head: bytes, opts: ReadOptions) -> Iterator[Record | ReadProblem]:
+def iter_records(
+    stream: BinaryIO, head: bytes, opts: ReadOptions
+) -> Iterator[Record | ReadProblem]:
     """Yield one record per row, reading the file in batches of 4096 rows."""
     if not stream.seekable():  # e.g. a .parquet.gz: Parquet needs random access
         data = stream.read(opts.max_document_bytes + 1)
@@ -36,4 +38,6 @@ def iter_records(stream: BinaryIO, head: bytes, opts: ReadOptions) -> Iterator[R
                 yield Record(index, None, pairs, eventtime.from_mapping(row, opts.time_fields))
                 index += 1
     except (pa.ArrowException, OSError) as exc:
-        yield ReadProblem(None, index, f"Parquet data could not be decoded: {exc.__class__.__name__}")
+        yield ReadProblem(
+            None, index, f"Parquet data could not be decoded: {exc.__class__.__name__}"
+        )

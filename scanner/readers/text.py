@@ -24,7 +24,9 @@ _LEADING_TIME = re.compile(
 )
 
 
-def iter_records(stream: BinaryIO, head: bytes, opts: ReadOptions) -> Iterator[Record | ReadProblem]:
+def iter_records(
+    stream: BinaryIO, head: bytes, opts: ReadOptions
+) -> Iterator[Record | ReadProblem]:
     """Yield every line as a record with a null field; ``record_index`` = line - 1."""
     for item in iter_text_lines(stream, head, opts):
         if isinstance(item, ReadProblem):

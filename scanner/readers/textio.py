@@ -78,7 +78,9 @@ def iter_raw_lines(
                 if not more or more.endswith(b"\n"):
                     break
             yield ReadProblem(
-                lineno, None, f"line of {skipped} bytes is over the {limit}-byte line limit; skipped"
+                lineno,
+                None,
+                f"line of {skipped} bytes is over the {limit}-byte line limit; skipped",
             )
             continue
         yield lineno, raw.rstrip(b"\r\n")

@@ -3,9 +3,11 @@ from datetime import UTC, datetime
 from scanner.readers.cef import iter_records, parse_line
 from tests.conftest import read
 
-LINE = ("CEF:0|CatoNetworks||1.0|Security|Internet Firewall|5|cs1=Japan rt=Fri Mar 14 01:23:45 UTC 2025 "
-        "cs1Label=CATOSourceCountry dproc=General, Search Engines and Portals shost=山田 太郎 "
-        "src=198.51.100.23 msg=a \\= b user_email=taro.yamada@example.com")
+LINE = (
+    "CEF:0|CatoNetworks||1.0|Security|Internet Firewall|5|cs1=Japan rt=Fri Mar 14 01:23:45 UTC 2025 "
+    "cs1Label=CATOSourceCountry dproc=General, Search Engines and Portals shost=山田 太郎 "
+    "src=198.51.100.23 msg=a \\= b user_email=taro.yamada@example.com"
+)
 
 
 def test_header_and_extension_values_with_spaces():

@@ -3,9 +3,11 @@ from datetime import UTC, datetime
 from scanner.readers.csv import iter_records
 from tests.conftest import read
 
-USERS = ("First Name,Last Name,Email,Phone Number,Status,Creation Date,Last Connection Date\r\n"
-         "太郎,山田,taro.yamada@example.com,+81 3-5555-0101,Active,2024/11/02 09:15,2025/03/14 01:20\r\n"
-         "Emily,Carter,emily.carter@example.com,,Locked,2025/01/20 18:44,2025/02/28 22:05\r\n")
+USERS = (
+    "First Name,Last Name,Email,Phone Number,Status,Creation Date,Last Connection Date\r\n"
+    "太郎,山田,taro.yamada@example.com,+81 3-5555-0101,Active,2024/11/02 09:15,2025/03/14 01:20\r\n"
+    "Emily,Carter,emily.carter@example.com,,Locked,2025/01/20 18:44,2025/02/28 22:05\r\n"
+)
 
 
 def test_utf8_bom_header_and_rows():

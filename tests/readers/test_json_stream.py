@@ -5,8 +5,12 @@ from datetime import UTC, datetime
 from scanner.readers.json_stream import iter_records
 from tests.conftest import read
 
-E1 = {"event_timestamp": "2025-03-14T01:23:45Z", "src_ip": "192.0.2.17", "user_name": "山田 太郎",
-      "time": "1741915425000"}
+E1 = {
+    "event_timestamp": "2025-03-14T01:23:45Z",
+    "src_ip": "192.0.2.17",
+    "user_name": "山田 太郎",
+    "time": "1741915425000",
+}
 E2 = {"event_timestamp": "2025-03-14T03:10:11Z", "src_ip": "192.0.2.88", "time": "1741921811000"}
 
 
@@ -37,8 +41,14 @@ def test_pretty_printed_objects_start_lines():
 
 
 def test_typed_push_values_become_text_and_lists_get_indexes():
-    rec = {"time": 1741915425000, "user_id": 1000033, "static_host": False,
-           "categories": ["General", "Search"], "custom_category_id": [400000307], "lat": 35.5}
+    rec = {
+        "time": 1741915425000,
+        "user_id": 1000033,
+        "static_host": False,
+        "categories": ["General", "Search"],
+        "custom_category_id": [400000307],
+        "lat": 35.5,
+    }
     records, _ = read(iter_records, json.dumps(rec).encode())
     fields = dict(records[0].fields)
     assert fields["user_id"] == "1000033"
@@ -50,10 +60,31 @@ def test_typed_push_values_become_text_and_lists_get_indexes():
 
 
 def test_eventsfeed_api_page_records_have_no_line():
-    page = {"data": {"eventsFeed": {"marker": "x", "fetchedCount": 2, "accounts": [{"id": "1", "records": [
-        {"time": "2025-03-14T01:23:45Z", "fieldsMap": {"src_ip": "192.0.2.17"}, "flatFields": [["src_ip", "192.0.2.17"]]},
-        {"time": "2025-03-14T01:25:02Z", "fieldsMap": {"src_ip": "203.0.113.50"}, "flatFields": []},
-    ]}]}}}
+    page = {
+        "data": {
+            "eventsFeed": {
+                "marker": "x",
+                "fetchedCount": 2,
+                "accounts": [
+                    {
+                        "id": "1",
+                        "records": [
+                            {
+                                "time": "2025-03-14T01:23:45Z",
+                                "fieldsMap": {"src_ip": "192.0.2.17"},
+                                "flatFields": [["src_ip", "192.0.2.17"]],
+                            },
+                            {
+                                "time": "2025-03-14T01:25:02Z",
+                                "fieldsMap": {"src_ip": "203.0.113.50"},
+                                "flatFields": [],
+                            },
+                        ],
+                    }
+                ],
+            }
+        }
+    }
     records, problems = read(iter_records, json.dumps(page, indent=1).encode())
     assert problems == []
     assert [(r.index, r.line) for r in records] == [(0, None), (1, None)]
@@ -62,10 +93,28 @@ def test_eventsfeed_api_page_records_have_no_line():
 
 
 def test_auditfeed_api_entities_are_fields():
-    page = {"data": {"auditFeed": {"accounts": [{"records": [
-        {"admin": {"id": "5501", "name": "鈴木 一郎", "type": "admin"}, "apiKey": None,
-         "object": {"id": "7", "name": "Block", "type": "rule"}, "time": "2025-03-14T02:00:07Z",
-         "fieldsMap": {"admin": "鈴木 一郎", "creation_date": "1741917600000"}}]}]}}}
+    page = {
+        "data": {
+            "auditFeed": {
+                "accounts": [
+                    {
+                        "records": [
+                            {
+                                "admin": {"id": "5501", "name": "鈴木 一郎", "type": "admin"},
+                                "apiKey": None,
+                                "object": {"id": "7", "name": "Block", "type": "rule"},
+                                "time": "2025-03-14T02:00:07Z",
+                                "fieldsMap": {
+                                    "admin": "鈴木 一郎",
+                                    "creation_date": "1741917600000",
+                                },
+                            }
+                        ]
+                    }
+                ]
+            }
+        }
+    }
     records, _ = read(iter_records, json.dumps(page).encode())
     fields = dict(records[0].fields)
     assert fields["admin"] == "鈴木 一郎" and fields["admin.name"] == "鈴木 一郎"
@@ -74,16 +123,26 @@ def test_auditfeed_api_entities_are_fields():
 
 
 def test_push_audit_wrapper_drops_fieldsmap_prefix():
-    rec = {"fieldsMap": {"admin": "x", "change": {"After": {"name": "IpsConfiguration"}},
-                         "creation_date": "1741917600000"}}
+    rec = {
+        "fieldsMap": {
+            "admin": "x",
+            "change": {"After": {"name": "IpsConfiguration"}},
+            "creation_date": "1741917600000",
+        }
+    }
     records, _ = read(iter_records, json.dumps(rec).encode())
     assert ("change.After.name", "IpsConfiguration") in records[0].fields
 
 
 def test_scim_list_response_and_array():
-    env = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 2,
-           "Resources": [{"userName": "a@example.com", "emails": [{"value": "a@example.com"}]},
-                         {"userName": "b@example.com"}]}
+    env = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        "totalResults": 2,
+        "Resources": [
+            {"userName": "a@example.com", "emails": [{"value": "a@example.com"}]},
+            {"userName": "b@example.com"},
+        ],
+    }
     records, _ = read(iter_records, json.dumps(env).encode())
     assert len(records) == 2 and records[0].line is None
     assert ("emails.0.value", "a@example.com") in records[0].fields
@@ -92,7 +151,9 @@ def test_scim_list_response_and_array():
 
 
 def test_bad_line_is_reported_and_reading_goes_on():
-    data = (json.dumps(E1) + "\n" + '{"src_ip": "192.0.2.1", broken\n' + json.dumps(E2) + "\n").encode()
+    data = (
+        json.dumps(E1) + "\n" + '{"src_ip": "192.0.2.1", broken\n' + json.dumps(E2) + "\n"
+    ).encode()
     records, problems = read(iter_records, data)
     assert len(records) == 2
     assert [r.line for r in records] == [1, 3]

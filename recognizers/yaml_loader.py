@@ -1,0 +1,164 @@
+"""Load the pattern-only recognizers of ``configs/recognizers.yaml``.
+
+The file uses presidio's custom-recognizer schema (``recognizers:`` list of ``name``,
+``supported_language``, ``supported_entity``, ``patterns``, ``context``). Unlike
+presidio's ``RecognizerRegistry.add_recognizers_from_yaml``, which prints and re-raises
+or silently ignores unknown keys, this loader checks every entry and stops at the first
+problem with the file, the key path and what was expected.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import regex
+import yaml
+from presidio_analyzer import Pattern, PatternRecognizer
+
+from scanner.errors import ConfigError
+
+#: The flags presidio's ``PatternRecognizer`` and ``RecognizerRegistry`` use by default.
+REGEX_FLAGS = regex.DOTALL | regex.MULTILINE | regex.IGNORECASE
+
+TOP_KEYS = frozenset({"recognizers"})
+REQUIRED_KEYS = frozenset({"name", "supported_entity", "patterns"})
+OPTIONAL_KEYS = frozenset({"type", "supported_language", "context"})
+PATTERN_KEYS = frozenset({"name", "regex", "score"})
+ENTITY_NAME = regex.compile(r"[A-Z][A-Z0-9_]*")
+
+
+class RecognizerConfigError(ConfigError, ValueError):
+    """``recognizers.yaml`` is unreadable or has an invalid entry.
+
+    A ``ValueError`` for callers of this package, and a catoscan ``ConfigError`` so the
+    CLI reports it as a configuration error (exit code 2).
+    """
+
+
+def load_yaml_recognizers(
+    path: str | os.PathLike[str] | Traversable, *, reserved_names: Collection[str] = ()
+) -> list[PatternRecognizer]:
+    """Build one ``PatternRecognizer`` per entry of a recognizers YAML file.
+
+    Args:
+        path: The YAML file.
+        reserved_names: Names already taken (the code recognizers); an entry may not
+            reuse one, since findings record the recognizer's name.
+
+    Returns:
+        The recognizers, in file order. Each one's ``name`` is the entry's ``name``.
+
+    Raises:
+        RecognizerConfigError: If the file cannot be read or parsed, or an entry has a
+            missing, unknown or invalid key.
+    """
+    source = Path(path) if isinstance(path, str | os.PathLike) else path
+    try:
+        document = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise RecognizerConfigError(f"{path}: cannot read: {error.strerror or error}") from error
+    except yaml.YAMLError as error:
+        raise RecognizerConfigError(f"{path}: not valid YAML: {error}") from error
+
+    if not isinstance(document, dict):
+        raise RecognizerConfigError(f"{path}: expected a mapping with a 'recognizers' list")
+    _check_keys(path, "", document, TOP_KEYS, TOP_KEYS)
+    entries = document["recognizers"]
+    if not isinstance(entries, list) or not entries:
+        raise RecognizerConfigError(f"{path}: recognizers: expected a non-empty list")
+
+    recognizers = []
+    taken = set(reserved_names)
+    for index, entry in enumerate(entries):
+        where = f"recognizers[{index}]"
+        recognizer = _build(path, where, entry)
+        if recognizer.name in taken:
+            raise RecognizerConfigError(
+                f"{path}: {where}.name: {recognizer.name!r} is already used; "
+                f"taken names: {', '.join(sorted(taken))}"
+            )
+        taken.add(recognizer.name)
+        recognizers.append(recognizer)
+    return recognizers
+
+
+def _build(path: object, where: str, entry: Any) -> PatternRecognizer:
+    """Validate one entry and build its recognizer."""
+    if not isinstance(entry, dict):
+        raise RecognizerConfigError(f"{path}: {where}: expected a mapping")
+    _check_keys(path, where, entry, REQUIRED_KEYS, REQUIRED_KEYS | OPTIONAL_KEYS)
+    name = _string(path, f"{where}.name", entry["name"])
+    where = f"{where} ({name})"
+    if entry.get("type", "custom") != "custom":
+        raise RecognizerConfigError(
+            f"{path}: {where}.type: only 'custom' is supported, got {entry['type']!r}"
+        )
+    entity = _string(path, f"{where}.supported_entity", entry["supported_entity"])
+    if not ENTITY_NAME.fullmatch(entity):
+        raise RecognizerConfigError(
+            f"{path}: {where}.supported_entity: expected an upper-case name such as "
+            f"'USERNAME', got {entity!r}"
+        )
+    language = _string(path, f"{where}.supported_language", entry.get("supported_language", "en"))
+    context = entry.get("context") or []
+    if not isinstance(context, list) or not all(isinstance(w, str) and w for w in context):
+        raise RecognizerConfigError(f"{path}: {where}.context: expected a list of words")
+    patterns = entry["patterns"]
+    if not isinstance(patterns, list) or not patterns:
+        raise RecognizerConfigError(f"{path}: {where}.patterns: expected a non-empty list")
+    return PatternRecognizer(
+        supported_entity=entity,
+        name=name,
+        supported_language=language,
+        patterns=[
+            _pattern(path, f"{where}.patterns[{i}]", pattern) for i, pattern in enumerate(patterns)
+        ],
+        context=list(context) or None,
+        global_regex_flags=REGEX_FLAGS,
+    )
+
+
+def _pattern(path: object, where: str, entry: Any) -> Pattern:
+    """Validate one pattern: a name, a regex that compiles, a score in [0, 1]."""
+    if not isinstance(entry, dict):
+        raise RecognizerConfigError(f"{path}: {where}: expected a mapping")
+    _check_keys(path, where, entry, PATTERN_KEYS, PATTERN_KEYS)
+    name = _string(path, f"{where}.name", entry["name"])
+    where = f"{where} ({name})"
+    expression = _string(path, f"{where}.regex", entry["regex"])
+    try:
+        regex.compile(expression, REGEX_FLAGS)
+    except regex.error as error:
+        raise RecognizerConfigError(f"{path}: {where}.regex: does not compile: {error}") from error
+    score = entry["score"]
+    if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1:
+        raise RecognizerConfigError(
+            f"{path}: {where}.score: expected a number from 0 to 1, got {score!r}"
+        )
+    return Pattern(name=name, regex=expression, score=float(score))
+
+
+def _check_keys(
+    path: object, where: str, entry: dict, required: frozenset[str], allowed: frozenset[str]
+) -> None:
+    """Fail on a missing or unknown key, listing the valid ones."""
+    prefix = f"{path}: {where + ': ' if where else ''}"
+    missing = sorted(required - entry.keys())
+    if missing:
+        raise RecognizerConfigError(f"{prefix}missing key {missing[0]!r}")
+    unknown = sorted(str(key) for key in entry.keys() - allowed)
+    if unknown:
+        raise RecognizerConfigError(
+            f"{prefix}unknown key {unknown[0]!r}; valid keys: {', '.join(sorted(allowed))}"
+        )
+
+
+def _string(path: object, where: str, value: Any) -> str:
+    """Return ``value`` if it is a non-empty string, else fail naming ``where``."""
+    if not isinstance(value, str) or not value.strip():
+        raise RecognizerConfigError(f"{path}: {where}: expected a non-empty string, got {value!r}")
+    return value
