@@ -6,6 +6,9 @@ from stdnum.us import ssn
 
 from recognizers._common import DataPatternRecognizer
 
+#: Numbers ``stdnum`` refuses only because they were printed in public (specimens).
+_PUBLISHED = frozenset({"078051120", "219099999", "457555462"})
+
 
 class UsSsnRecognizer(DataPatternRecognizer):
     """Find SSNs written ``123-45-6789`` (or, weakly, ``123 45 6789``).
@@ -13,10 +16,9 @@ class UsSsnRecognizer(DataPatternRecognizer):
     Structure is checked as ``stdnum.us.ssn`` does (area 000, 666 and 900-999, group 00
     and serial 0000 are never issued), but numbers known to be published (078-05-1120,
     219-09-9999) are still found: a scanner must report an SSN-shaped value in a log even
-    when it is a specimen, whereas stdnum's blacklist serves fraud checks. No check digit,
-    so a dashed
-    hit scores 0.85 and a spaced one 0.4; an ``SSN``/``social security`` context word
-    nearby raises either to 0.95.
+    when it is a specimen, whereas stdnum's blacklist serves fraud checks. There is no
+    check digit, so a dashed hit scores 0.85 and a spaced one 0.4; an ``SSN``/``social
+    security`` context word nearby raises either to 0.95.
     """
 
     ENTITY = "US_SSN"
@@ -44,7 +46,7 @@ class UsSsnRecognizer(DataPatternRecognizer):
     CONTEXT_SCORE = 0.95
 
     def invalidate_result(self, pattern_text: str) -> bool:
-        """Drop numbers that ``stdnum.us.ssn`` says cannot be issued.
+        """Drop numbers that cannot be issued; keep the published specimens.
 
         Args:
             pattern_text: The matched number.
@@ -56,7 +58,3 @@ class UsSsnRecognizer(DataPatternRecognizer):
         if digits in _PUBLISHED:
             return False
         return not ssn.is_valid(digits)
-
-
-#: Numbers ``stdnum`` refuses only because they were printed in public (specimens).
-_PUBLISHED = frozenset({"078051120", "219099999", "457555462"})

@@ -21,6 +21,9 @@ def recognizer(by_name):
         ("Taro-PC", [(DEVICE, "Taro-PC")]),
         ("YAMADA-TARO-DESKTOP", [(DEVICE, "YAMADA-TARO-DESKTOP")]),
         ("hanako-laptop", [(DEVICE, "hanako-laptop")]),
+        ("suser=sakura-thinkpad", [(DEVICE, "sakura-thinkpad")]),
+        ("SATO-NB", [(DEVICE, "SATO-NB")]),
+        ("emily-mbp.local", [(DEVICE, "emily-mbp")]),
         ("Peter’s MacBook Pro", [(DEVICE, "Peter’s MacBook Pro")]),
         ("Peter's MacBook Air", [(DEVICE, "Peter's MacBook Air")]),
         ("Emily’s iPhone", [(DEVICE, "Emily’s iPhone")]),
@@ -53,6 +56,8 @@ def test_finds(recognizer, text, expected):
         "i386-pc",  # a GRUB platform, not a host
         "x86_64-pc-linux-gnu",
         "Mixed-Case-pc",
+        "sakura-ThinkPad",
+        "x-nb",
         "the MacBook Pro",
         "peter’s MacBook Pro",  # lower-case start: not a name
         "Peter’s Macintosh",

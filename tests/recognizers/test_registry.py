@@ -93,7 +93,7 @@ def test_every_recognizer_runs_without_nlp_artifacts():
             assert result.recognition_metadata["recognizer_name"] == recognizer.name
     assert found == {
         "EMAIL_ADDRESS": ["taro.yamada@example.com"],
-        "USERNAME": ["tyamada"],
+        "USERNAME": ["CORP\\tyamada"],
         "DEVICE_NAME": ["DESKTOP-ENI0ABC"],
         "IP_ADDRESS": ["192.0.2.17"],
         "MAC_ADDRESS": ["00:00:5e:00:53:1a"],

@@ -22,6 +22,12 @@ def recognizer(by_name):
             [(URL, "https://example.com/path?q=1&u=taro%40example.com")],
         ),
         ("(https://example.com/a)", [(URL, "https://example.com/a")]),
+        ("(see https://example.com/a).", [(URL, "https://example.com/a")]),
+        (
+            "https://en.wikipedia.org/wiki/Foo_(bar), ok",
+            [(URL, "https://en.wikipedia.org/wiki/Foo_(bar)")],
+        ),
+        ("https://example.com/x?a=1;", [(URL, "https://example.com/x?a=1")]),
         ('"request":"https://proxy.example.net/"', [(URL, "https://proxy.example.net/")]),
         ("<http://example.com/x>", [(URL, "http://example.com/x")]),
         ("[http://example.com/x]", [(URL, "http://example.com/x")]),
@@ -49,6 +55,7 @@ def test_finds(recognizer, text, expected):
         "www.example.com",  # no scheme
         "https://",
         "https:// example.com",
+        "https://[oops",
         "xhttps://example.com",
         "mailto:taro@example.com",
         "file:///Users/hanako/x",

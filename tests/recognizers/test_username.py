@@ -19,29 +19,41 @@ def recognizer(by_name):
         (r'"file_path":"C:\\Users\\tyamada\\Downloads\\a.pdf"', [(USER, "tyamada")]),
         (r"C:\Users\Taro Yamada\Documents\report.docx", [(USER, "Taro Yamada")]),
         ("C:/Users/isuzuki/Desktop", [(USER, "isuzuki")]),
+        (r"(C:\Users\tyamada)", [(USER, "tyamada")]),
+        (r"'C:\Users\tyamada', 'C:\Users\hsato\x'", [(USER, "tyamada"), (USER, "hsato")]),
         (
             "/Users/hanako/Library/Group Containers/CKGSB8CH43.group/AppLogs/CatoClient.1.log",
             [(USER, "hanako")],
         ),
         ("/home/taro/.config/cato", [(USER, "taro")]),
         ("open file:///Users/emily/Downloads/x.zip", [(USER, "emily")]),
-        # DOMAIN\user
-        (r"CORP\tyamada", [(USER, "tyamada")]),
-        (r"logon EXAMPLE-CORP\hanako.sato succeeded", [(USER, "hanako.sato")]),
-        (r"CORP\\tyamada", [(USER, "tyamada")]),  # JSON-escaped
+        # DOMAIN\user: the whole down-level logon name
+        (r"CORP\tyamada", [(USER, r"CORP\tyamada")]),
+        (r"user CORP\tyamada logged on, session 1", [(USER, r"CORP\tyamada")]),
+        (r"logon EXAMPLE-CORP\hanako.sato succeeded", [(USER, r"EXAMPLE-CORP\hanako.sato")]),
+        (r'"account":"CORP\\tyamada"', [(USER, r"CORP\\tyamada")]),  # JSON-escaped
+        # first.last as a query parameter
+        ("https://intranet.example.com/profile?id=taro.yamada", [(USER, "taro.yamada")]),
+        ("/p?lang=ja&uid=kenji_tanaka#top", [(USER, "kenji_tanaka")]),
         # key=value
         ("login_name=tyamada", [(USER, "tyamada")]),
+        ("logged_in_user=hsato", [(USER, "hsato")]),
         ('"login_name":"tyamada"', [(USER, "tyamada")]),
         (r"{\"login_name\":\"tyamada\",\"subdomain\":\"example\"}", [(USER, "tyamada")]),
         ("user=tyamada", [(USER, "tyamada")]),
         ("username=hsato&lang=ja", [(USER, "hsato")]),
         ("Authentication failed for user: isuzuki.", [(USER, "isuzuki")]),
+        # logged-on user in prose
+        ("Reported logged-on user tyamada for tunnel address 192.0.2.17", [(USER, "tyamada")]),
+        ("logon user h.sato.", [(USER, "h.sato")]),
         # Japanese around it
         (
             r"ユーザー 山田 太郎 のフォルダ C:\Users\tyamada\Documents を開きました",
             [(USER, "tyamada")],
         ),
         ("ログイン名 login_name=tyamada で認証", [(USER, "tyamada")]),
+        ("パス:/Users/hanako/Library", [(USER, "hanako")]),
+        ("ホーム/home/taro/を削除", [(USER, "taro")]),
     ],
 )
 def test_finds(recognizer, text, expected):
@@ -72,6 +84,16 @@ def test_finds(recognizer, text, expected):
         "suser=TARO-LAPTOP",
         "src_user=x",
         "userid=1000033",
+        "login=success",
+        "Login failed for user Emily Carter: invalid credentials",
+        "Disconnected: user request",
+        "logged-on user for tunnel",
+        "logged on user Emily",
+        "/profile?id=12345",
+        "/profile?id=abc",
+        "/page?id=index.html",
+        "/p?ref=taro.yamada",
+        "Login: failed",
         # placeholders
         "user=-",
         '"user_name":"unknown"',
