@@ -157,6 +157,7 @@ def scan(
             min_score=min_score,
             fail_on_undeclared=fail_on_undeclared,
             progress=show_progress,
+            debug=ctx.obj.get("debug", False),
         )
         reporter = StderrProgress(enabled=show_progress)
         result = run(config, reporter)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -196,7 +196,7 @@ class ScanConfig:
     min_score: float | None = None
     fail_on_undeclared: bool = False
     progress: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
+    debug: bool = False
 
 
 def load_configs(config_dir: Path | None = None) -> Configs:

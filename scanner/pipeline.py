@@ -15,7 +15,7 @@ import logging
 import secrets
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -107,6 +107,7 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
         "include_values": config.include_values,
         "nlp": config.nlp,
         "recognizers": sorted(r.name for r in detector.recognizers),
+        "model": None if detector.model is None else asdict(detector.model),
     }
     inputs: list[dict[str, Any]] = []
     scanner = _Scanner(config, detector, policy, hasher, opts, result, progress)
@@ -137,7 +138,6 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
                 scanner.error(path, None, problem)
                 result.failed_sources += 1
         result.seconds = time.monotonic() - started
-        model = detector.model
         entry = {
             **metadata,
             "started_at": started_at.isoformat(),
@@ -145,15 +145,7 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
             "seconds": round(result.seconds, 3),
             "arguments": [str(p) for p in config.paths],
             "config_sources": config.configs.sources,
-            "model": None
-            if model is None
-            else {
-                "package": model.package,
-                "name": model.name,
-                "version": model.version,
-                "spacy_version": model.spacy_version,
-            },
-            "model_configured": config.configs.scanner.nlp.model if config.nlp == "spacy" else None,
+            "ner_loaded": detector.ner_loaded,
             "min_score": detector.min_score,
             "inputs": inputs,
             "counts": {
@@ -228,9 +220,18 @@ class _Scanner:
                         self._record(src.path, fmt, item)
         except (OSError, EOFError, ValueError) as exc:
             # Decompression and I/O failures surface here, mid-stream: keep what was read.
-            reason = (
-                f"read failed: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}"
-            )
+            # Decompressors' messages describe the stream; a ValueError's may quote data.
+            text = str(exc).splitlines()[0][:200] if str(exc) else ""
+            detail = text if text and not isinstance(exc, ValueError) else type(exc).__name__
+            self.error(src.path, fmt, ReadProblem(None, None, f"read failed: {detail}"))
+            self.result.failed_sources += 1
+        except Exception as exc:
+            # A bug in a reader or recognizer must not cost the other files' findings:
+            # this source is reported and the scan goes on (--debug re-raises).
+            if self.config.debug:
+                raise
+            log.debug("internal error on %s", src.path, exc_info=True)
+            reason = f"internal error while reading ({type(exc).__name__}); rerun with --debug"
             self.error(src.path, fmt, ReadProblem(None, None, reason))
             self.result.failed_sources += 1
         finally:

@@ -172,3 +172,22 @@ def test_formats_lists_every_format():
     result = invoke("formats")
     assert result.exit_code == 0
     assert [line.split()[0] for line in result.output.splitlines()] == list(FORMATS)
+
+
+def test_reader_bug_costs_only_that_file(tmp_path, logs, key, monkeypatch):
+    from scanner import readers
+
+    def broken(stream, head, opts):
+        raise RuntimeError("bug")
+        yield
+
+    monkeypatch.setitem(readers.READERS, "cef", broken)
+    (logs / "x.cef").write_text("CEF:0|CatoNetworks||1.0|Security|IPS|7|src=192.0.2.9\n")
+    out = tmp_path / "inv"
+    result = invoke("scan", str(logs), "--out", str(out), "--key-file", key, "--nlp", "none")
+    assert result.exit_code == 3, result.output
+    assert "x.cef: internal error while reading (RuntimeError)" in result.stderr
+    from scanner.dataset import read_table
+    assert set(read_table(out, "findings").column("source_path").to_pylist()) == {"events.jsonl"}
+    result = invoke("--debug", "scan", str(logs), "--out", str(out), "--key-file", key, "--nlp", "none")
+    assert isinstance(result.exception, RuntimeError)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from scanner.config import ENTITY_TYPES, Configs, FieldRule
 from scanner.detect import values
 from scanner.detect.fieldmap import FieldMap
-from scanner.detect.nlp import ModelInfo, build_analyzer, check_model, load_model, model_info
+from scanner.detect.nlp import ModelInfo, build_analyzer, check_model, load_model
 from scanner.detect.resolve import Resolver, Span
 from scanner.record import Record
 
@@ -72,8 +72,10 @@ class Detector:
         self._cache_size = settings.cache_size
         self._analyzer = None
         self.model: ModelInfo | None = None
+        self.ner_loaded = False
         if nlp == "spacy":
-            check_model(settings.nlp)  # fail before any file is read; load lazily
+            # Fail before any file is read; the pipeline itself is loaded on first use.
+            self.model = check_model(settings.nlp)
 
     # -- public ------------------------------------------------------------------------
     def detect(self, record: Record) -> Iterator[Detection]:
@@ -124,7 +126,7 @@ class Detector:
             found = [Span(start, end, detect, 1.0, f"field:{rule.rule_id}")]
         else:
             found = []
-        if rule.scan_inside and found is not None:
+        if rule.scan_inside:
             found = found + self._scan_patterns(value, rule.scan_inside)
         return self.resolver.resolve(found)
 
@@ -186,9 +188,9 @@ class Detector:
     def _get_analyzer(self):  # noqa: ANN202 - presidio AnalyzerEngine
         if self._analyzer is None:
             nlp = load_model(self._nlp_settings)
-            self.model = model_info(nlp, self._nlp_settings.model)
             self._analyzer = build_analyzer(self._nlp_settings, nlp, self.recognizers)
-            log.debug("loaded spaCy model %s %s", self.model.name, self.model.version)
+            self.ner_loaded = True
+            log.info("loaded spaCy model %s", self._nlp_settings.model)
         return self._analyzer
 
 

