@@ -56,6 +56,7 @@ FINDINGS_SCHEMA = pa.schema(
         ("value_hash", pa.string()),
         ("key_id", pa.string()),
         ("value_masked", pa.string()),
+        ("ip_class", pa.string()),
         ("event_time", _TS),
     ]
 )

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from recognizers import ip_class
 from scanner import SCHEMA_VERSION, __version__
 from scanner.config import ScanConfig
 from scanner.dataset import DatasetWriter
@@ -249,7 +250,11 @@ class _Scanner:
             text = det.value[span.start : span.end]
             hashed = self._values.get((span.entity, text))
             if hashed is None:
-                hashed = (self.hasher.hash(span.entity, text), mask(span.entity, text))
+                hashed = (
+                    self.hasher.hash(span.entity, text),
+                    mask(span.entity, text),
+                    ip_class(text) if span.entity == "IP_ADDRESS" else None,
+                )
                 if len(self._values) > 500_000:
                     self._values.clear()
                 self._values[(span.entity, text)] = hashed
@@ -271,6 +276,7 @@ class _Scanner:
                 "value_hash": hashed[0],
                 "key_id": self.config.key_id,
                 "value_masked": hashed[1],
+                "ip_class": hashed[2],
                 "event_time": event_time,
             }
             if include:

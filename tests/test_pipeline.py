@@ -121,6 +121,10 @@ def test_every_column_is_filled(scan):
         assert r["detector"]
         assert re.fullmatch(r"[0-9a-f]{64}", r["value_hash"])
         assert "*" in r["value_masked"], r["value_masked"]
+        if r["entity_type"] == "IP_ADDRESS":
+            assert r["ip_class"] in {"private", "public", "documentation", "loopback"}, r
+        else:
+            assert r["ip_class"] is None
         if fmt in TIMED_FORMATS:
             assert r["event_time"] is not None, r
 

@@ -1,0 +1,150 @@
+"""``catoscan scan``: scan files and directories into the inventory dataset."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from scanner.errors import CatoscanError, ConfigError, ModelError
+from scanner.exitcodes import (
+    EXIT_INCOMPLETE,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_UNDECLARED,
+    ConfigFailure,
+)
+from scanner.readers import FORMATS
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Dataset directory; each scan is added to it as a new scan_id partition.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    default=None,
+    help="Read every input as this format instead of sniffing it.",
+)
+@click.option(
+    "--nlp",
+    type=click.Choice(["spacy", "none"]),
+    default="spacy",
+    show_default=True,
+    help="NER for names and places in free text; 'none' uses patterns and field rules only.",
+)
+@click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="CATOSCAN_KEY_FILE",
+    help="HMAC key for value_hash [env: CATOSCAN_KEY_FILE]; default: created once in the "
+    "user config directory.",
+)
+@click.option(
+    "--config-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory whose fields.yaml, policy.yaml, scanner.yaml or recognizers.yaml "
+    "replace the packaged ones.",
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Drop findings scored below this [default: scanner.yaml min_score].",
+)
+@click.option(
+    "--include-values",
+    is_flag=True,
+    help="Also write raw values (a 'value' column). The dataset then holds personal data.",
+)
+@click.option(
+    "--fail-on-undeclared",
+    is_flag=True,
+    help="Exit 1 when personal data the privacy policy does not declare is found.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress line on stderr [default: when stderr is a terminal].",
+)
+@click.pass_context
+def scan(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    out: Path,
+    fmt: str | None,
+    nlp: str,
+    key_file: Path | None,
+    config_dir: Path | None,
+    min_score: float | None,
+    include_values: bool,
+    fail_on_undeclared: bool,
+    progress: bool | None,
+) -> None:
+    """Scan files and directories (recursively, archives included) into a dataset.
+
+    Example:
+        catoscan scan sample_data --out inventory --fail-on-undeclared
+    """
+    from scanner.config import ScanConfig, load_configs
+    from scanner.hashing import key_id, load_key
+    from scanner.pipeline import run
+    from scanner.summary import StderrProgress, print_summary
+
+    show_progress = sys.stderr.isatty() if progress is None else progress
+    try:
+        configs = load_configs(config_dir)
+        key, key_source, created = load_key(key_file)
+        if created:
+            click.echo(
+                f"catoscan: created a new HMAC key at {key_source} (keep it: "
+                "value hashes only join across scans under the same key)",
+                err=True,
+            )
+        config = ScanConfig(
+            paths=tuple(paths),
+            out=out,
+            configs=configs,
+            key=key,
+            key_id=key_id(key),
+            key_source=key_source,
+            nlp=nlp,
+            format=fmt,
+            include_values=include_values,
+            min_score=min_score,
+            fail_on_undeclared=fail_on_undeclared,
+            progress=show_progress,
+            debug=ctx.obj.get("debug", False),
+        )
+        reporter = StderrProgress(enabled=show_progress)
+        result = run(config, reporter)
+    except (ConfigError, ModelError) as exc:
+        raise ConfigFailure(str(exc)) from None
+    except CatoscanError as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo("catoscan: interrupted; nothing of this scan was committed", err=True)
+        ctx.exit(EXIT_INTERRUPTED)
+    except Exception:
+        if ctx.obj.get("debug"):
+            raise
+        click.echo(
+            "catoscan: internal error; nothing of this scan was committed "
+            "(run with --debug for the traceback)",
+            err=True,
+        )
+        ctx.exit(EXIT_INTERNAL)
+    print_summary(result, include_values=include_values)
+    if fail_on_undeclared and result.undeclared:
+        ctx.exit(EXIT_UNDECLARED)
+    if result.errors:
+        ctx.exit(EXIT_INCOMPLETE)
