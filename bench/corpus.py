@@ -52,6 +52,20 @@ SPECIAL_TOKENS = (
     (US_SSN, "US_SSN"),
 )
 
+# Hard cases of issue 3 section 2 that the regexes below do not label by themselves.
+HARD_TOKENS = (
+    ("4111-1111-1111-1111", "CREDIT_CARD"),
+    ("3530 1113 3330 0000", "CREDIT_CARD"),  # JCB test number
+    ("\uff13\uff11\uff14\uff11\uff15\uff19\uff12\uff16\uff15\uff13\uff15\uff12", "JP_MY_NUMBER"),
+    ("078-05-1120", "US_SSN"),  # the Woolworth wallet specimen
+    ("fe80::1c5e:ff:fe00:531a%en0", "IP_ADDRESS"),
+    ("::ffff:192.0.2.44", "IP_ADDRESS"),
+    ("+44 20 7946 0958", "PHONE_NUMBER"),  # Ofcom drama range
+    ("(03) 5555-0199", "PHONE_NUMBER"),
+    ("Hunter2-Blue!9", "SECRET"),
+    ("sk_test_4eC39HqLyjWDarjtT1zdp7dc", "SECRET"),
+)
+
 # Records per file at scale 1.
 BASE = {
     "events": 14, "events_tcp": 5, "events_pretty": 3, "api_events": 6, "api_audit": 5,
@@ -117,11 +131,28 @@ class Person:
     def logged_in_user(self) -> str:
         return self.win_login if self.os_type == "OS_WINDOWS" else self.local_user
 
+    @property
+    def name_joined(self) -> str | None:
+        """A Japanese name written without the space (``山田太郎``), or None."""
+        joined = self.name.replace(" ", "").replace("\u3000", "")
+        return None if self.name.isascii() or joined == self.name else joined
+
+    @property
+    def email_wide(self) -> str:
+        return to_wide(self.email)
+
+    @property
+    def mobile_wide(self) -> str:
+        return to_wide(self.mobile)
+
     def tokens(self) -> list[tuple[str, str]]:
         """Every string of this person that must be labelled wherever it appears."""
         out = [(self.name, "PERSON")]
         if self.roman:
             out.append((self.roman, "PERSON"))
+        if self.name_joined:
+            out.append((self.name_joined, "PERSON"))
+        out += [(self.email_wide, "EMAIL_ADDRESS"), (self.mobile_wide, "PHONE_NUMBER")]
         out += [(v, "USERNAME") for v in (self.login, self.sam, self.local_user, self.win_login)]
         out += [(str(self.user_id), "USER_ID"), (self.scim_id, "USER_ID"), (self.sid, "USER_ID")]
         if self.admin_id:
@@ -130,6 +161,12 @@ class Person:
         out += [(self.device_id, "DEVICE_ID"), (self.phone, "PHONE_NUMBER"),
                 (self.mobile, "PHONE_NUMBER")]
         return list(dict.fromkeys(out))
+
+
+def to_wide(text: str) -> str:
+    """Full-width form of ASCII text (``taro@example.com`` -> ``ｔａｒｏ＠ｅｘａｍｐｌｅ．ｃｏｍ``)."""
+    return "".join("\u3000" if c == " " else chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c
+                   for c in text)
 
 
 USER_AGENTS = {
@@ -220,7 +257,46 @@ CURATED = [
        "198.51.100.201", US, "Los Angeles", "Los Angeles", "Example Wireless", "SCIM", "SSO",
        "Active", "2025/02/21 09:00"),
 ]
-TARO, HANAKO, ICHIRO, EMILY, SAKURA, KENJI, KEN, MISAKI, MICHAEL, OLIVIA = CURATED
+CURATED += [
+    # Rare surnames (小鳥遊, 東海林), a surname no lexicon holds (鬼塚), half-width katakana
+    # from a Shift-JIS era system, and English names with an apostrophe or from outside the
+    # usual lists.
+    _p("小鳥遊\u3000陽菜", "Hina Takanashi", "陽菜", "小鳥遊", "hina.takanashi@example.com",
+       "htakanashi", "htakanashi", 1000141, "6283630dfd7ec758a8bf54ab", 1114, "+81 45-555-0110",
+       "080-5555-0130", "HINA-PC", "HINA-PC", "65f1a2b3c4d5e6f7081934d5", "b4", "OS_WINDOWS",
+       "11", ("Fujitsu", "LIFEBOOK U9313"), "5.21.5.8548", "192.0.2.201", "198.51.100.160", JP,
+       "Yokohama", "Tokyo", "Example Fiber Inc.", "SCIM", "SSO", "Active", "2025/02/10 11:11"),
+    _p("東海林 誠", "Makoto Shoji", "誠", "東海林", "makoto.shoji@example.net", "mshoji",
+       "mshoji", 1000152, "6283630dfd7ec758a8bf55bc", 1115, "+81 6-5555-0111", "090-5555-0131",
+       "DESKTOP-MS0J1Q2", "DESKTOP-MS0J1Q2", "65f1a2b3c4d5e6f7081935e6", "c5", "OS_WINDOWS",
+       "10", ("NEC", "VersaPro VKT16"), "5.20.2.8301", "192.0.2.212", "203.0.113.171", JP,
+       "Osaka", "Osaka", "Example Broadband K.K.", "LDAP", "MFA", "Active", "2024/09/30 17:45"),
+    _p("ｻｲﾄｳ ﾀﾛｳ", "Taro Saito", "ﾀﾛｳ", "ｻｲﾄｳ", "taro.saito@example.org", "tsaito", "tsaito",
+       1000163, "6283630dfd7ec758a8bf56cd", 1116, "+81 3-5555-0112", "070-5555-0132",
+       "Taro’s MacBook Air", "Taros-MacBook-Air", "65f1a2b3c4d5e6f7081936f7", "d6", "OS_MAC",
+       "14.3.0", ("Apple", "MacBook Air (M3, 2024)"), "5.18.1.1234", "192.0.2.223",
+       "2001:db8:9c1::5", JP, "Tokyo", "Tokyo", "Example Mobile Co.", "SCIM", "SSO", "Active",
+       "2025/01/28 08:30"),
+    _p("鬼塚 翔", "Sho Onitsuka", "翔", "鬼塚", "sho.onitsuka@example.com", "sonitsuka",
+       "sonitsuka", 1000174, "6283630dfd7ec758a8bf57de", 1117, "+81 92-555-0113",
+       "090-5555-0133", "SHO-NB", "SHO-NB", "65f1a2b3c4d5e6f708193708", "e7", "OS_WINDOWS",
+       "11", ("Dynabook", "dynabook G83"), "5.21.5.8548", "10.254.0.40", "203.0.113.190", JP,
+       "Fukuoka", "Osaka", "Example Fiber Inc.", "Manual", "MFA", "Active", "2025/03/01 09:09"),
+    _p("James O'Brien", None, "James", "O'Brien", "james.obrien@example.com", "jobrien",
+       "jobrien", 1000185, "6283630dfd7ec758a8bf58ef", 1118, "+1 206-555-0114",
+       "+1 206-555-0115", "DESKTOP-JO8812", "DESKTOP-JO8812", "65f1a2b3c4d5e6f708193819", "f8",
+       "OS_WINDOWS", "11", ("HP", "ZBook Firefly 14"), "5.21.5.8548", "192.0.2.234",
+       "198.51.100.181", US, "Seattle", "Los Angeles", "Example Wireless", "SCIM", "SSO",
+       "Active", "2025/02/14 20:02"),
+    _p("Priya Natarajan", None, "Priya", "Natarajan", "priya.natarajan@example.org",
+       "pnatarajan", "pnatarajan", 1000196, "6283630dfd7ec758a8bf59f0", 1119, "+1 312-555-0116",
+       "+1 312-555-0117", "DESKTOP-PN4410", "DESKTOP-PN4410", "65f1a2b3c4d5e6f70819392a", "09",
+       "OS_WINDOWS", "11", ("Lenovo", "ThinkPad X1 Yoga"), "5.20.2.8301", "192.0.2.245",
+       "203.0.113.210", US, "Chicago", "Chicago", "Example Cable LLC", "Manual", "MFA",
+       "Active", "2025/02/25 13:13"),
+]
+TARO, HANAKO, ICHIRO, EMILY, SAKURA, KENJI, KEN, MISAKI, MICHAEL, OLIVIA = CURATED[:10]
+HINA, MAKOTO, SAITO, SHO, JAMES, PRIYA = CURATED[10:]
 
 # Pools for the invented users of larger scales (all CP932-encodable).
 JA_FAMILY = [("佐々木", "sasaki"), ("高橋", "takahashi"), ("伊藤", "ito"), ("渡辺", "watanabe"),
@@ -228,11 +304,16 @@ JA_FAMILY = [("佐々木", "sasaki"), ("高橋", "takahashi"), ("伊藤", "ito")
              ("山口", "yamaguchi"), ("松本", "matsumoto"), ("井上", "inoue"), ("木村", "kimura"),
              ("清水", "shimizu"), ("山崎", "yamazaki"), ("池田", "ikeda"), ("橋本", "hashimoto"),
              ("石川", "ishikawa"), ("長谷川", "hasegawa"), ("小鳥遊", "takanashi"),
-             ("東海林", "shoji"), ("五十嵐", "igarashi"), ("勅使河原", "teshigawara")]
+             ("東海林", "shoji"), ("五十嵐", "igarashi"), ("勅使河原", "teshigawara"),
+             ("鬼塚", "onitsuka"), ("忽那", "kutsuna"), ("保科", "hoshina"), ("我那覇", "ganaha")]
 JA_GIVEN = [("大輔", "daisuke"), ("翔太", "shota"), ("陽菜", "hina"), ("結衣", "yui"),
             ("蓮", "ren"), ("葵", "aoi"), ("直樹", "naoki"), ("由美", "yumi"), ("誠", "makoto"),
             ("拓也", "takuya"),
-            ("彩", "aya"), ("悠人", "yuto"), ("真由美", "mayumi"), ("恵子", "keiko")]
+            ("彩", "aya"), ("悠人", "yuto"), ("真由美", "mayumi"), ("恵子", "keiko"),
+            ("琴音", "kotone"), ("柊", "shu"), ("颯", "hayate")]
+# Names written in kana (older HR systems, SCIM feeds from kana-only sources).
+JA_KANA = [("イトウ ダイスケ", "Daisuke Ito"), ("ナカムラ\u3000ユイ", "Yui Nakamura"),
+           ("きむら あおい", "Aoi Kimura"), ("ハシモト レン", "Ren Hashimoto")]
 EN_GIVEN = ["James", "Mary", "Robert", "Linda", "William", "Susan", "David", "Karen", "Thomas",
             "Nancy", "Daniel", "Lisa", "Matthew", "Sandra", "Anthony", "Ashley", "Mark", "Donna"]
 EN_FAMILY = ["Smith", "Johnson", "Williams", "Jones", "Garcia", "Miller", "Davis", "Wilson",
@@ -252,6 +333,10 @@ def invented_people(n: int, rng: random.Random) -> list[Person]:
             (fam, fam_r), (giv, giv_r) = rng.choice(JA_FAMILY), rng.choice(JA_GIVEN)
             name = fam + rng.choice([" ", " ", "\u3000"]) + giv
             roman = f"{giv_r.title()} {fam_r.title()}"
+            if rng.random() < 0.15:
+                name, roman = rng.choice(JA_KANA)
+                fam, giv = re.split("[ \u3000]", name)
+                giv_r, fam_r = roman.lower().split()
             ctry, (city, pop) = JP, rng.choice(JA_CITIES)
             phone = f"+81 3-5555-{i % 10000:04d}"
             mobile = f"{rng.choice(['090', '080', '070'])}-5555-{i % 10000:04d}"
@@ -387,10 +472,16 @@ class Gen:
         self.rng = random.Random(f"{SEED}:{name}")
         self.people = people
         self.t = T0 + start_offset_s * 1000
+        self.messages = -1
 
     def tick(self, lo: int = 4, hi: int = 95) -> int:
         self.t += self.rng.randint(lo, hi) * 1000
         return self.t
+
+    def next_message(self) -> int:
+        """Index of the next HARD_MESSAGES template (each file walks through all of them)."""
+        self.messages += 1
+        return self.messages % len(HARD_MESSAGES)
 
     def hexid(self, n: int = 14) -> str:
         return f"{self.rng.getrandbits(4 * n):0{n}x}"
@@ -421,7 +512,8 @@ WHOLE_VALUE = {
     **dict.fromkeys(["os_type", "os_version", "device_os_type", "client_version", "user_agent",
                      "device_model", "tunnel_device_type", "OS Type", "Device OS Type",
                      "Device OS Version", "Client Version", "osProduct", "osVersion",
-                     "hwManufacturer", "hwModel", "requestClientApplication", "DeviceVersion"],
+                     "hwManufacturer", "hwModel", "requestClientApplication", "DeviceVersion",
+                     "socket_version"],
                     "DEVICE_INFO"),
     **dict.fromkeys(["givenName", "familyName", "given_name", "family_name", "First Name",
                      "Last Name", "firstName", "lastName"], "PERSON"),
@@ -440,6 +532,7 @@ REGEXES = (
     ("MAC_ADDRESS", re.compile(
         r"(?<![0-9A-Fa-f:-])00(?P<sep>[:-])00(?P=sep)5[eE](?P=sep)00(?P=sep)53(?P=sep)"
         r"[0-9A-Fa-f]{2}(?![0-9A-Fa-f])")),
+    ("MAC_ADDRESS", re.compile(r"(?<![0-9A-Fa-f.])0000\.5[eE]00\.53[0-9A-Fa-f]{2}(?![0-9A-Fa-f])")),
 )
 URL_RE = re.compile(r"https?://[^\s\"'<>]+")
 
@@ -503,6 +596,7 @@ def record_labels(pairs: Iterable[tuple[str | None, str]],
 
 def tokens_for(people: Iterable[Person], extra: Iterable[tuple[str, str]] = ()):
     toks = [t for p in dict.fromkeys(people) for t in p.tokens()] + list(extra)
+    toks += list(SPECIAL_TOKENS) + list(HARD_TOKENS)
     return sorted(dict.fromkeys(toks), key=lambda t: -len(t[0]))
 
 
@@ -622,7 +716,8 @@ def k_site_traffic(g: Gen, u: Person, t: int, first: bool) -> Ev:
          "dest_country": d.country[0], "dest_ip": d.ip, "dest_port": 443, "domain_name": d.host,
          "event_count": g.rng.randint(1, 3), "event_sub_type": "Internet Firewall",
          "event_type": "Security", "host_ip": host, "ip_protocol": "TCP",
-         "rule_name": "Allow Business Apps", "src_ip": host, "src_is_site_or_vpn": "Site",
+         "rule_name": "Allow Business Apps", "socket_version": "6.2.1.120", "src_ip": host,
+         "src_is_site_or_vpn": "Site",
          "src_port": g.port(), "src_site_id": site.site_id, "src_site_name": site.name,
          "time": t, "time_str": iso(t)}
     return Ev(f, [])
@@ -688,12 +783,70 @@ def k_dlp_ssn(g: Gen, u: Person, t: int, first: bool) -> Ev:
                 [SPECIAL_TOKENS[2]], "benefits_form.pdf", "US Social Security Number")
 
 
+# Free-text hard cases (issue 3 section 2), each f(u, o) -> text: u is the record's user, o
+# another person. They go into event_message and into the Cato Client trace log, so they are
+# scanned as mapped free text and as plain-text lines. Whatever they hold that is personal is
+# labelled by the usual rules (people's tokens, HARD_TOKENS, regexes); the rest are traps.
+HARD_MESSAGES: list[Callable[[Person, Person], str]] = [
+    lambda u, o: f"Login failed for user {o.name}: invalid credentials",
+    lambda u, o: f"User {u.name} connected from {u.isp_ip}",
+    lambda u, o: f"Full scan by {o.name} finished, 0 threats found",
+    lambda u, o: f"Approved by {o.roman or o.name}; Rule Allow Business Apps matched site "
+                 "Home Office 07",
+    lambda u, o: f"{o.name_joined or o.name}さんがポリシーを変更しました",
+    lambda u, o: f"管理者 {o.name} がユーザー {u.name} を無効にしました",
+    lambda u, o: "MITRE tactics: Command and Control (TA0011), Initial Access (TA0001); "
+                 "threat Emotet blocked by IPS",
+    lambda u, o: "System User #40276 modified site Home Office 07; Story Created by "
+                 "Threat Prevention",
+    lambda u, o: f"Application Microsoft Teams allowed for {u.roman or u.name} on ISP {u.isp}",
+    lambda u, o: f"client {u.client} (build 5.4.2.18) started; OID 1.3.6.1 and "
+                 f"1.3.6.1.4.1.2021.10 polled; tunnel {u.tunnel_ip}",
+    lambda u, o: "link-local fe80::1c5e:ff:fe00:531a%en0, mapped ::ffff:192.0.2.44, "
+                 "peer [2001:db8::8a2e:370:7334]:443",
+    lambda u, o: f"Callback requested: tel {u.mobile}, office {u.phone}; dialled "
+                 "+44 20 7946 0958 at 2025-03-14 10:20:31, port 50443, ticket 4312555501",
+    lambda u, o: f"電話：{u.mobile_wide}、代表 (03) 5555-0199 (2025/03/14 受付)",
+    lambda u, o: f"Password reset link https://portal.example.com/reset?email="
+                 f"{quote(u.email, safe='')}&next=%2Fhome sent to {o.email}",
+    lambda u, o: f"ユーザー {u.name} のメール：{u.email_wide}",
+    lambda u, o: f"Wi-Fi BSSID 00:00:5E:00:53:FE, adapter 0000.5e00.53a1, device mac "
+                 f"{u.mac_dash.upper()}",
+    lambda u, o: f"Device {u.device} enrolled; host {u.hostname} compliant",
+    lambda u, o: f"Opened C:\\Users\\{u.local_user}\\Documents\\report.xlsx; logon "
+                 f"{u.win_login}; login_name={u.login}",
+    lambda u, o: "DLP: card 4111-1111-1111-1111 and JCB 3530 1113 3330 0000 matched; "
+                 "4111 1111 1111 1112 fails Luhn",
+    lambda u, o: "DLP: 個人番号 ３１４１５９２６５３５２ found; SSN 078-05-1120 found; "
+                 "000-12-3456 is not an SSN",
+    lambda u, o: 'config dump: password=Hunter2-Blue!9 api_key="sk_test_4eC39HqLyjWDarjtT1zdp7dc"'
+                 " pwd=***",
+    # Low-score look-alikes, so the min_score sweep has something to tell apart: a 12-digit
+    # order number whose last digit happens to pass the My Number check, an SSN-shaped
+    # reference written with spaces.
+    lambda u, o: "Order 402135768198 shipped to the branch, tracking ref 219 09 9999",
+]
+
+
+def k_message(g: Gen, u: Person, t: int, first: bool) -> Ev:
+    """A client-reported event whose message is one of the hard cases."""
+    o = g.pick([p for p in g.people if p is not u])
+    text = HARD_MESSAGES[g.next_message()](u, o)
+    f = _sdp_base(g, u, t) | {
+        "action": "Succeeded", "client_version": u.client, "device_name": u.device,
+        "event_message": text, "event_sub_type": "Client Log", "event_type": "Connectivity",
+        "os_type": u.os_type}
+    return Ev(f, [u, o])
+
+
 # (kind, user of the first occurrence in a file)
 EVENT_KINDS: list[tuple[Callable[..., Ev], Person]] = [
     (k_firewall, TARO), (k_connected, HANAKO), (k_api_key, ICHIRO), (k_dns_site, ICHIRO),
     (k_xdr, HANAKO), (k_system, TARO), (k_dlp_card, EMILY), (k_firewall, KENJI),
     (k_disconnected, TARO), (k_dlp_my_number, MISAKI), (k_site_traffic, TARO),
     (k_dlp_ssn, MICHAEL), (k_directory, KEN), (k_connected, SAKURA), (k_firewall, OLIVIA),
+    (k_message, HINA), (k_message, SAITO), (k_message, JAMES), (k_message, MAKOTO),
+    (k_message, PRIYA), (k_message, SHO),
 ]
 
 
@@ -773,6 +926,17 @@ def a_site_modified(g: Gen, t: int, admin: Person, user: Person) -> Audit:
                  "MODIFIED", after, {"pw": "***"}, [])
 
 
+def a_site_address(g: Gen, t: int, admin: Person, user: Person) -> Audit:
+    """An admin moves a home-office site: a Japanese postal address and coordinates."""
+    after = {"name": "Home Office 12", "address": "東京都千代田区丸の内1-1-1",
+             "cityRaw": "千代田区", "stateRaw": "JP-13", "countryRaw": "JP",
+             "latitude": "35.68123", "longitude": "139.76712"}
+    before = {"address": "大阪府大阪市北区梅田3-1-3", "latitude": "34.70243",
+              "longitude": "135.49594"}
+    return Audit(t, _admin(admin), None, ("2479745", "Home Office 12", "site"), "Site",
+                 "Configuration", "MODIFIED", after, before, [admin])
+
+
 def a_rule_created(g: Gen, t: int, admin: Person, user: Person) -> Audit:
     after = {"name": "Allow Helpdesk PC", "action": "ALLOW",
              "from": [{"display_name": user.hostname, "entityType": "HOSTSUBNET",
@@ -799,7 +963,7 @@ def a_api_key_created(g: Gen, t: int, admin: Person, user: Person) -> Audit:
 
 AUDIT_KINDS = [(a_rule_modified, ICHIRO, None), (a_site_modified, None, None),
                (a_rule_created, HANAKO, TARO), (a_user_created, EMILY, MISAKI),
-               (a_api_key_created, ICHIRO, None)]
+               (a_api_key_created, ICHIRO, None), (a_site_address, EMILY, None)]
 ADMINS = [ICHIRO, HANAKO, EMILY]
 
 
@@ -1245,6 +1409,8 @@ class Corpus:
                        "%Y-%m-%d %H:%M:%S.{ms} [{lvl}] ", T0 + 30000)
         self._text_log("client_logs/cato_ua_5.21.5.8548_20250314012031.log", self._ua_session,
                        "%Y-%m-%d %H:%M:%S.{ms} [{lvl}] ", T0 + 31000)
+        self._text_log(TRACE_LOG, self._trace_session, "%Y-%m-%dT%H:%M:%S.{ms}Z {lvl} ",
+                       T0 + 45000)
         # macOS logs travel as a tarball of the AppLogs folder.
         src = "client_logs/mac_logs.tar.gz"
         member = "AppLogs/CatoClient.1.log"
@@ -1279,6 +1445,16 @@ class Corpus:
         finally:
             if sink is None:
                 fh.close()
+
+    def _trace_session(self, g: Gen, s: int):
+        """Every hard case once per session, as Cato Client trace lines."""
+        order = CURATED[10:] + CURATED[:10]
+        lines = []
+        for i, template in enumerate(HARD_MESSAGES):
+            u = order[i % len(order)] if s == 0 else g.pick(self.people)
+            o = order[(i + 3) % len(order)] if s == 0 else g.pick(self.people)
+            lines.append(("INFO", template(u, o), [u, o], []))
+        return lines
 
     def _other(self, g: Gen, s: int, default: Person) -> Person:
         return default if s == 0 else g.pick(self.people)
@@ -1525,7 +1701,8 @@ def iter_sources(out: Path) -> Iterator[tuple[str, Iterator]]:
                                                    "Resources")
     yield "directory/scim_groups.json", _array(rd("directory/scim_groups.json"), "Resources")
     for name in ("cato_vpn_5.21.5.8548_20250314012030.log",
-                 "cato_ua_5.21.5.8548_20250314012031.log"):
+                 "cato_ua_5.21.5.8548_20250314012031.log",
+                 "CatoClient.Trace.5.21.5_2025-03-14.log"):
         yield f"client_logs/{name}", _text(rd(f"client_logs/{name}"))
     src = "client_logs/mac_logs.tar.gz"
     with tarfile.open(out / src) as tf:
@@ -1536,6 +1713,7 @@ def iter_sources(out: Path) -> Iterator[tuple[str, Iterator]]:
 
 
 VPN_LOG = "client_logs/cato_vpn_5.21.5.8548_20250314012030.log"
+TRACE_LOG = "client_logs/CatoClient.Trace.5.21.5_2025-03-14.log"
 UA_LOG = "client_logs/cato_ua_5.21.5.8548_20250314012031.log"
 # Labels that must exist somewhere in the source (an independent check on the labelling rules).
 MUST_HAVE = [

@@ -1,11 +1,11 @@
 """catoscan's entity recognizers: presidio recognizers for personal data in Cato logs.
 
 Code recognizers (one class each, for validation logic: checksums, ``ipaddress``,
-``phonenumbers``) are listed by name in ``RECOGNIZERS``; pattern-only recognizers are
-data in ``configs/recognizers.yaml``. ``build_recognizers`` returns one instance of each.
-Every recognizer's ``name`` is its class name (YAML ones: their ``name``), which findings
-record as the detector. Nothing needs ``nlp_artifacts``: ``analyze(text, entities, None)``
-works on a single field value as on a line of free text.
+``phonenumbers``, the name lexicon) are listed by name in ``RECOGNIZERS``; pattern-only
+recognizers are data in ``configs/recognizers.yaml``. ``build_recognizers`` returns one
+instance of each. Every recognizer's ``name`` is its class name (YAML ones: their
+``name``), which findings record as the detector. Nothing needs ``nlp_artifacts``:
+``analyze(text, entities, None)`` works on a single field value as on a line of free text.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from recognizers.email import EmailRecognizer
 from recognizers.ip_address import IP_CLASSES, IpAddressRecognizer, ip_class
 from recognizers.jp_my_number import JpMyNumberRecognizer
 from recognizers.mac_address import MacAddressRecognizer
+from recognizers.person_name import PersonNameRecognizer
 from recognizers.phone import PhoneRecognizer
 from recognizers.us_ssn import UsSsnRecognizer
 from recognizers.yaml_loader import RecognizerConfigError, load_yaml_recognizers
@@ -35,6 +36,7 @@ __all__ = [
     "IpAddressRecognizer",
     "JpMyNumberRecognizer",
     "MacAddressRecognizer",
+    "PersonNameRecognizer",
     "PhoneRecognizer",
     "RecognizerConfigError",
     "UsSsnRecognizer",
@@ -53,6 +55,7 @@ RECOGNIZERS: dict[str, type[EntityRecognizer]] = {
     "CreditCardRecognizer": CreditCardRecognizer,
     "JpMyNumberRecognizer": JpMyNumberRecognizer,
     "UsSsnRecognizer": UsSsnRecognizer,
+    "PersonNameRecognizer": PersonNameRecognizer,
 }
 
 #: For each entity type, the recognizer that validates a field mapped to that type. The

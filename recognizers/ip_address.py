@@ -44,7 +44,7 @@ VERSION_PREFIX = regex.compile(
     r"""
     (?<![A-Za-z])
     (?:
-        (?i: version | ver | build | release | rev | firmware | fw | v )
+        (?i: version | ver | build | release | rev | firmware | fw | oid | v )
             [\s:=\#/_.-]{0,3} v?        # 'version: 5.18.1.123', 'build 1.2.3.4'
       | (?i: client ) [\s/_-]{1,3} v?    # 'Cato Client 5.21.5.8548' (but 'client: <ip>' is an IP)
       | (?-i: [A-Z][A-Za-z]+ ) /         # user-agent product token: 'Chrome/120.0.0.0'
@@ -157,7 +157,7 @@ class IpAddressRecognizer(LocalRecognizer):
     Spans cover the address only: not the port (``192.0.2.1:443``), not the brackets
     (``[2001:db8::1]:443``); a zone id (``fe80::1%eth0``) is part of the address. The
     unspecified addresses ``0.0.0.0`` and ``::`` are never reported. A dotted quad
-    right after ``version``/``ver``/``v``/``build``/``Client `` or a user-agent product
+    right after ``version``/``ver``/``v``/``build``/``oid``/``Client `` or a user-agent product
     (``Chrome/``) is taken for a version number.
     """
 

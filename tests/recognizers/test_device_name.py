@@ -15,6 +15,14 @@ def recognizer(by_name):
         ("DESKTOP-ENI0ABC", [(DEVICE, "DESKTOP-ENI0ABC")]),
         ("LAPTOP-1A2B3C4", [(DEVICE, "LAPTOP-1A2B3C4")]),
         ("DESKTOP-ENI0ABC.corp.example.com", [(DEVICE, "DESKTOP-ENI0ABC")]),
+        # renamed from the default, and the Windows Server default
+        ("DESKTOP-TYAMADA", [(DEVICE, "DESKTOP-TYAMADA")]),
+        ("DESKTOP-ENI0AB", [(DEVICE, "DESKTOP-ENI0AB")]),
+        ("WIN-8F2K3LQ0A1B", [(DEVICE, "WIN-8F2K3LQ0A1B")]),
+        # device-type prefixes
+        ("MBP-TYAMADA", [(DEVICE, "MBP-TYAMADA")]),
+        ("host ws-tyamada2 up", [(DEVICE, "ws-tyamada2")]),
+        ("PC-0042", [(DEVICE, "PC-0042")]),
         ("TARO-LAPTOP", [(DEVICE, "TARO-LAPTOP")]),
         ("suser=TARO-LAPTOP msg=x", [(DEVICE, "TARO-LAPTOP")]),
         ("HSATO-PC", [(DEVICE, "HSATO-PC")]),
@@ -49,8 +57,8 @@ def test_finds(recognizer, text, expected):
 @pytest.mark.parametrize(
     "text",
     [
-        "DESKTOP-ENI0AB",  # 6 characters
-        "DESKTOP-ENI0ABCD",  # 8 characters
+        "DESKTOP-ENI",  # too short for a host name
+        "DESKTOP-ENI0ABCDEFGHIJKL",  # longer than NetBIOS allows
         "desktop-eni0abc",  # Windows default names are upper case
         "xDESKTOP-ENI0ABC",
         "i386-pc",  # a GRUB platform, not a host
@@ -62,6 +70,9 @@ def test_finds(recognizer, text, expected):
         "peter’s MacBook Pro",  # lower-case start: not a name
         "Peter’s Macintosh",
         "DESKTOP",
+        "ws-x",  # too short
+        "MBP-Mixed",  # mixed case
+        "ws-tyamada.example.com",  # a domain name, not a bare host
     ],
 )
 def test_never(recognizer, text):

@@ -74,6 +74,8 @@ def test_finds(recognizer, text, expected):
         "1.2.3.4.5",
         "1.3.6.1.4.1",
         "oid 1.3.6.1.4.1.2021",
+        "OID 1.3.6.1",  # four arcs, after 'OID'
+        "snmp oid=1.3.6.1 polled",
         # times and dates
         "01:23:45",
         "2025-03-14",

@@ -29,7 +29,7 @@ def test_build_returns_every_recognizer_once():
     built = build_recognizers()
     names = [r.name for r in built]
     assert names[: len(RECOGNIZERS)] == list(RECOGNIZERS)
-    assert len(names) == len(set(names)) == len(RECOGNIZERS) + 4
+    assert len(names) == len(set(names)) == len(RECOGNIZERS) + 6
     assert all(isinstance(r, EntityRecognizer) for r in built)
 
 
@@ -92,6 +92,7 @@ def test_every_recognizer_runs_without_nlp_artifacts():
             found.setdefault(result.entity_type, []).append(TEXT[result.start : result.end])
             assert result.recognition_metadata["recognizer_name"] == recognizer.name
     assert found == {
+        "PERSON": ["山田 太郎"],
         "EMAIL_ADDRESS": ["taro.yamada@example.com"],
         "USERNAME": ["CORP\\tyamada"],
         "DEVICE_NAME": ["DESKTOP-ENI0ABC"],

@@ -45,6 +45,8 @@ def test_packaged_file_loads_with_expected_names():
         "DeviceNameRecognizer",
         "SecretRecognizer",
         "UrlPatternRecognizer",
+        "UserIdRecognizer",
+        "LocationRecognizer",
     ]
 
 

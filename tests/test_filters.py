@@ -1,0 +1,246 @@
+"""Allow/deny lists (configs/lists.yaml) and the built-in NOT-PERSON rules."""
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from scanner.config import FieldRule, load_configs
+from scanner.detect.engine import Detector
+from scanner.detect.filters import (
+    DENY_DETECTOR,
+    Filters,
+    is_lone_word,
+    is_mitre_label,
+    is_named_thing,
+    is_not_a_name,
+    is_place_adjective,
+    is_system_actor,
+    load_lists,
+)
+from scanner.detect.resolve import Resolver, Span
+from scanner.errors import ConfigError
+from scanner.record import Record
+
+PACKAGED = Path(str(resources.files("configs").joinpath("lists.yaml")))
+TEXT = FieldRule(detect="text", fields=("event_message", "msg"))
+NAME = FieldRule(detect="identity", fields=("user_name",))
+RESOLVER = Resolver(
+    ["SECRET", "EMAIL_ADDRESS", "IP_ADDRESS", "USERNAME", "DEVICE_NAME", "USER_ID", "URL", "PERSON", "LOCATION"],
+    ["URL"],
+)
+
+
+def filters(tmp_path, text):
+    path = tmp_path / "lists.yaml"
+    path.write_text(text, encoding="utf-8")
+    return Filters.from_file(path, RESOLVER)
+
+
+def ner(value, part, entity="PERSON", detector="SpacyRecognizer"):
+    start = value.index(part)
+    return Span(start, start + len(part), entity, 0.65, detector)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def test_packaged_lists_load():
+    lists = load_lists(PACKAGED)
+    assert lists.version == 1
+    assert lists.deny == ()
+    assert any(e.entity == "PERSON" for e in lists.allow)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("version: 1\nallow: []\n", "deny: Field required"),
+        ("version: 2\nallow: []\ndeny: []\n", "version: Input should be 1"),
+        ("version: 1\nallow: [{exact: [x], colour: red}]\ndeny: []\n", "allow.0.colour: Extra inputs"),
+        ("version: 1\nallow: [{entity: NAME, exact: [x]}]\ndeny: []\n", "allow.0.entity: Value error, unknown entity 'NAME'"),
+        ("version: 1\nallow: [{regex: ['(']}]\ndeny: []\n", "allow.0.regex: Value error, bad regex '('"),
+        ("version: 1\nallow: [{entity: PERSON}]\ndeny: []\n", "allow.0: Value error, an entry needs exact or regex"),
+        ("version: 1\nallow: []\ndeny: [{exact: [x]}]\n", "deny.0.entity: Field required"),
+        ("version: 1\nallow: [\n", "not valid YAML"),
+        ("- a\n", "expected a mapping"),
+    ],
+)
+def test_invalid_lists_name_file_and_key(tmp_path, text, message):
+    path = tmp_path / "lists.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_lists(path)
+    assert str(err.value).startswith(f"{path}:")
+    assert message in str(err.value)
+
+
+def test_missing_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_lists(tmp_path / "nope.yaml")
+
+
+def test_config_dir_lists_replace_the_packaged_ones(tmp_path):
+    (tmp_path / "lists.yaml").write_text("version: 1\nallow: nope\ndeny: []\n", encoding="utf-8")
+    configs = load_configs(tmp_path)
+    assert configs.sources["lists.yaml"] == str(tmp_path / "lists.yaml")
+    with pytest.raises(ConfigError, match=r"lists.yaml: allow: Input should be a valid tuple"):
+        Detector(configs, nlp="none")
+
+
+# --------------------------------------------------------------------------- allow and deny
+
+
+def test_allow_exact_ignores_case_and_width(tmp_path):
+    f = filters(tmp_path, "version: 1\nallow: [{entity: PERSON, exact: ['Emily Carter']}]\ndeny: []\n")
+    value = "ＥＭＩＬＹ　ＣＡＲＴＥＲ"
+    assert f.apply(NAME, value, [Span(0, len(value), "PERSON", 1.0, "field:user_name")]) == []
+
+
+def test_allow_regex_matches_the_whole_detection(tmp_path):
+    f = filters(tmp_path, "version: 1\nallow: [{entity: EMAIL_ADDRESS, regex: ['svc-.*@example\\.com']}]\ndeny: []\n")
+    value = "from svc-backup@example.com to taro@example.com"
+    spans = [ner(value, "svc-backup@example.com", "EMAIL_ADDRESS", "EmailRecognizer"),
+             ner(value, "taro@example.com", "EMAIL_ADDRESS", "EmailRecognizer")]
+    assert f.apply(TEXT, value, spans) == [spans[1]]
+
+
+def test_allow_is_per_entity(tmp_path):
+    f = filters(tmp_path, "version: 1\nallow: [{entity: USERNAME, exact: [taro]}]\ndeny: []\n")
+    span = Span(0, 4, "PERSON", 1.0, "field:user_name")
+    assert f.apply(NAME, "taro", [span]) == [span]
+
+
+def test_field_scope_follows_the_rule(tmp_path):
+    f = filters(tmp_path, "version: 1\nallow: [{fields: [msg], exact: ['Emily Carter']}]\ndeny: []\n")
+    value = "Emily Carter"
+    span = Span(0, 12, "PERSON", 0.9, "PersonNameRecognizer")
+    assert f.apply(TEXT, value, [span]) == []  # TEXT names msg (and event_message)
+    assert f.apply(NAME, value, [span]) == [span]
+
+
+def test_field_scope_matches_a_rule_by_its_regex(tmp_path):
+    f = filters(tmp_path, "version: 1\nallow: [{fields: [change.After.address], regex: ['.*']}]\ndeny: []\n")
+    rule = FieldRule(detect="LOCATION", match=(r"(^|\.)(address|city)$",))
+    span = Span(0, 5, "LOCATION", 1.0, "field:x")
+    assert f.apply(rule, "Tokyo", [span]) == []
+
+
+def test_deny_adds_findings_and_precedence_still_applies(tmp_path):
+    f = filters(
+        tmp_path,
+        "version: 1\nallow: []\ndeny:\n"
+        "  - {entity: DEVICE_NAME, regex: ['KIOSK-[0-9]{4}']}\n"
+        "  - {entity: PERSON, exact: ['Falcon'], fields: [event_message]}\n",
+    )
+    value = "kiosk KIOSK-0042 rebooted by falcon"
+    out = f.apply(TEXT, value, [])
+    assert [(value[s.start : s.end], s.entity, s.detector, s.score) for s in out] == [
+        ("KIOSK-0042", "DEVICE_NAME", DENY_DETECTOR, 1.0),
+        ("falcon", "PERSON", DENY_DETECTOR, 1.0),
+    ]
+    assert f.apply(NAME, "Falcon", []) == []  # PERSON entry is scoped to event_message
+
+
+def test_allow_wins_over_deny(tmp_path):
+    f = filters(
+        tmp_path,
+        "version: 1\nallow: [{exact: [KIOSK-0001]}]\n"
+        "deny: [{entity: DEVICE_NAME, regex: ['KIOSK-[0-9]{4}']}]\n",
+    )
+    value = "KIOSK-0001 and KIOSK-0002"
+    assert [value[s.start : s.end] for s in f.apply(TEXT, value, [])] == ["KIOSK-0002"]
+
+
+def test_lists_reach_the_detector(tmp_path):
+    (tmp_path / "lists.yaml").write_text(
+        "version: 1\nallow: [{entity: EMAIL_ADDRESS, exact: [helpdesk@example.com]}]\n"
+        "deny: [{entity: DEVICE_NAME, regex: ['KIOSK-[0-9]{4}']}]\n",
+        encoding="utf-8",
+    )
+    detector = Detector(load_configs(tmp_path), nlp="none")
+    record = Record(
+        0,
+        1,
+        [
+            ("vpn_user_email", "helpdesk@example.com"),
+            ("event_message", "KIOSK-0042 mailed taro.yamada@example.com"),
+        ],
+        None,
+    )
+    found = {(d.field, d.span.entity, d.value[d.span.start : d.span.end]) for d in detector.detect(record)}
+    assert found == {
+        ("event_message", "DEVICE_NAME", "KIOSK-0042"),
+        ("event_message", "EMAIL_ADDRESS", "taro.yamada@example.com"),
+    }
+
+
+# --------------------------------------------------------------------------- built-in rules
+
+
+@pytest.mark.parametrize(
+    ("predicate", "value", "part", "entity"),
+    [
+        (is_system_actor, "System User #40276 modified site", "System User", "PERSON"),
+        (is_mitre_label, "tactics: Command and Control (TA0011)", "Command and Control", "PERSON"),
+        (is_mitre_label, "Initial Access (TA0001), Execution (T1059.001)", "Execution", "PERSON"),
+        (is_named_thing, "Rule Allow Business Apps matched", "Allow Business Apps", "PERSON"),
+        (is_named_thing, "ISP Example Broadband K.K.", "Example Broadband K.K.", "PERSON"),
+        (is_named_thing, "site Hanako matched", "Hanako", "PERSON"),  # 'site' says what it is
+        (is_named_thing, "INFO Approved by x", "INFO Approved", "PERSON"),
+        (is_named_thing, "user 中村 颯: bad", "中村 颯:", "PERSON"),
+        (is_not_a_name, "Mar 14 02:19:10 cato", "02:19:10", "LOCATION"),
+        (is_not_a_name, "David Leeさんが変更", "David Leeさんが変更", "PERSON"),
+        (is_lone_word, "4111 1111 1111 1112 fails Luhn", "Luhn", "PERSON"),
+        (is_place_adjective, "DLP: US SSN 219-09-9999", "US", "LOCATION"),
+        (is_place_adjective, "US Social Security Number", "US", "LOCATION"),
+    ],
+)
+def test_builtin_rules_drop(predicate, value, part, entity):
+    assert predicate(ner(value, part, entity), value)
+
+
+@pytest.mark.parametrize(
+    ("value", "part", "entity"),
+    [
+        ("Login failed for user Emily Carter", "Emily Carter", "PERSON"),
+        ("Approved by 山田 太郎", "山田 太郎", "PERSON"),
+        ("key of Peter", "Peter", "PERSON"),  # a known given name alone
+        ("Connected to PoP Tokyo from 198.51.100.23", "Tokyo", "LOCATION"),
+    ],
+)
+def test_builtin_rules_keep_names(value, part, entity):
+    span = ner(value, part, entity)
+    f = Filters(load_lists(PACKAGED), RESOLVER)
+    assert f.apply(TEXT, value, [span]) == [span]
+
+
+def test_builtin_rules_leave_field_rules_alone():
+    f = Filters(load_lists(PACKAGED), RESOLVER)
+    span = Span(0, 13, "PERSON", 1.0, "field:user_name")
+    assert f.apply(NAME, "Support Teams", [span]) == [span]
+
+
+# --------------------------------------------------------------------------- fields.yaml overrides
+
+
+def test_per_field_override_in_fields_yaml_needs_no_code(tmp_path):
+    """A rule put first in a copy of fields.yaml decides its field (README, Detection quality)."""
+    packaged = resources.files("configs").joinpath("fields.yaml").read_text(encoding="utf-8")
+    override = (
+        "rules:\n"
+        "  - fields: [wifi_ssid]\n    detect: ignore\n"
+        "  - fields: [employee_code]\n    detect: USER_ID\n"
+        "  - fields: [user_name]\n    detect: identity\n    when: {field: src_is_site_or_vpn, in: [API]}\n"
+        "  - fields: [user_name]\n    detect: ignore\n    when: {field: src_is_site_or_vpn, in: [Site]}\n"
+    )
+    (tmp_path / "fields.yaml").write_text(packaged.replace("rules:\n", override, 1), encoding="utf-8")
+    detector = Detector(load_configs(tmp_path), nlp="none")
+    fields = [
+        ("wifi_ssid", "Yamada Family WiFi"),
+        ("employee_code", "E-204817"),
+        ("src_is_site_or_vpn", "Site"),
+        ("user_name", "taro.yamada@example.com"),
+    ]
+    found = {(d.field, d.span.entity) for d in detector.detect(Record(0, 1, fields, None))}
+    assert found == {("employee_code", "USER_ID")}
