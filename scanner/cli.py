@@ -10,7 +10,12 @@ import logging
 import click
 
 from scanner import __version__
+from scanner.commands.diff import diff
 from scanner.commands.formats import formats
+from scanner.commands.lookup import lookup
+from scanner.commands.report import report
+from scanner.commands.retention import retention
+from scanner.commands.review import review
 from scanner.commands.scan import scan
 
 
@@ -42,7 +47,7 @@ def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
 
 
 #: Every command of the CLI; a new command is a module in scanner/commands/ plus a line here.
-COMMANDS: tuple[click.Command, ...] = (scan, formats)
+COMMANDS: tuple[click.Command, ...] = (scan, formats, report, lookup, retention, review, diff)
 for _command in COMMANDS:
     cli.add_command(_command)
 
