@@ -38,6 +38,7 @@ _CASE_INSENSITIVE = {
     "USER_ID",
 }
 KEY_ENV = "CATOSCAN_KEY_FILE"
+_MAX_KEY_BYTES = 4096
 
 
 def normalise(entity: str, value: str) -> str:
@@ -157,16 +158,33 @@ def load_key(key_file: Path | None) -> tuple[bytes, str, bool]:
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_hex(32) + "\n")
             created = True
+    key = _read_key(key_file)
+    return key, str(key_file), created
+
+
+def _read_key(key_file: Path) -> bytes:
+    """Read a key file, refusing what would let others read it or hang the scan.
+
+    The checks run on the opened file (no window between check and read): a regular file,
+    no permission bits for group or others. Messages name the file, never its content.
+    """
     try:
-        st = key_file.stat()
-        raw = key_file.read_bytes()
+        fd = os.open(key_file, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
         raise ConfigError(f"key file {key_file}: cannot read: {exc.strerror}") from None
-    if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(
-            f"key file {key_file}: readable by group or others; run: chmod 600 {key_file}"
-        )
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise ConfigError(f"key file {key_file}: not a regular file")
+    with os.fdopen(fd, "rb") as fh:
+        if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise ConfigError(
+                f"key file {key_file}: group or others have access to it; run: chmod 600 {key_file}"
+            )
+        raw = fh.read(_MAX_KEY_BYTES + 1)
     key = raw.strip()
+    if len(raw) > _MAX_KEY_BYTES:
+        raise ConfigError(f"key file {key_file}: over {_MAX_KEY_BYTES} bytes; not a key file")
     if len(key) < 16:
         raise ConfigError(f"key file {key_file}: too short; it needs at least 16 bytes")
-    return key, str(key_file), created
+    return key

@@ -47,7 +47,12 @@ def sniff(head: bytes, name: str) -> str:
 
 
 def _decode(head: bytes) -> str:
-    if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    # A few NUL bytes (a log torn by a crash, a CSV export glitch) do not make a file
+    # binary: the readers report them. Many do.
+    sample_bytes = head[:4096]
+    if sample_bytes.count(0) > max(8, len(sample_bytes) // 100) and not head.startswith(
+        (b"\xff\xfe", b"\xfe\xff")
+    ):
         raise BinaryData("binary content (NUL bytes)")
     encoding = detect_encoding(head)
     text = head.decode(encoding, errors="replace")
@@ -97,7 +102,7 @@ def _first_value(body: str) -> object:
         pass
     try:
         value, _ = json.JSONDecoder().raw_decode(body)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # deep nesting: decided from the text
         return None
     return value
 

@@ -1,4 +1,5 @@
 import json
+import random
 
 import pytest
 
@@ -66,4 +67,27 @@ def test_binary_is_refused():
 
 def test_cp932_csv():
     head = "姓,名,メール\n山田,太郎,t@example.com\n佐藤,花子,h@example.com\n".encode("cp932")
+    assert sniff(head, "users.csv") == "csv"
+
+
+def test_a_few_nul_bytes_do_not_make_a_file_binary():
+    assert sniff(b"Name,Email\nD\x00an,dan@example.com\nAnn,ann@example.com\n", "u.csv") == "csv"
+    assert sniff(b"2025-03-14 01:20:30 ok\n" * 40 + b"\x00" * 4, "x.log") == "text"
+
+
+def test_many_nul_bytes_or_random_bytes_are_binary():
+    with pytest.raises(BinaryData, match="NUL"):
+        sniff(b"text\x00\x00" * 100, "x.log")
+    rng = random.Random(1)
+    with pytest.raises(BinaryData, match="not text"):
+        sniff(bytes(rng.randrange(1, 256) for _ in range(8000)), "x.log")
+
+
+@pytest.mark.parametrize("head", [b"[" * 60000, b'{"a":' * 12000, b"[" * 900 + b"]" * 900])
+def test_deeply_nested_json_sniffs_without_recursion_errors(head):
+    assert sniff(head, "deep.json") == "json"
+
+
+def test_cp932_with_a_few_invalid_bytes_is_still_text():
+    head = "姓,名,メール\n山田,太郎,t@example.com\n".encode("cp932") * 10 + b"\x81\x20\xfd,x,y\n"
     assert sniff(head, "users.csv") == "csv"

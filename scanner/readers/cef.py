@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from scanner.flatten import take_fields
 from scanner.readers import eventtime
 from scanner.readers.textio import ReadOptions, iter_text_lines
 from scanner.record import ReadProblem, Record
@@ -52,6 +53,9 @@ def iter_records(
             yield ReadProblem(lineno, index, "not a CEF line (no 'CEF:' header)")
             index += 1
             continue
+        pairs, problem = take_fields(pairs, opts.max_fields, lineno, index)
+        if problem is not None:
+            yield problem
         yield Record(index, lineno, pairs, eventtime.from_pairs(pairs, opts.time_fields))
         index += 1
 

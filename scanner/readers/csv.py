@@ -10,9 +10,11 @@ row starts. NUL bytes are removed and reported.
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from scanner.flatten import take_fields
 from scanner.readers import eventtime
 from scanner.readers.textio import ReadOptions, iter_text_lines
 from scanner.record import ReadProblem, Record
@@ -27,38 +29,52 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+class _RowTooLong(Exception):
+    """A CSV row ran past the byte limit (an unclosed quote swallowing lines)."""
+
+
+class _Lines:
+    """Decoded lines for the csv module; problems collected, row length bounded."""
+
+    def __init__(self, stream: BinaryIO, head: bytes, opts: ReadOptions):
+        self._items = iter_text_lines(stream, head, opts)
+        self.problems: list[ReadProblem] = []
+        self.physical = 0  # last physical line number handed to the csv module
+        self.row_chars = 0  # characters of the row being parsed so far
+        self.limit = opts.max_line_bytes
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        while True:
+            item = next(self._items)
+            if isinstance(item, ReadProblem):
+                self.problems.append(item)
+                continue
+            lineno, text = item
+            self.physical = lineno
+            if "\x00" in text:
+                self.problems.append(ReadProblem(lineno, None, "NUL bytes removed from the line"))
+                text = text.replace("\x00", "")
+            self.row_chars += len(text) + 1
+            if self.row_chars > self.limit:
+                raise _RowTooLong
+            return text + "\n"
+
+
 def iter_records(
     stream: BinaryIO, head: bytes, opts: ReadOptions
 ) -> Iterator[Record | ReadProblem]:
     """Yield one record per data row."""
-    problems: list[ReadProblem] = []
-    physical = [0]  # last physical line number handed to the csv module
-
-    def lines() -> Iterator[str]:
-        for item in iter_text_lines(stream, head, opts):
-            if isinstance(item, ReadProblem):
-                problems.append(item)
-                continue
-            lineno, text = item
-            physical[0] = lineno
-            if "\x00" in text:
-                problems.append(ReadProblem(lineno, None, "NUL bytes removed from the line"))
-                text = text.replace("\x00", "")
-            yield text + "\n"
-
-    source = lines()
-    try:
-        first = next(source)
-    except StopIteration:
+    lines = _Lines(stream, head, opts)
+    problems = lines.problems
+    first = next(lines, None)
+    if first is None:
         yield from problems
         return
     delimiter = sniff_delimiter(first)
-
-    def with_first() -> Iterator[str]:
-        yield first
-        yield from source
-
-    reader = csv.reader(with_first(), delimiter=delimiter)
+    reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
     header: list[str] | None = None
     index = 0
     start = 1
@@ -67,18 +83,33 @@ def iter_records(
             row = next(reader)
         except StopIteration:
             break
+        except _RowTooLong:
+            problems.append(
+                ReadProblem(
+                    start,
+                    index,
+                    f"CSV row runs past {opts.max_line_bytes} bytes (an unclosed quote?) "
+                    f"(limits.max_line_bytes); skipped up to line {lines.physical}",
+                )
+            )
+            reader = csv.reader(lines, delimiter=delimiter)  # parse afresh from the next line
+            lines.row_chars = 0
+            start = lines.physical + 1
+            continue
         except csv.Error as exc:
             problems.append(ReadProblem(start, index, f"malformed CSV row: {exc}"))
-            start = physical[0] + 1
+            lines.row_chars = 0
+            start = lines.physical + 1
             continue
+        lines.row_chars = 0
         yield from problems
         problems.clear()
         if header is None:
             header = [h.strip().lstrip("\ufeff") for h in row]
-            start = physical[0] + 1
+            start = lines.physical + 1
             continue
         if not any(cell.strip() for cell in row):
-            start = physical[0] + 1
+            start = lines.physical + 1
             continue
         pairs: list[tuple[str | None, str]] = []
         for i, cell in enumerate(row):
@@ -86,7 +117,10 @@ def iter_records(
                 continue
             name = header[i] if i < len(header) and header[i] else f"column_{i + 1}"
             pairs.append((name, cell))
+        pairs, problem = take_fields(pairs, opts.max_fields, start, index)
+        if problem is not None:
+            yield problem
         yield Record(index, start, pairs, eventtime.from_pairs(pairs, opts.time_fields))
         index += 1
-        start = physical[0] + 1
+        start = lines.physical + 1
     yield from problems

@@ -17,16 +17,18 @@ A value that does not parse is reported with its line and the reader goes on wit
 
 from __future__ import annotations
 
+import codecs
+import itertools
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, BinaryIO
 
 import orjson
 
-from scanner.flatten import flatten
+from scanner.flatten import NestingTooDeep, flatten, take_fields, too_deep
 from scanner.readers import eventtime
-from scanner.readers.textio import ReadOptions, iter_raw_lines
+from scanner.readers.textio import ReadOptions, iter_raw_lines, utf8_from_utf16
 from scanner.record import ReadProblem, Record
 
 _DECODER = json.JSONDecoder()
@@ -39,11 +41,14 @@ def iter_records(
     stream: BinaryIO, head: bytes, opts: ReadOptions
 ) -> Iterator[Record | ReadProblem]:
     """Yield the records of a JSON lines / concatenated / pretty-printed / document file."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        stream = utf8_from_utf16(stream)
     index = 0
     pending: list[str] = []  # slow path: lines of a value that spans lines or shares one
     pending_line = 0
     pending_bytes = 0
     depth = 0
+    deepest = 0
     first = True
     for item in iter_raw_lines(stream, opts):
         if isinstance(item, ReadProblem):
@@ -62,50 +67,67 @@ def iter_records(
             except orjson.JSONDecodeError:
                 pass
             else:
-                for record in _records(value, lineno, index, opts):
-                    index += 1
-                    yield record
+                for produced in _records(value, lineno, index, opts):
+                    index = _next_index(produced, index)
+                    yield produced
                 continue
-        text = raw.decode("utf-8", errors="replace")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", errors="replace")
+            yield ReadProblem(lineno, None, "invalid UTF-8 bytes; read with replacements")
         if pending and depth > 0 and text.startswith("{") and pending[0].lstrip().startswith("{"):
             # A new top-level object starts while the previous one is still open: that one
             # was broken (one-object-per-line data); report it and resynchronise here.
             yield ReadProblem(pending_line, None, "invalid JSON value (unbalanced brackets)")
-            pending, depth, pending_bytes = [], 0, 0
+            pending, depth, deepest, pending_bytes = [], 0, 0, 0
         if not pending:
             pending_line = lineno
         pending.append(text)
         pending_bytes += len(raw)
-        depth += _depth_delta(text)
+        depth, deepest = _depth_after(text, depth, deepest)
         if pending_bytes > opts.max_document_bytes:
             yield ReadProblem(
-                pending_line, None, f"JSON value over {opts.max_document_bytes} bytes; skipped"
+                pending_line,
+                None,
+                f"JSON value over {opts.max_document_bytes} bytes "
+                "(limits.max_document_bytes); skipped",
             )
-            pending, depth, pending_bytes = [], 0, 0
+            pending, depth, deepest, pending_bytes = [], 0, 0, 0
             continue
         if depth > 0:
             continue
-        for produced in _decode_all(pending, pending_line):
-            if isinstance(produced, ReadProblem):
-                yield produced
-                continue
-            value, line = produced
-            for record in _records(value, line, index, opts):
-                index += 1
-                yield record
-        pending, depth, pending_bytes = [], 0, 0
+        if deepest > opts.max_json_depth:
+            # Never handed to a parser: the standard library's recursion would give out.
+            yield too_deep(pending_line, None, opts.max_json_depth)
+        else:
+            for produced in _decode_all(pending, pending_line):
+                if isinstance(produced, ReadProblem):
+                    yield produced
+                    continue
+                value, line = produced
+                for record in _records(value, line, index, opts):
+                    index = _next_index(record, index)
+                    yield record
+        pending, depth, deepest, pending_bytes = [], 0, 0, 0
     if pending and "".join(pending).strip():
         yield ReadProblem(pending_line, None, "truncated JSON at end of file")
 
 
-def _depth_delta(text: str) -> int:
-    delta = 0
+def _next_index(item: Record | ReadProblem, index: int) -> int:
+    return index if item.index is None else max(index, item.index + 1)
+
+
+def _depth_after(text: str, depth: int, deepest: int) -> tuple[int, int]:
+    """Bracket depth after ``text`` (strings skipped) and the deepest point reached."""
     for token in _TOKENS.findall(text):
         if token in "{[":
-            delta += 1
+            depth += 1
+            if depth > deepest:
+                deepest = depth
         elif token in "}]":
-            delta -= 1
-    return delta
+            depth -= 1
+    return depth, deepest
 
 
 def _decode_all(lines: list[str], first_line: int) -> Iterator[tuple[Any, int] | ReadProblem]:
@@ -124,17 +146,33 @@ def _decode_all(lines: list[str], first_line: int) -> Iterator[tuple[Any, int] |
             bad_line = first_line + buf.count("\n", 0, exc.pos)
             yield ReadProblem(bad_line, None, f"invalid JSON: {exc.msg}")
             return
+        except RecursionError:  # nesting the bracket count did not see (defensive)
+            yield ReadProblem(line, None, "JSON nested too deeply to parse; skipped")
+            return
         yield value, line
 
 
-def _records(value: Any, line: int, index: int, opts: ReadOptions) -> Iterator[Record]:
-    """Expand one top-level JSON value into records (a document holds many)."""
+def _records(
+    value: Any, line: int, index: int, opts: ReadOptions
+) -> Iterator[Record | ReadProblem]:
+    """Expand one top-level JSON value into records (a document holds many).
+
+    Every record, read or refused, takes the next index; problems carry its index.
+    """
     for obj, in_document in _objects(value):
-        pairs, time_source = _pairs(obj)
+        record_line = None if in_document else line
+        try:
+            pairs, problem, time_source = _pairs(obj, opts, line, index)
+        except NestingTooDeep:
+            yield too_deep(line, index, opts.max_json_depth)
+            index += 1
+            continue
+        if problem is not None:
+            yield problem
         record_time = eventtime.from_mapping(time_source, opts.time_fields)
-        if record_time is None and time_source is not obj:
+        if record_time is None and time_source is not obj and isinstance(obj, Mapping):
             record_time = eventtime.from_mapping(obj, opts.time_fields)
-        yield Record(index, None if in_document else line, pairs, record_time)
+        yield Record(index, record_line, pairs, record_time)
         index += 1
 
 
@@ -163,16 +201,28 @@ def _objects(value: Any) -> Iterator[tuple[Any, bool]]:
     yield value, False
 
 
-def _pairs(obj: Any) -> tuple[list[tuple[str | None, str]], Mapping[str, Any]]:
-    """Flatten one record; API records and push wrappers contribute their ``fieldsMap``."""
+def _pairs(
+    obj: Any, opts: ReadOptions, line: int | None, index: int
+) -> tuple[list[tuple[str | None, str]], ReadProblem | None, Mapping[str, Any]]:
+    """Flatten one record; API records and push wrappers contribute their ``fieldsMap``.
+
+    Returns the pairs (at most ``max_fields``), the problem of a record with more, and the
+    mapping the event time is taken from.
+    """
+    depth = opts.max_json_depth
+    pairs: Iterable[tuple[str | None, str]]
+    time_source: Mapping[str, Any]
     if not isinstance(obj, Mapping):
-        return list(flatten(obj, "value")), {}
-    fields_map = obj.get("fieldsMap")
-    if isinstance(fields_map, Mapping):
-        pairs = list(flatten(fields_map))
+        pairs, time_source = flatten(obj, "value", max_depth=depth), {}
+    elif isinstance(fields_map := obj.get("fieldsMap"), Mapping):
+        parts = [flatten(fields_map, max_depth=depth)]
         for name in _API_ENTITIES:
             entity = obj.get(name)
             if isinstance(entity, Mapping):
-                pairs.extend(flatten(entity, name))
-        return pairs, fields_map  # the record's own ``time`` is the fallback
-    return list(flatten(obj)), obj
+                parts.append(flatten(entity, name, max_depth=depth))
+        pairs = itertools.chain.from_iterable(parts)
+        time_source = fields_map  # the record's own ``time`` is the fallback
+    else:
+        pairs, time_source = flatten(obj, max_depth=depth), obj
+    kept, problem = take_fields(pairs, opts.max_fields, line, index)
+    return kept, problem, time_source

@@ -1,0 +1,235 @@
+"""A scan killed at any moment (SIGKILL) or interrupted (Ctrl-C) leaves the dataset as it was.
+
+Real ``catoscan scan`` processes on a generated corpus, killed:
+
+- by the clock and by what is on disk: during start-up, once the scan's staging directory
+  exists, once it has written Parquet data;
+- inside the commit: before the 1st, 2nd, ... rename the commit makes (``os.replace`` is
+  wrapped in the child to SIGKILL itself), i.e. before the journal is in place, between
+  the partition renames, before the manifest is replaced.
+
+After each kill a reader sees exactly the committed dataset of before (manifest and every
+table), or, when the kill came after the commit point, that plus the complete new scan. A
+following scan then works, finishes any rolled-forward commit, removes the leftovers, and
+every file of before is still there, byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scanner.cli import cli
+from scanner.dataset import TABLES, read_manifest, read_table
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ROOT / "sample_data" / "cef"
+BOOT = "from scanner.cli import main; main()"
+# Kill this process just before its Nth rename: a crash at an exact point of the commit.
+BOOT_KILL_AT_RENAME = """
+import os, signal
+N, seen, real_replace, real_rename = {n}, [0], os.replace, os.rename
+def _count(real):
+    def wrapped(*args, **kwargs):
+        seen[0] += 1
+        if seen[0] == N:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(*args, **kwargs)
+    return wrapped
+os.replace, os.rename = _count(real_replace), _count(real_rename)
+from scanner.cli import main; main()
+"""
+INTERRUPTED = "catoscan: interrupted; nothing of this scan was committed"
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("crash")
+    corpus = tmp / "corpus"
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "corpus.py"),
+            "--out",
+            str(corpus),
+            "--labels",
+            str(tmp / "labels.jsonl"),
+            "--scale",
+            "20",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    key = tmp / "key"
+    key.write_text("ef" * 32)
+    key.chmod(0o600)
+    # Small writer batches, so a scan writes Parquet data long before it commits.
+    cfg = tmp / "cfg"
+    cfg.mkdir()
+    text = resources.files("configs").joinpath("scanner.yaml").read_text()
+    (cfg / "scanner.yaml").write_text(text.replace("batch_rows: 65536", "batch_rows: 500"))
+    base = tmp / "base"
+    result = _scan_inline(SMALL, base, key)
+    assert result.exit_code == 0, result.output
+    return corpus, key, cfg, base
+
+
+def _scan_inline(path, out, key):
+    args = ["scan", str(path), "--out", str(out), "--key-file", str(key), "--nlp", "none"]
+    return CliRunner().invoke(cli, args)
+
+
+def _spawn(boot, path, out, key, cfg):
+    args = [sys.executable, "-c", boot, "scan", str(path), "--out", str(out)]
+    args += ["--key-file", str(key), "--nlp", "none", "--config-dir", str(cfg), "--no-progress"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def _view(out):
+    """What a reader sees: the manifest's scans and every table's committed rows."""
+    scans = read_manifest(out)["scans"]
+    tables = {
+        t: sorted(
+            json.dumps(r, sort_keys=True, default=str) for r in read_table(out, t).to_pylist()
+        )
+        for t in TABLES
+    }
+    return scans, tables
+
+
+def _files(out):
+    """Every visible file of the dataset with its sha256 (hidden ones: lock, staging, tmp)."""
+    return {
+        p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in out.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(out).parts)
+    }
+
+
+def _wait_for(proc, ready, timeout=60.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and proc.poll() is None:
+        if ready():
+            return True
+        time.sleep(0.002)
+    return False
+
+
+def _staged_parquet(out):
+    return any(out.glob(".staging-*/**/*.parquet"))
+
+
+MOMENTS = {
+    "startup": lambda out: False,  # killed after a fixed delay, before it touched anything
+    "staging": lambda out: any(out.glob(".staging-*")),
+    "writing": _staged_parquet,
+}
+
+
+def _kill_run(name, setup, tmp):
+    corpus, key, cfg, base = setup
+    out = tmp / f"out-{name}"
+    shutil.copytree(base, out)
+    if name.startswith("rename"):
+        proc = _spawn(BOOT_KILL_AT_RENAME.format(n=int(name[6:])), SMALL, out, key, cfg)
+        proc.wait(timeout=120)
+    else:
+        proc = _spawn(BOOT, corpus, out, key, cfg)
+        if name == "startup":
+            time.sleep(0.3)
+        else:
+            assert _wait_for(proc, lambda: MOMENTS[name](out)), (name, proc.poll())
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    _, stderr = proc.communicate()
+    journal = any(out.glob("_journal-*"))
+    return name, out, proc.returncode, journal, stderr
+
+
+KILLS = ["startup", "staging", "writing", "rename1", "rename2", "rename3", "rename4", "rename5"]
+
+
+@pytest.fixture(scope="module")
+def killed(setup, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("kills")
+    with ThreadPoolExecutor(len(KILLS)) as pool:
+        runs = list(pool.map(lambda name: _kill_run(name, setup, tmp), KILLS))
+    return {run[0]: run[1:] for run in runs}
+
+
+@pytest.mark.parametrize("name", KILLS)
+def test_sigkill_leaves_the_dataset_as_before(name, setup, killed, tmp_path):
+    _corpus, key, _cfg, base = setup
+    out, returncode, journal, stderr = killed[name]
+    before_scans, before_tables = _view(base)
+    scans, tables = _view(out)
+    if returncode == 0:  # the rename count was past the commit's last one: it finished
+        assert name.startswith("rename"), stderr
+    else:
+        assert returncode == -signal.SIGKILL, stderr
+    if scans == before_scans:
+        assert tables == before_tables
+    else:  # killed after the commit point: all of the new scan, and nothing else
+        assert journal or returncode == 0
+        assert scans[:-1] == before_scans
+        _assert_complete(out, scans[-1], before_tables)
+    # A following scan works; it finishes a rolled-forward commit and drops leftovers.
+    result = _scan_inline(SMALL, out, key)
+    assert result.exit_code == 0, result.output
+    after = read_manifest(out)["scans"]
+    assert after[: len(before_scans)] == before_scans
+    assert len(after) - len(before_scans) == (2 if journal or scans != before_scans else 1)
+    for scan in after[len(before_scans) :]:
+        _assert_complete(out, scan, before_tables)
+    assert not list(out.glob(".staging-*")) and not list(out.glob("_journal-*"))
+    old = _files(base)
+    now = _files(out)
+    changed = {p for p in old if p != "manifest.json" and now.get(p) != old[p]}
+    assert changed == set()
+    # Hidden temporary files of an interrupted atomic write are invisible to readers, but
+    # recovery should remove them too.
+    leftovers = sorted(p.name for p in out.iterdir() if p.name.endswith(".tmp"))
+    if leftovers:
+        pytest.xfail(f"recovery leaves {leftovers}; see the issue 6 note (scanner/dataset.py)")
+
+
+def _assert_complete(out, entry, before_tables):
+    scan_id = entry["scan_id"]
+    for table in TABLES:
+        rows = read_table(out, table, scan_id)
+        if table in ("findings", "errors"):
+            assert rows.num_rows == entry["counts"][table], (table, entry["counts"])
+    assert read_table(out, "findings").num_rows >= len(before_tables["findings"])
+
+
+def test_ctrl_c_exits_130_with_one_line_and_commits_nothing(setup, tmp_path):
+    corpus, key, cfg, base = setup
+    out = tmp_path / "out"
+    shutil.copytree(base, out)
+    proc = _spawn(BOOT, corpus, out, key, cfg)
+    assert _wait_for(proc, lambda: _staged_parquet(out)), proc.poll()
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert stderr.rstrip("\n").splitlines()[-1] == INTERRUPTED
+    assert stderr.count(INTERRUPTED) == 1 and "Traceback" not in stderr
+    assert stdout == ""
+    assert _view(out) == _view(base)
+    assert not list(out.glob(".staging-*")) and not list(out.glob("_journal-*"))
+    assert _files(out) == _files(base)
