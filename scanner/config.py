@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -38,7 +38,7 @@ ENTITY_TYPES = (
     "US_SSN",
     "SECRET",
 )
-CONFIG_FILES = ("fields.yaml", "policy.yaml", "scanner.yaml", "recognizers.yaml")
+CONFIG_FILES = ("fields.yaml", "policy.yaml", "scanner.yaml", "recognizers.yaml", "lists.yaml")
 _ACTIONS = ("identity", "text", "ignore")
 
 
@@ -59,12 +59,25 @@ class Condition(_Strict):
     field: str
     in_: tuple[str, ...] | None = Field(default=None, alias="in")
     present: bool | None = None
+    not_match: str | None = None
+
+    @field_validator("not_match")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"bad regex {value!r}: {exc}") from None
+        return value
 
     def holds(self, lookup: dict[str, str]) -> bool:
         """Whether the condition holds for a record's ``{field: value}`` lookup."""
         value = lookup.get(self.field)
         if self.present is not None:
             return (value is not None) == self.present
+        if self.not_match is not None:  # absent, or present and not matching
+            return value is None or re.search(self.not_match, value) is None
         return value is not None and self.in_ is not None and value in self.in_
 
 
@@ -145,13 +158,21 @@ class NlpSettings(_Strict):
 
 
 class LimitSettings(_Strict):
-    """Size limits for archives, lines and documents."""
+    """Limits that bound memory and time on hostile or broken input.
+
+    Every limit is enforced while reading (never trusting what a header claims), and what
+    it stops is reported in ``errors/`` naming the key (``limits.<name>``).
+    """
 
     max_archive_depth: int = Field(ge=0)
     max_member_bytes: int = Field(gt=0)
     max_nested_archive_bytes: int = Field(gt=0)
+    max_expanded_bytes: int = Field(gt=0)
+    max_expansion_ratio: int = Field(gt=0)
     max_line_bytes: int = Field(gt=0)
     max_document_bytes: int = Field(gt=0)
+    max_fields_per_record: int = Field(gt=0)
+    max_json_depth: int = Field(gt=0, le=512)
 
 
 class ScannerFile(_Strict):
@@ -178,6 +199,7 @@ class Configs:
     recognizers_path: Path
     sources: dict[str, str]
     sha256: str
+    lists_path: Path | None = None  # allow/deny lists, validated by scanner.detect.filters
 
 
 @dataclass(frozen=True)
@@ -187,7 +209,7 @@ class ScanConfig:
     paths: tuple[Path, ...]
     out: Path
     configs: Configs
-    key: bytes
+    key: bytes = field(repr=False)
     key_id: str
     key_source: str
     nlp: str = "spacy"  # "spacy" or "none"
@@ -197,6 +219,7 @@ class ScanConfig:
     fail_on_undeclared: bool = False
     progress: bool = True
     debug: bool = False
+    workers: int | None = None  # None: one per core
 
 
 def load_configs(config_dir: Path | None = None) -> Configs:
@@ -227,7 +250,15 @@ def load_configs(config_dir: Path | None = None) -> Configs:
     digest = hashlib.sha256()
     for name in CONFIG_FILES:
         digest.update(name.encode() + b"\0" + texts[name].encode() + b"\0")
-    return Configs(fields, policy, scanner, paths["recognizers.yaml"], sources, digest.hexdigest())
+    return Configs(
+        fields,
+        policy,
+        scanner,
+        paths["recognizers.yaml"],
+        sources,
+        digest.hexdigest(),
+        lists_path=paths["lists.yaml"],
+    )
 
 
 def _parse(model: type[BaseModel], text: str, source: str) -> Any:

@@ -22,13 +22,16 @@ import fcntl
 import json
 import os
 import shutil
+import signal
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
@@ -93,16 +96,214 @@ ERRORS_SCHEMA = pa.schema(
 _SCHEMAS = {"findings": FINDINGS_SCHEMA, "fields": FIELDS_SCHEMA, "errors": ERRORS_SCHEMA}
 
 
+class FindingValue(NamedTuple):
+    """The columns of a finding that depend only on (rule, value): built once, reused."""
+
+    start: int
+    end: int
+    entity_type: str
+    ccpa_categories: tuple[str, ...]
+    policy_element: str
+    policy_declared: bool
+    score: float
+    detector: str
+    value_hash: str
+    value_masked: str
+    ip_class: str | None
+    value: str | None
+
+
+#: What a finding shares with the other findings of its record.
+RecordKey = tuple[str, str, int | None, int, datetime | None]
+_RECORD_COLUMNS = ("source_path", "source_format", "line", "record_index", "event_time")
+_VALUE_COLUMNS = (
+    "start",
+    "end",
+    "entity_type",
+    "ccpa_categories",
+    "policy_element",
+    "policy_declared",
+    "score",
+    "detector",
+    "value_hash",
+    "value_masked",
+    "ip_class",
+)
+#: One finding: (RecordKey, field, FindingValue); the first and last are shared objects.
+FindingRow = tuple[RecordKey, str | None, FindingValue]
+
+
 @dataclass
-class _FieldStats:
+class FieldStats:
+    """Statistics of one source x field x entity x element: a ``fields`` row in the making."""
+
     categories: tuple[str, ...]
     declared: bool
     findings: int = 0
-    records: set[int] = field(default_factory=set)
+    records: int = 0
     hashes: set[str] = field(default_factory=set)
     first: datetime | None = None
     last: datetime | None = None
     detectors: set[str] = field(default_factory=set)
+
+    def see(self, t: datetime | None) -> None:
+        """Widen the event-time range to include ``t``."""
+        if t is not None:
+            self.first = t if self.first is None or t < self.first else self.first
+            self.last = t if self.last is None or t > self.last else self.last
+
+    def merge(self, other: FieldStats) -> None:
+        """Add the statistics of another chunk of the same source."""
+        self.findings += other.findings
+        self.records += other.records
+        self.hashes |= other.hashes
+        self.detectors |= other.detectors
+        self.see(other.first)
+        self.see(other.last)
+
+
+class FindingsSink:
+    """Buffers findings and writes them to one Parquet part file in row groups.
+
+    Used wherever findings are produced (the main process or a worker); the writer then
+    adopts the part with :meth:`DatasetWriter.add_part`. Keeps per-source statistics for
+    the ``fields`` table, folded from each batch with Arrow's group_by.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        schema: pa.Schema,
+        *,
+        key_id: str,
+        include_values: bool,
+        batch_rows: int,
+    ):
+        self.path = path
+        self.schema = schema
+        self.include_values = include_values
+        self.batch_rows = batch_rows
+        self.rows = 0
+        self._key_id = key_id
+        self._buf: list[FindingRow] = []
+        self._stats: dict[tuple[str, str, str | None, str, str], FieldStats] = {}
+        self._writer: pq.ParquetWriter | None = None
+
+    def add_findings(self, rows: list[FindingRow]) -> None:
+        """Buffer findings, each a :data:`FindingRow`.
+
+        All rows of one record must come in one call: statistics count records per batch.
+        """
+        self._buf.extend(rows)
+        self.rows += len(rows)
+        if len(self._buf) >= self.batch_rows:
+            self._flush()
+
+    def close(self) -> tuple[Path | None, dict[tuple, FieldStats]]:
+        """Write what is buffered and finish the part.
+
+        Returns:
+            The part file (None when nothing was found) and the ``fields`` statistics of
+            everything written, keyed by (source, format, field, entity, element).
+        """
+        self._flush()
+        part = None
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+            part = self.path
+        stats, self._stats = self._stats, {}
+        return part, stats
+
+    def abort(self) -> None:
+        """Drop the part file (the task failed)."""
+        if self._writer is not None:
+            with contextlib.suppress(Exception):
+                self._writer.close()
+            self._writer = None
+        self.path.unlink(missing_ok=True)
+
+    def _flush(self) -> None:
+        """Write the buffer as one record batch, built column-wise from shared objects.
+
+        A record's (path, format, line, index, time) tuple and a value's FindingValue are
+        shared by many rows, so the columns are built once per distinct object and
+        expanded with ``take``: the per-row Python work is two dictionary look-ups.
+        """
+        rows, self._buf = self._buf, []
+        if not rows:
+            return
+        rec_pos: dict[int, int] = {}
+        val_pos: dict[int, int] = {}
+        recs: list[RecordKey] = []
+        vals: list[FindingValue] = []
+        rec_index: list[int] = []
+        val_index: list[int] = []
+        fields: list[str | None] = []
+        for rec, fld, val in rows:
+            i = rec_pos.get(id(rec))
+            if i is None:
+                i = rec_pos[id(rec)] = len(recs)
+                recs.append(rec)
+            j = val_pos.get(id(val))
+            if j is None:
+                j = val_pos[id(val)] = len(vals)
+                vals.append(val)
+            rec_index.append(i)
+            val_index.append(j)
+            fields.append(fld)
+        r = list(zip(*recs, strict=True))
+        v = list(zip(*vals, strict=True))
+        names = self.schema.names
+        types = {f.name: f.type for f in self.schema}
+        rec_table = pa.table(
+            [pa.array(col, types[name]) for col, name in zip(r, _RECORD_COLUMNS, strict=True)],
+            names=list(_RECORD_COLUMNS),
+        ).take(pa.array(rec_index, pa.int32()))
+        value_names = _VALUE_COLUMNS + (("value",) if self.include_values else ())
+        val_table = pa.table(
+            [pa.array(col, types[name]) for col, name in zip(v, value_names, strict=False)],
+            names=list(value_names),
+        ).take(pa.array(val_index, pa.int32()))
+        columns = {name: rec_table.column(name) for name in _RECORD_COLUMNS}
+        columns.update({name: val_table.column(name) for name in value_names})
+        columns["field"] = pa.array(fields, pa.string())
+        columns["key_id"] = pa.repeat(pa.scalar(self._key_id, pa.string()), len(rows))
+        batch = pa.Table.from_arrays([columns[name] for name in names], schema=self.schema)
+        tags = {
+            (x.entity_type, x.policy_element): (x.ccpa_categories, x.policy_declared) for x in vals
+        }
+        self._aggregate(batch, tags)
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+        self._writer.write_table(batch)
+
+    def _aggregate(self, batch: pa.Table, tags: dict[tuple[str, str], tuple]) -> None:
+        """Fold a written batch into the per-field statistics with Arrow's group_by."""
+        keys = ["source_path", "source_format", "field", "entity_type", "policy_element"]
+        grouped = batch.group_by(keys, use_threads=False).aggregate(
+            [
+                ("record_index", "count"),
+                ("record_index", "count_distinct"),
+                ("value_hash", "distinct"),
+                ("detector", "distinct"),
+                ("event_time", "min"),
+                ("event_time", "max"),
+            ]
+        )
+        for g in grouped.to_pylist():
+            key = tuple(g[k] for k in keys)
+            stats = self._stats.get(key)
+            if stats is None:
+                categories, declared = tags[(g["entity_type"], g["policy_element"])]
+                stats = self._stats[key] = FieldStats(tuple(categories), declared)
+            stats.findings += g["record_index_count"]
+            stats.records += g["record_index_count_distinct"]
+            stats.hashes.update(g["value_hash_distinct"])
+            stats.detectors.update(g["detector_distinct"])
+            stats.see(g["event_time_min"])
+            stats.see(g["event_time_max"])
 
 
 class DatasetWriter:
@@ -135,10 +336,14 @@ class DatasetWriter:
         self._stage = out / f".staging-{scan_id}"
         self._rows: dict[str, dict[str, list[Any]]] = {}
         self._writers: dict[str, pq.ParquetWriter] = {}
-        self._stats: dict[tuple[str, str, str | None, str, str], _FieldStats] = {}
+        self._key_id = metadata.get("key_id")
+        self._parts = 0
+        #: findings per (categories, element, entity, declared), for the closing summary
+        self.by_tag: Counter[tuple[tuple[str, ...], str, str, bool]] = Counter()
         self._lock_fh: Any = None
         self.counts = {"findings": 0, "fields": 0, "errors": 0}
         self._committed = False
+        self._journaled = False
 
     # -- lifecycle -------------------------------------------------------------------
     def __enter__(self) -> DatasetWriter:
@@ -156,11 +361,14 @@ class DatasetWriter:
         for table in TABLES:
             (self._stage / table).mkdir(parents=True, exist_ok=True)
             self._rows[table] = {name: [] for name in self._schemas[table].names}
+        (self._stage / "parts").mkdir()
         return self
 
     def __exit__(self, *exc: object) -> None:
         try:
-            if not self._committed:
+            # Past the journal (the commit point) the staged data belongs to the commit:
+            # a crash there is rolled forward by recover(), so it must not be removed.
+            if not self._committed and not self._journaled:
                 for writer in self._writers.values():
                     with contextlib.suppress(Exception):
                         writer.close()
@@ -169,41 +377,51 @@ class DatasetWriter:
             if self._lock_fh is not None:
                 self._lock_fh.close()
 
-    # -- rows ------------------------------------------------------------------------
-    def add_finding(self, row: dict[str, Any]) -> None:
-        """Buffer one finding (keys: the findings columns) and update the field stats."""
-        columns = self._rows["findings"]
-        for name, values in columns.items():
-            values.append(row.get(name))
-        self.counts["findings"] += 1
-        key = (
-            row["source_path"],
-            row["source_format"],
-            row["field"],
-            row["entity_type"],
-            row["policy_element"],
-        )
-        stats = self._stats.get(key)
-        if stats is None:
-            stats = self._stats[key] = _FieldStats(
-                tuple(row["ccpa_categories"]), row["policy_declared"]
-            )
-        stats.findings += 1
-        stats.records.add(row["record_index"])
-        stats.hashes.add(row["value_hash"])
-        stats.detectors.add(row["detector"])
-        t = row["event_time"]
-        if t is not None:
-            if stats.first is None or t < stats.first:
-                stats.first = t
-            if stats.last is None or t > stats.last:
-                stats.last = t
-        if len(columns["source_path"]) >= self.batch_rows:
-            self._flush("findings")
+    @property
+    def findings_schema(self) -> pa.Schema:
+        """The findings schema of this scan (with ``value`` under --include-values)."""
+        return self._schemas["findings"]
 
-    def end_source(self) -> None:
-        """Turn the stats of the source just finished into ``fields`` rows (bounded memory)."""
-        for (path, fmt, fld, entity, element), s in self._stats.items():
+    @property
+    def stage(self) -> Path:
+        """The staging directory of this scan (hidden from dataset readers)."""
+        return self._stage
+
+    # -- rows ------------------------------------------------------------------------
+    def sink(self, name: str) -> FindingsSink:
+        """A findings sink writing a part file into this scan's staging area."""
+        return FindingsSink(
+            self._stage / "parts" / f"{name}.parquet",
+            self.findings_schema,
+            key_id=self._key_id,
+            include_values=self.include_values,
+            batch_rows=self.batch_rows,
+        )
+
+    def add_part(self, part: Path, record_offset: int) -> None:
+        """Adopt a sink's part file as the next findings file (in call order).
+
+        ``record_offset`` is added to ``record_index`` (chunks of one file are read by
+        different workers, each counting from 0).
+        """
+        self._parts += 1
+        target = self._stage / "findings" / f"part-{self._parts:06d}.parquet"
+        if record_offset == 0:
+            os.replace(part, target)
+        else:
+            table = pq.read_table(part, schema=self._schemas["findings"])
+            index = table.schema.get_field_index("record_index")
+            shifted = pc.add(table.column(index), pa.scalar(record_offset, pa.int64()))
+            table = table.set_column(index, "record_index", shifted)
+            pq.write_table(table, target, compression="zstd")
+            part.unlink()
+        rows = pq.ParquetFile(target).metadata.num_rows
+        self.counts["findings"] += rows
+
+    def add_fields(self, stats: dict[tuple, FieldStats]) -> None:
+        """Write the ``fields`` rows of one finished source (all its chunks merged)."""
+        for (path, fmt, fld, entity, element), s in stats.items():
+            self.by_tag[(s.categories, element, entity, s.declared)] += s.findings
             self._append(
                 "fields",
                 {
@@ -215,14 +433,13 @@ class DatasetWriter:
                     "policy_element": element,
                     "policy_declared": s.declared,
                     "findings": s.findings,
-                    "records": len(s.records),
+                    "records": s.records,
                     "distinct_values": len(s.hashes),
                     "first_event_time": s.first,
                     "last_event_time": s.last,
                     "detectors": sorted(s.detectors),
                 },
             )
-        self._stats.clear()
 
     def add_error(
         self,
@@ -258,8 +475,13 @@ class DatasetWriter:
         columns = self._rows[table]
         if not columns["source_path"] and table in self._writers:
             return
+        batch = pa.RecordBatch.from_pydict(columns, schema=self._schemas[table])
+        self._write(table, batch)
+        for values in columns.values():
+            values.clear()
+
+    def _write(self, table: str, batch: pa.RecordBatch) -> None:
         schema = self._schemas[table]
-        batch = pa.RecordBatch.from_pydict(columns, schema=schema)
         writer = self._writers.get(table)
         if writer is None:
             writer = pq.ParquetWriter(
@@ -267,19 +489,29 @@ class DatasetWriter:
             )
             self._writers[table] = writer
         writer.write_batch(batch)
-        for values in columns.values():
-            values.clear()
 
     # -- commit ----------------------------------------------------------------------
     def commit(self, manifest_entry: dict[str, Any]) -> None:
         """Make the scan visible: all three tables and the manifest entry, or nothing."""
-        self.end_source()
-        for table in TABLES:
-            self._flush(table)  # also creates an empty file for empty tables
+        for table in ("fields", "errors"):
+            self._flush(table)
+            if table not in self._writers:  # an empty table still gets its (empty) file
+                self._write(table, pa.RecordBatch.from_pylist([], schema=self._schemas[table]))
             self._writers.pop(table).close()
+        if self._parts == 0:
+            empty = self._schemas["findings"]
+            pq.write_table(empty.empty_table(), self._stage / "findings" / "part-000000.parquet")
+        shutil.rmtree(self._stage / "parts", ignore_errors=True)
         journal = {"scan_id": self.scan_id, "staging": self._stage.name, "entry": manifest_entry}
-        _write_atomic(self.out / f"_journal-{self.scan_id}.json", journal)
-        _roll_forward(self.out, journal)
+        # Ctrl-C waits until the commit is done: the journal and the renames take
+        # milliseconds, and an interrupt in between would be rolled forward anyway.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            _write_atomic(self.out / f"_journal-{self.scan_id}.json", journal)
+            self._journaled = True
+            _roll_forward(self.out, journal)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         self._committed = True
 
 
@@ -294,6 +526,8 @@ def recover(out: Path) -> None:
         _roll_forward(out, journal)
     for stage in out.glob(".staging-*"):
         shutil.rmtree(stage, ignore_errors=True)
+    for tmp in out.glob(".*.tmp"):  # a journal or manifest write killed before its rename
+        tmp.unlink(missing_ok=True)
 
 
 def _roll_forward(out: Path, journal: dict[str, Any]) -> None:

@@ -10,30 +10,42 @@ and masks the value, and :class:`scanner.dataset.DatasetWriter` writes the rows.
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
+import multiprocessing
+import os
 import secrets
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from recognizers import ip_class
+import orjson
+
 from scanner import SCHEMA_VERSION, __version__
 from scanner.config import ScanConfig
-from scanner.dataset import DatasetWriter
+from scanner.dataset import DatasetWriter, FieldStats
 from scanner.detect.engine import Detector
-from scanner.hashing import Hasher, mask
-from scanner.policy import Policy
-from scanner.readers import FORMATS, reader_for
-from scanner.readers.textio import ReadOptions
-from scanner.record import ReadProblem, Record
+from scanner.readers import FORMATS
+from scanner.record import ReadProblem
 from scanner.sniff import SNIFF_BYTES, BinaryData, sniff
-from scanner.sources import InputFile, Limits, Source, sources, walk
+from scanner.sources import InputFile, container_kind, walk
+from scanner.worker import SourceScanner, Task, TaskResult, init_worker, run_in_worker
 
 log = logging.getLogger(__name__)
+
+#: Plain line-oriented files larger than this are split into ranges read in parallel.
+CHUNK_BYTES = 32 * 1024**2
+#: Below this much input, worker processes cost more than they save.
+_POOL_MIN_BYTES = 16 * 1024**2
+#: stderr names this many bad records of one file; errors/ has them all.
+_WARNINGS_PER_FILE = 10
+#: Formats whose every record is one line, so a file can be split at line boundaries.
+_LINE_FORMATS = frozenset(
+    {"eventsfeed-jsonl", "auditfeed-jsonl", "push-ndjson", "legacy-json", "json", "cef", "text"}
+)
 
 
 @dataclass
@@ -84,18 +96,6 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
     started_at = datetime.now(UTC)
     settings = config.configs.scanner
     detector = Detector(config.configs, nlp=config.nlp, min_score=config.min_score)
-    policy = Policy(config.configs.policy)
-    hasher = Hasher(config.key)
-    limits = Limits(
-        settings.limits.max_archive_depth,
-        settings.limits.max_member_bytes,
-        settings.limits.max_nested_archive_bytes,
-    )
-    opts = ReadOptions(
-        time_fields=config.configs.fields.time_fields,
-        max_line_bytes=settings.limits.max_line_bytes,
-        max_document_bytes=settings.limits.max_document_bytes,
-    )
     scan_id = new_scan_id(started_at)
     result = ScanResult(scan_id, config.out)
     metadata = {
@@ -110,8 +110,24 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
         "recognizers": sorted(r.name for r in detector.recognizers),
         "model": None if detector.model is None else asdict(detector.model),
     }
+    walk_problems: list[tuple[str, ReadProblem]] = []
+    items = [item for root in config.paths for item in walk([root], walk_problems)]
     inputs: list[dict[str, Any]] = []
-    scanner = _Scanner(config, detector, policy, hasher, opts, result, progress)
+    tasks: list[Task] = []
+    for item in items:
+        described, ranges = _describe(item, config.format)
+        inputs.append({k: v for k, v in described.items() if k != "stat"})
+        stat = described.get("stat")
+        for start, end, first_line, fmt in ranges:
+            tasks.append(Task(len(tasks), item, start, end, first_line, fmt, last=False, stat=stat))
+        if ranges:
+            tasks[-1] = replace(tasks[-1], last=True)
+        else:
+            tasks.append(Task(len(tasks), item))
+    total = sum(i["size"] for i in inputs)
+    workers = config.workers or os.cpu_count() or 1
+    pooled = workers > 1 and len(tasks) > 1 and total >= _POOL_MIN_BYTES
+    ner_loaded = False
     with DatasetWriter(
         config.out,
         scan_id,
@@ -119,25 +135,21 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
         include_values=config.include_values,
         batch_rows=settings.batch_rows,
     ) as writer:
-        scanner.writer = writer
-        for root in config.paths:
-            walk_problems: list[tuple[str, ReadProblem]] = []
-            for item in walk([root], walk_problems):
-                inputs.append(_describe(item))
+        merger = _Merger(writer, result, progress)
+        for path, problem in walk_problems:
+            merger.error(path, None, problem, 0)
+            result.failed_sources += 1
+        for task_result in _execute(
+            tasks, config, writer, detector, min(workers, len(tasks)), pooled
+        ):
+            task = tasks[task_result.seq]
+            if task.start is None or task.start == 0:
                 result.files += 1
-                progress.file_started(item.display)
-                for src in sources(item, limits):
-                    if isinstance(src, tuple):
-                        path, problem = src
-                        scanner.error(path, None, problem)
-                        result.failed_sources += 1
-                    else:
-                        scanner.scan_source(src)
-                result.bytes_read += inputs[-1]["size"]
-                progress.advance(0, result.bytes_read)
-            for path, problem in walk_problems:
-                scanner.error(path, None, problem)
-                result.failed_sources += 1
+                progress.file_started(task.item.display)
+            merger.add(task, task_result)
+            ner_loaded = ner_loaded or task_result.ner_loaded
+        result.findings = writer.counts["findings"]
+        result.by_entity = writer.by_tag
         result.seconds = time.monotonic() - started
         entry = {
             **metadata,
@@ -146,8 +158,9 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
             "seconds": round(result.seconds, 3),
             "arguments": [str(p) for p in config.paths],
             "config_sources": config.configs.sources,
-            "ner_loaded": detector.ner_loaded,
+            "ner_loaded": ner_loaded,
             "min_score": detector.min_score,
+            "workers": workers if pooled else 1,
             "inputs": inputs,
             "counts": {
                 "files": result.files,
@@ -165,151 +178,140 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
     return result
 
 
-class _Scanner:
-    """Per-scan state shared by every source: the writer, counters and caches."""
+def _execute(
+    tasks: list[Task],
+    config: ScanConfig,
+    writer: DatasetWriter,
+    detector: Detector,
+    workers: int,
+    pooled: bool,
+) -> Iterator[TaskResult]:
+    """Run the tasks, inline or in worker processes; results come back in task order."""
+    if not pooled:
+        scanner = SourceScanner(config, detector)
+        for task in tasks:
+            yield scanner.run_task(task, writer.sink(f"task-{task.seq:06d}"))
+        return
+    # forkserver: workers start from a clean interpreter that imported catoscan once,
+    # not from a fork of this process (pyarrow's and spaCy's threads do not survive fork).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["scanner.worker"])
+    with context.Pool(
+        workers, initializer=init_worker, initargs=(config, writer.stage, writer.findings_schema)
+    ) as pool:
+        yield from pool.imap(run_in_worker, tasks, chunksize=1)
 
-    def __init__(
-        self,
-        config: ScanConfig,
-        detector: Detector,
-        policy: Policy,
-        hasher: Hasher,
-        opts: ReadOptions,
-        result: ScanResult,
-        progress: Progress,
-    ):
-        self.config = config
-        self.detector = detector
-        self.policy = policy
-        self.hasher = hasher
-        self.opts = opts
+
+class _Merger:
+    """Folds task results into the dataset in task order: parts, fields rows, errors."""
+
+    def __init__(self, writer: DatasetWriter, result: ScanResult, progress: Progress):
+        self.writer = writer
         self.result = result
         self.progress = progress
-        self.writer: DatasetWriter
-        self._values: dict[tuple[str, str], tuple[str, str]] = {}
-        self._tags: dict[tuple[int, str], Any] = {}
+        self._offset = 0  # records of the earlier ranges of the current input file
+        self._warned: dict[str, int] = {}
+        self._stats: dict[tuple, FieldStats] = {}
 
-    def error(self, path: str, fmt: str | None, problem: ReadProblem) -> None:
-        self.writer.add_error(path, fmt, problem.line, problem.index, problem.reason)
-        self.result.errors += 1
-        log.warning(
-            "%s%s: %s", path, f" line {problem.line}" if problem.line else "", problem.reason
-        )
-
-    def scan_source(self, src: Source) -> None:
-        self.result.sources += 1
-        fmt: str | None = None
-        try:
-            with src.open() as raw:
-                stream: BinaryIO = io.BufferedReader(raw, buffer_size=1 << 20)  # type: ignore[arg-type]
-                head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]
-                if not head:
-                    self.error(src.path, None, ReadProblem(None, None, "empty file"))
-                    self.result.failed_sources += 1
-                    return
-                try:
-                    fmt = self.config.format or sniff(head, src.name)
-                except BinaryData as exc:
-                    self.error(src.path, None, ReadProblem(None, None, f"{exc}; skipped"))
-                    self.result.failed_sources += 1
-                    return
-                reader = reader_for(fmt)
-                for item in reader(stream, head, self.opts):
-                    if isinstance(item, ReadProblem):
-                        self.error(src.path, fmt, item)
-                    else:
-                        self._record(src.path, fmt, item)
-        except (OSError, EOFError, ValueError) as exc:
-            # Decompression and I/O failures surface here, mid-stream: keep what was read.
-            # Decompressors' messages describe the stream; a ValueError's may quote data.
-            text = str(exc).splitlines()[0][:200] if str(exc) else ""
-            detail = text if text and not isinstance(exc, ValueError) else type(exc).__name__
-            self.error(src.path, fmt, ReadProblem(None, None, f"read failed: {detail}"))
-            self.result.failed_sources += 1
-        except Exception as exc:
-            # A bug in a reader or recognizer must not cost the other files' findings:
-            # this source is reported and the scan goes on (--debug re-raises).
-            if self.config.debug:
-                raise
-            log.debug("internal error on %s", src.path, exc_info=True)
-            reason = f"internal error while reading ({type(exc).__name__}); rerun with --debug"
-            self.error(src.path, fmt, ReadProblem(None, None, reason))
-            self.result.failed_sources += 1
-        finally:
-            self.writer.end_source()
-
-    def _record(self, path: str, fmt: str, record: Record) -> None:
-        result = self.result
-        result.records += 1
-        if result.records % 512 == 0:
-            self.progress.advance(512, result.bytes_read)
-        event_time = record.event_time
-        include = self.config.include_values
-        for det in self.detector.detect(record):
-            span = det.span
-            text = det.value[span.start : span.end]
-            hashed = self._values.get((span.entity, text))
-            if hashed is None:
-                hashed = (
-                    self.hasher.hash(span.entity, text),
-                    mask(span.entity, text),
-                    ip_class(text) if span.entity == "IP_ADDRESS" else None,
-                )
-                if len(self._values) > 500_000:
-                    self._values.clear()
-                self._values[(span.entity, text)] = hashed
-            tag = self._tag(det.rule, span.entity)
-            row = {
-                "source_path": path,
-                "source_format": fmt,
-                "line": record.line,
-                "record_index": record.index,
-                "field": det.field,
-                "start": span.start,
-                "end": span.end,
-                "entity_type": span.entity,
-                "ccpa_categories": tag.categories,
-                "policy_element": tag.element,
-                "policy_declared": tag.declared,
-                "score": span.score,
-                "detector": span.detector,
-                "value_hash": hashed[0],
-                "key_id": self.config.key_id,
-                "value_masked": hashed[1],
-                "ip_class": hashed[2],
-                "event_time": event_time,
-            }
-            if include:
-                row["value"] = text
-            self.writer.add_finding(row)
-            result.findings += 1
-            result.by_entity[(tag.categories, tag.element, span.entity, tag.declared)] += 1
-
-    def _tag(self, rule: Any, entity: str) -> Any:
-        key = (id(rule), entity)
-        tag = self._tags.get(key)
-        if tag is None:
-            # A rule's policy override applies to the entity the rule names, not to
-            # e-mails or IPs found inside its values.
-            if rule.policy and rule.detect == entity:
-                tag = self.policy.tag(rule.policy)
+    def add(self, task: Task, task_result: TaskResult) -> None:
+        ranged = task.start is not None
+        if task_result.part is not None:
+            self.writer.add_part(task_result.part, self._offset if ranged else 0)
+        for source in task_result.sources:
+            offset = self._offset if ranged else 0
+            for problem in source.problems:
+                self.error(source.path, source.format, problem, offset)
+            self.result.records += source.records
+            if source.failed:
+                self.result.failed_sources += 1
+            if ranged:
+                self._offset += source.records
             else:
-                tag = self.policy.for_entity(entity)
-            self._tags[key] = tag
-        return tag
+                self.result.sources += 1
+        if not ranged:
+            self.writer.add_fields(task_result.stats)
+        for key, stats in task_result.stats.items() if ranged else ():
+            if key in self._stats:
+                self._stats[key].merge(stats)
+            else:
+                self._stats[key] = stats
+        if ranged and task.last:
+            self.result.sources += 1
+            self.writer.add_fields(self._stats)
+            self._stats, self._offset = {}, 0
+        size = task.item.path.stat().st_size if task.start is None else task.end - task.start
+        self.result.bytes_read += size
+        self.progress.advance(sum(s.records for s in task_result.sources), self.result.bytes_read)
+
+    def error(self, path: str, fmt: str | None, problem: ReadProblem, offset: int) -> None:
+        index = None if problem.index is None else problem.index + offset
+        self.writer.add_error(path, fmt, problem.line, index, problem.reason)
+        self.result.errors += 1
+        where = f" line {problem.line}" if problem.line else ""
+        if problem.line is None and problem.index is None:  # about the whole file: always
+            log.warning("%s: %s", path, problem.reason)
+            return
+        shown = self._warned[path] = self._warned.get(path, 0) + 1
+        if shown <= _WARNINGS_PER_FILE:
+            log.warning("%s%s: %s", path, where, problem.reason)
+        elif shown == _WARNINGS_PER_FILE + 1:
+            log.warning("%s: more bad records; all of them are in errors/", path)
 
 
-def _describe(item: InputFile) -> dict[str, Any]:
+def _describe(item: InputFile, forced: str | None) -> tuple[dict[str, Any], list[tuple]]:
+    """Size and sha256 of an input file, and the byte ranges to read it in.
+
+    Only a large plain line-oriented file is split: ``(start, end, first_line, format)``
+    per range, cut after a newline; the same pass computes the hash.
+    """
     digest = hashlib.sha256()
-    size = 0
     try:
+        st = item.path.stat()
+        size = st.st_size
         with open(item.path, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+            digest.update(head)
+            fmt = _splittable(head, item.path.name, forced) if size > CHUNK_BYTES else None
+            ranges: list[tuple] = []
+            start, first_line, lines, pos = 0, 1, head.count(b"\n"), len(head)
+            target = CHUNK_BYTES
             while chunk := fh.read(1 << 20):
                 digest.update(chunk)
-                size += len(chunk)
+                if fmt is not None and pos + len(chunk) > target:
+                    cut = chunk.find(b"\n", max(target - pos, 0))
+                    if cut >= 0:
+                        boundary = pos + cut + 1
+                        ranges.append((start, boundary, first_line, fmt))
+                        first_line = lines + chunk.count(b"\n", 0, cut + 1) + 1
+                        start, target = boundary, boundary + CHUNK_BYTES
+                lines += chunk.count(b"\n")
+                pos += len(chunk)
+            if ranges:
+                ranges.append((start, pos, first_line, fmt))
     except OSError:
-        return {"path": item.display, "size": 0, "sha256": None}
-    return {"path": item.display, "size": size, "sha256": digest.hexdigest()}
+        return {"path": item.display, "size": 0, "sha256": None}, []
+    described = {"path": item.display, "size": size, "sha256": digest.hexdigest()}
+    if ranges:
+        described["stat"] = (st.st_size, st.st_mtime_ns)
+    return described, ranges
 
 
-__all__ = ["FORMATS", "Progress", "ScanResult", "new_scan_id", "run"]
+def _splittable(head: bytes, name: str, forced: str | None) -> str | None:
+    """The format of a file that can be split at line boundaries, else None."""
+    if container_kind(head[:262]) is not None:
+        return None
+    try:
+        fmt = forced or sniff(head, name)
+    except BinaryData:
+        return None
+    if fmt not in _LINE_FORMATS:
+        return None
+    if FORMATS[fmt][0] == "json":
+        # Only one complete JSON value per line can be split: check the first lines.
+        lines = [line for line in head.split(b"\n")[:-1] if line.strip()][:5]
+        try:
+            if not lines or not all(isinstance(orjson.loads(line), dict) for line in lines):
+                return None
+        except orjson.JSONDecodeError:
+            return None
+    return fmt

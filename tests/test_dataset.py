@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 import pyarrow.parquet as pq
 import pytest
 
-from scanner.dataset import DatasetWriter, read_manifest, read_table, recover
+from scanner.dataset import DatasetWriter, FindingValue, read_manifest, read_table, recover
 
 ROW = {
     "source_path": "a.jsonl",
@@ -27,11 +27,22 @@ ROW = {
 }
 
 
+def _row(d):
+    value = FindingValue(d["start"], d["end"], d["entity_type"], tuple(d["ccpa_categories"]),
+                         d["policy_element"], d["policy_declared"], d["score"], d["detector"],
+                         d["value_hash"], d["value_masked"], None, None)
+    record = (d["source_path"], d["source_format"], d["line"], d["record_index"], d["event_time"])
+    return (record, d["field"], value)
+
+
 def _scan(out, scan_id, rows, commit=True):
-    with DatasetWriter(out, scan_id, {"scan_id": scan_id}, batch_rows=2) as w:
+    with DatasetWriter(out, scan_id, {"scan_id": scan_id, "key_id": "k"}, batch_rows=2) as w:
+        sink = w.sink("task-0")
         for row in rows:
-            w.add_finding(row)
-        w.end_source()
+            sink.add_findings([_row(row)])
+        part, stats = sink.close()
+        w.add_fields(stats)
+        w.add_part(part, 0)
         w.add_error("bad.gz", None, None, None, "corrupt gzip data")
         if commit:
             w.commit({"scan_id": scan_id})
@@ -49,7 +60,7 @@ def test_commit_writes_partitions_manifest_and_fields(tmp_path):
         },
     ]
     _scan(tmp_path, "s1", rows)
-    assert (tmp_path / "findings" / "scan_id=s1" / "part-00000.parquet").exists()
+    assert (tmp_path / "findings" / "scan_id=s1" / "part-000001.parquet").exists()
     findings = read_table(tmp_path, "findings")
     assert findings.num_rows == 3 and set(findings.column("scan_id").to_pylist()) == {"s1"}
     fields = read_table(tmp_path, "fields").to_pylist()
@@ -61,7 +72,7 @@ def test_commit_writes_partitions_manifest_and_fields(tmp_path):
     errors = read_table(tmp_path, "errors").to_pylist()
     assert errors[0]["scope"] == "file" and errors[0]["reason"] == "corrupt gzip data"
     assert [s["scan_id"] for s in read_manifest(tmp_path)["scans"]] == ["s1"]
-    meta = pq.read_schema(tmp_path / "findings" / "scan_id=s1" / "part-00000.parquet").metadata
+    meta = pq.read_schema(tmp_path / "findings" / "scan_id=s1" / "part-000001.parquet").metadata
     assert json.loads(meta[b"catoscan"])["scan_id"] == "s1"
     assert not list(tmp_path.glob(".staging-*"))
 
@@ -69,8 +80,10 @@ def test_commit_writes_partitions_manifest_and_fields(tmp_path):
 def test_failed_scan_leaves_dataset_as_before(tmp_path):
     _scan(tmp_path, "s1", [ROW])
     with pytest.raises(RuntimeError):
-        with DatasetWriter(tmp_path, "s2", {}) as w:
-            w.add_finding(ROW)
+        with DatasetWriter(tmp_path, "s2", {"key_id": "k"}) as w:
+            sink = w.sink("task-0")
+            sink.add_findings([_row(ROW)])
+            w.add_part(sink.close()[0], 0)
             raise RuntimeError("boom")
     assert read_table(tmp_path, "findings").num_rows == 1
     assert not (tmp_path / "findings" / "scan_id=s2").exists()
@@ -79,19 +92,22 @@ def test_failed_scan_leaves_dataset_as_before(tmp_path):
 
 def test_crash_before_journal_is_dropped_after_journal_rolled_forward(tmp_path):
     _scan(tmp_path, "s1", [ROW])
-    # A staged scan whose process died before the commit point: dropped on recovery.
+    # A staged scan whose process died before the commit point (s2) is dropped on recovery.
+    # A scan that reached the commit point (journal written) but died before the renames.
+    import scanner.dataset as dataset
+
+    def die(out, journal):
+        raise KeyboardInterrupt
+
+    real = dataset._roll_forward
+    dataset._roll_forward = die
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _scan(tmp_path, "s3", [ROW])
+    finally:
+        dataset._roll_forward = real
+    assert (tmp_path / "_journal-s3.json").exists()
     (tmp_path / ".staging-s2" / "findings").mkdir(parents=True)
-    # A scan that reached the commit point (journal written) but died mid-rename.
-    w = DatasetWriter(tmp_path, "s3", {}, batch_rows=10)
-    w.__enter__()
-    w.add_finding(ROW)
-    w.end_source()
-    for table in ("findings", "fields", "errors"):
-        w._flush(table)
-        w._writers.pop(table).close()
-    journal = {"scan_id": "s3", "staging": ".staging-s3", "entry": {"scan_id": "s3"}}
-    (tmp_path / "_journal-s3.json").write_text(json.dumps(journal))
-    w._lock_fh.close()
     recover(tmp_path)
     assert [s["scan_id"] for s in read_manifest(tmp_path)["scans"]] == ["s1", "s3"]
     assert read_table(tmp_path, "findings").num_rows == 2

@@ -72,6 +72,12 @@ from scanner.readers import FORMATS
     help="Exit 1 when personal data the privacy policy does not declare is found.",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Worker processes [default: one per core; small scans run in one process].",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Progress line on stderr [default: when stderr is a terminal].",
@@ -89,6 +95,7 @@ def scan(
     include_values: bool,
     fail_on_undeclared: bool,
     progress: bool | None,
+    workers: int | None,
 ) -> None:
     """Scan files and directories (recursively, archives included) into a dataset.
 
@@ -124,6 +131,7 @@ def scan(
             fail_on_undeclared=fail_on_undeclared,
             progress=show_progress,
             debug=ctx.obj.get("debug", False),
+            workers=workers,
         )
         reporter = StderrProgress(enabled=show_progress)
         result = run(config, reporter)
@@ -145,6 +153,21 @@ def scan(
         ctx.exit(EXIT_INTERNAL)
     print_summary(result, include_values=include_values)
     if fail_on_undeclared and result.undeclared:
-        ctx.exit(EXIT_UNDECLARED)
+        # Review decisions (DIR/reviews.yaml) marking findings false positive do not count;
+        # the dataset keeps every row.
+        from scanner.inventory.reviews import reviews_path, suppressed_undeclared
+
+        try:
+            suppressed = suppressed_undeclared(out, result.scan_id)
+        except ConfigError as exc:
+            raise ConfigFailure(f"{exc} (the scan was committed)") from None
+        if suppressed:
+            click.echo(
+                f"catoscan: {suppressed:,} undeclared findings are marked false positive in "
+                f"{reviews_path(out)} and not counted for --fail-on-undeclared",
+                err=True,
+            )
+        if result.undeclared > suppressed:
+            ctx.exit(EXIT_UNDECLARED)
     if result.errors:
         ctx.exit(EXIT_INCOMPLETE)

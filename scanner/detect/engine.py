@@ -8,6 +8,7 @@ cached per (rule, value) because logs repeat the same users, hosts and versions.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from scanner.config import ENTITY_TYPES, Configs, FieldRule
 from scanner.detect import values
 from scanner.detect.fieldmap import FieldMap
+from scanner.detect.filters import Filters
 from scanner.detect.nlp import ModelInfo, build_analyzer, check_model, load_model
 from scanner.detect.resolve import Resolver, Span
 from scanner.record import Record
@@ -37,6 +39,46 @@ VALIDATED = frozenset(
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _WINDOW = 100_000  # characters of free text analysed at once (spaCy's limit is 1,000,000)
 _OVERLAP = 256
+_MISSING = object()
+
+# Necessary conditions of each pattern recognizer's matches, checked before running it:
+# most field values and log lines hold no e-mail, IP, card or phone number at all, and a
+# compiled search is far cheaper than presidio's recognizer machinery. Each must be true of
+# every text the recognizer could match (NFKC-normalised text, as the recognizers see it).
+_PREFILTERS: dict[str, re.Pattern[str]] = {
+    "EMAIL_ADDRESS": re.compile(r"@|%40", re.IGNORECASE),
+    "IP_ADDRESS": re.compile(r"\d\.\d|[0-9A-Fa-f]:[0-9A-Fa-f]|::"),
+    "MAC_ADDRESS": re.compile(r"[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}"),
+    "PHONE_NUMBER": re.compile(r"(?:\d\D*){7}"),
+    "CREDIT_CARD": re.compile(r"(?:\d\D*){13}"),
+    "JP_MY_NUMBER": re.compile(r"(?:\d\D*){12}"),
+    "US_SSN": re.compile(r"(?:\d\D*){9}"),
+    "URL": re.compile(r"://"),
+}
+
+
+def possible_entities(text: str, entities: tuple[str, ...]) -> tuple[str, ...]:
+    """The entities of ``entities`` that could occur in ``text`` at all."""
+    return tuple(
+        e for e in entities if (rx := _PREFILTERS.get(e)) is None or rx.search(text) is not None
+    )
+
+
+def _bare_ip(value: str) -> tuple[int, int] | None:
+    """Span of a field value that is exactly one usable IP address (the common case)."""
+    text = value.strip()
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if ip.is_unspecified:
+        return None
+    start = value.index(text)
+    return start, start + len(text)
+
+
+#: Returned by Detector.route for fields whose rule depends on other fields of the record.
+CONDITIONAL = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +100,8 @@ class Detector:
         settings = configs.scanner
         self.fieldmap = FieldMap(configs.fields)
         self.resolver = Resolver(settings.precedence, settings.containers)
+        lists = configs.lists_path or configs.recognizers_path.parent / "lists.yaml"
+        self.filters = Filters.from_file(lists, self.resolver, configs.sources.get("lists.yaml"))
         self.min_score = settings.min_score if min_score is None else min_score
         self.nlp_mode = nlp
         self._nlp_settings = settings.nlp
@@ -70,6 +114,13 @@ class Detector:
                 self._by_entity.setdefault(entity, []).append(recognizer)
         self._cache: dict[tuple[int, str], list[Span]] = {}
         self._cache_size = settings.cache_size
+        self._condition_fields = frozenset(
+            r.when.field for r in configs.fields.rules if r.when is not None
+        )
+        self._conditional: dict[tuple, FieldRule | None] = {}
+        #: field name -> rule, None (not scanned) or CONDITIONAL; filled by route()
+        self.routes: dict[str | None, FieldRule | None | object] = {}
+        self._artifacts: dict[str, object] = {}  # text -> presidio NlpArtifacts, see prefetch
         self._analyzer = None
         self.model: ModelInfo | None = None
         self.ner_loaded = False
@@ -81,15 +132,79 @@ class Detector:
     def detect(self, record: Record) -> Iterator[Detection]:
         """Yield the resolved detections of every field of ``record``."""
         lookup: dict[str, str] | None = None
-        fieldmap = self.fieldmap
         for path, value in record.fields:
-            if lookup is None and fieldmap.needs_lookup(path):
-                lookup = {k: v for k, v in record.fields if k is not None}
-            rule = fieldmap.rule_for(path, lookup)
-            if rule is None or rule.detect == "ignore":
+            rule = self.route(path)
+            if rule is CONDITIONAL:
+                if lookup is None:
+                    lookup = self.condition_lookup(record.fields)
+                rule = self.conditional_rule(path, lookup)
+            if rule is None:
                 continue
             for span in self.spans(rule, value):
                 yield Detection(path, value, span, rule)
+
+    def route(self, path: str | None) -> FieldRule | None | object:
+        """The rule for a field (None: not scanned; CONDITIONAL: ask conditional_rule)."""
+        rule = self.routes.get(path, _MISSING)
+        if rule is _MISSING:
+            if self.fieldmap.needs_lookup(path):
+                rule = CONDITIONAL
+            else:
+                rule = self.fieldmap.rule_for(path, None)
+                if rule is not None and rule.detect == "ignore":
+                    rule = None
+            self.routes[path] = rule
+        return rule
+
+    def condition_lookup(self, fields: list[tuple[str | None, str]]) -> dict[str, str]:
+        """The fields of a record that ``when`` conditions look at."""
+        names = self._condition_fields
+        return {k: v for k, v in fields if k in names}
+
+    def conditional_rule(self, path: str | None, lookup: dict[str, str]) -> FieldRule | None:
+        """The rule for a field whose rules have ``when`` conditions on the record.
+
+        Cached per field and per values of the condition fields (few: `SDP User`, `Site`).
+        """
+        key = (path, tuple(sorted(lookup.items())))
+        rule = self._conditional.get(key, _MISSING)
+        if rule is _MISSING:
+            rule = self.fieldmap.rule_for(path, lookup)
+            if rule is not None and rule.detect == "ignore":
+                rule = None
+            if len(self._conditional) > 10_000:
+                self._conditional.clear()
+            self._conditional[key] = rule
+        return rule  # type: ignore[return-value]
+
+    def needs_ner(self, rule: FieldRule, value: str) -> bool:
+        """Whether deciding this value needs the NER model (and it is not cached yet)."""
+        return (
+            rule.detect == "text"
+            and rule.ner
+            and self.nlp_mode == "spacy"
+            and (id(rule), value) not in self._cache
+            and len(value) <= _WINDOW
+            and len(value.strip()) >= 3
+            and _HAS_LETTER.search(value) is not None
+        )
+
+    def prefetch(self, pairs: list[tuple[FieldRule, str]], batch_size: int = 256) -> None:
+        """Decide many NER values at once: spaCy runs over them as one ``nlp.pipe`` batch."""
+        if not pairs:
+            return
+        analyzer = self._get_analyzer()
+        texts = list(dict.fromkeys(values.nfkc_map(value)[0] for _rule, value in pairs))
+        language = self._nlp_settings.language
+        for text, artifacts in analyzer.nlp_engine.process_batch(
+            texts, language, batch_size=batch_size
+        ):
+            self._artifacts[text] = artifacts
+        try:
+            for rule, value in pairs:
+                self.spans(rule, value)
+        finally:
+            self._artifacts.clear()
 
     def spans(self, rule: FieldRule, value: str) -> list[Span]:
         """Resolved spans of one value under one rule (cached)."""
@@ -116,6 +231,8 @@ class Detector:
             found = self._scan_text(value, ner=rule.ner)
         elif detect == "identity":
             found = self._identity(value, rule)
+        elif detect == "IP_ADDRESS" and (whole := _bare_ip(value)) is not None:
+            found = [Span(whole[0], whole[1], detect, 1.0, f"field:{rule.rule_id}")]
         elif detect in VALIDATED:
             found = [
                 Span(s.start, s.end, s.entity, 1.0, f"field:{rule.rule_id}")
@@ -128,7 +245,7 @@ class Detector:
             found = []
         if rule.scan_inside:
             found = found + self._scan_patterns(value, rule.scan_inside)
-        return self.resolver.resolve(found)
+        return self.filters.apply(rule, value, self.resolver.resolve(found))
 
     def _identity(self, value: str, rule: FieldRule) -> list[Span]:
         detector = f"field:{rule.rule_id}"
@@ -150,6 +267,9 @@ class Detector:
     def _scan_patterns(self, value: str, entities: tuple[str, ...]) -> list[Span]:
         """Run the recognizers of ``entities`` directly (no NLP) on an NFKC view of value."""
         text, offsets = values.nfkc_map(value)
+        entities = possible_entities(text, entities)
+        if not entities:
+            return []
         wanted = list(entities)
         spans: list[Span] = []
         seen: set[int] = set()
@@ -176,8 +296,9 @@ class Detector:
             for r in analyzer.analyze(
                 chunk,
                 language=self._nlp_settings.language,
-                entities=list(ENTITY_TYPES),
+                entities=list(possible_entities(chunk, ENTITY_TYPES)),
                 score_threshold=self.min_score,
+                nlp_artifacts=self._artifacts.get(chunk) if base == 0 else None,
             ):
                 if base and r.end <= _OVERLAP:
                     continue  # already found in the previous window

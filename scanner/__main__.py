@@ -1,0 +1,5 @@
+"""``python -m scanner`` runs the catoscan CLI."""
+
+from scanner.cli import main
+
+main()

@@ -1,0 +1,381 @@
+"""The work of one task, in a worker process or inline: read sources, detect, write a part.
+
+A task is a whole input file (with every archive member in it) or a byte range of a large
+uncompressed line-oriented file. Its findings go to one Parquet part file through a
+:class:`~scanner.dataset.FindingsSink`; what comes back to the main process is small:
+the part's path, per-source record counts, ``fields`` statistics and read problems.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from recognizers import ip_class
+from scanner.config import FieldRule, ScanConfig
+from scanner.dataset import FieldStats, FindingRow, FindingsSink, FindingValue
+from scanner.detect.engine import CONDITIONAL, Detector
+from scanner.hashing import Hasher, mask
+from scanner.policy import Policy
+from scanner.readers import reader_for
+from scanner.readers.textio import ReadOptions
+from scanner.record import ReadProblem, Record
+from scanner.sniff import SNIFF_BYTES, BinaryData, sniff
+from scanner.sources import InputFile, Limits, Source, sources
+
+log = logging.getLogger(__name__)
+
+#: Records detected together: the unit of NER batching.
+_CHUNK_RECORDS = 2048
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of work. ``start``/``end`` set: a byte range of a plain line-oriented file."""
+
+    seq: int
+    item: InputFile
+    start: int | None = None
+    end: int | None = None
+    first_line: int = 1
+    format: str | None = None
+    last: bool = True  # the last (or only) task of its input file
+    stat: tuple[int, int] | None = None  # (size, mtime_ns) when planned, for ranges
+
+
+@dataclass
+class SourceResult:
+    """What one source (file, member or chunk) yielded."""
+
+    path: str
+    format: str | None
+    records: int = 0
+    failed: bool = False
+    problems: list[ReadProblem] = field(default_factory=list)
+
+
+@dataclass
+class TaskResult:
+    """Everything a task sends back to the main process."""
+
+    seq: int
+    part: Path | None
+    sources: list[SourceResult]
+    stats: dict[tuple, FieldStats]
+    ner_loaded: bool = False
+
+
+def read_settings(config: ScanConfig) -> tuple[Limits, ReadOptions]:
+    """The archive limits and reader options of scanner.yaml."""
+    limits = config.configs.scanner.limits
+    return (
+        Limits(
+            max_archive_depth=limits.max_archive_depth,
+            max_member_bytes=limits.max_member_bytes,
+            max_nested_archive_bytes=limits.max_nested_archive_bytes,
+            max_expanded_bytes=limits.max_expanded_bytes,
+            max_expansion_ratio=limits.max_expansion_ratio,
+        ),
+        ReadOptions(
+            time_fields=config.configs.fields.time_fields,
+            max_line_bytes=limits.max_line_bytes,
+            max_document_bytes=limits.max_document_bytes,
+            max_fields=limits.max_fields_per_record,
+            max_json_depth=limits.max_json_depth,
+        ),
+    )
+
+
+class SourceScanner:
+    """Detection state of one process: detector, policy, hasher and the value caches."""
+
+    def __init__(self, config: ScanConfig, detector: Detector | None = None):
+        self.config = config
+        self.detector = detector or Detector(
+            config.configs, nlp=config.nlp, min_score=config.min_score
+        )
+        self.policy = Policy(config.configs.policy)
+        self.hasher = Hasher(config.key)
+        self.limits, self.opts = read_settings(config)
+        # rule -> value -> findings; rules live as long as the configuration
+        self._by_rule: dict[int, dict[str, tuple[FindingValue, ...]]] = {}
+        self._cached = 0
+        self._cache_size = max(config.configs.scanner.cache_size, 1)
+        self._tags: dict[tuple[int, str], Any] = {}
+        self.sink: FindingsSink
+
+    # -- tasks -------------------------------------------------------------------------
+    def run_task(self, task: Task, sink: FindingsSink) -> TaskResult:
+        """Scan everything a task covers into ``sink``."""
+        self.sink = sink
+        results: list[SourceResult] = []
+        try:
+            if task.start is not None:
+                results.append(self._scan_range(task))
+            else:
+                try:
+                    for src in sources(task.item, self.limits):
+                        if isinstance(src, tuple):
+                            path, problem = src
+                            results.append(
+                                SourceResult(path, None, failed=True, problems=[problem])
+                            )
+                        else:
+                            results.append(self.scan_source(src))
+                except Exception as exc:
+                    # A bug in the archive layer costs this file, not the scan.
+                    if self.config.debug:
+                        raise
+                    reason = (
+                        f"internal error while opening ({type(exc).__name__}); rerun with --debug"
+                    )
+                    problem = ReadProblem(None, None, reason)
+                    results.append(
+                        SourceResult(task.item.display, None, failed=True, problems=[problem])
+                    )
+            part, stats = sink.close()
+        except BaseException:
+            sink.abort()
+            raise
+        return TaskResult(task.seq, part, results, stats, self.detector.ner_loaded)
+
+    def _scan_range(self, task: Task) -> SourceResult:
+        item = task.item
+
+        def open_range() -> BinaryIO:
+            fh = open(item.path, "rb")  # noqa: SIM115 - closed by the reader's with-block
+            fh.seek(task.start or 0)
+            return _Bounded(fh, (task.end or 0) - (task.start or 0))  # type: ignore[return-value]
+
+        src = Source(item.display, item.path.name, open_range, item.path)
+        result = self.scan_source(src, fmt=task.format, line_offset=task.first_line - 1)
+        if task.last and task.stat is not None:
+            try:
+                st = item.path.stat()
+                now = (st.st_size, st.st_mtime_ns)
+            except OSError:
+                now = None
+            if now != task.stat:
+                reason = "the file changed while being read; its findings may be incomplete"
+                result.problems.append(ReadProblem(None, None, reason))
+                result.failed = True
+        return result
+
+    # -- one source ----------------------------------------------------------------------
+    def scan_source(
+        self, src: Source, fmt: str | None = None, line_offset: int = 0
+    ) -> SourceResult:
+        """Read one source to the end; problems are recorded, never raised."""
+        result = SourceResult(src.path, fmt)
+        try:
+            with src.open() as raw:
+                stream: BinaryIO = io.BufferedReader(raw, buffer_size=1 << 20)  # type: ignore[arg-type]
+                head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]
+                if not head:
+                    result.problems.append(ReadProblem(None, None, "empty file"))
+                    result.failed = True
+                    return result
+                if fmt is None:
+                    try:
+                        fmt = self.config.format or sniff(head, src.name)
+                    except BinaryData as exc:
+                        result.problems.append(ReadProblem(None, None, f"{exc}; skipped"))
+                        result.failed = True
+                        return result
+                result.format = fmt
+                chunk: list[Record] = []
+                try:
+                    for item in reader_for(fmt)(stream, head, self.opts):
+                        if line_offset and item.line is not None:
+                            item.line += line_offset
+                        if isinstance(item, ReadProblem):
+                            result.problems.append(item)
+                            continue
+                        chunk.append(item)
+                        if len(chunk) >= _CHUNK_RECORDS:
+                            batch, chunk = chunk, []
+                            self._records(src.path, fmt, batch)
+                            result.records += len(batch)
+                finally:
+                    # Records read before a failure (a truncated gzip) are kept.
+                    if chunk:
+                        batch, chunk = chunk, []
+                        self._records(src.path, fmt, batch)
+                        result.records += len(batch)
+        except (OSError, EOFError, ValueError) as exc:
+            # Decompression and I/O failures surface here, mid-stream: keep what was read.
+            # Decompressors' messages describe the stream; a ValueError's may quote data.
+            text = str(exc).splitlines()[0][:200] if str(exc) else ""
+            detail = text if text and not isinstance(exc, ValueError) else type(exc).__name__
+            result.problems.append(ReadProblem(None, None, f"read failed: {detail}"))
+            result.failed = True
+        except Exception as exc:
+            # A bug in a reader or recognizer must not cost the other files' findings:
+            # this source is reported and the scan goes on (--debug re-raises).
+            if self.config.debug:
+                raise
+            # The frames, not the message: an exception's text may quote the data.
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            log.debug("internal error on %s (%s):\n%s", src.path, type(exc).__name__, frames)
+            reason = f"internal error while reading ({type(exc).__name__}); rerun with --debug"
+            result.problems.append(ReadProblem(None, None, reason))
+            result.failed = True
+        return result
+
+    def _records(self, path: str, fmt: str, records: list[Record]) -> None:
+        """Detect and write one chunk of records.
+
+        Two passes: the first routes every field and decides it from the cache where it
+        can, collecting the free-text values that need NER; those go through spaCy as one
+        batch; the second pass emits the rows in record and field order. A finding's
+        value-dependent columns are a :class:`FindingValue` built once per (rule, value).
+        """
+        detector = self.detector
+        routes = detector.routes
+        route = detector.route
+        by_rule = self._by_rule
+        pending: dict[tuple[int, str], tuple[FieldRule, str]] = {}
+        plan: list[list[tuple]] = []
+        for record in records:
+            entries: list[tuple] = []
+            lookup = None
+            for fpath, value in record.fields:
+                rule = routes.get(fpath, route)
+                if rule is route:  # first sight of this field name
+                    rule = route(fpath)
+                if rule is None:
+                    continue
+                if rule is CONDITIONAL:
+                    if lookup is None:
+                        lookup = detector.condition_lookup(record.fields)
+                    rule = detector.conditional_rule(fpath, lookup)
+                    if rule is None:
+                        continue
+                cache = by_rule.get(id(rule))
+                if cache is None:
+                    cache = by_rule[id(rule)] = {}
+                found = cache.get(value)
+                if found is None:
+                    if detector.needs_ner(rule, value):
+                        pending[(id(rule), value)] = (rule, value)
+                        entries.append((fpath, None, rule, value))
+                        continue
+                    found = self._finding_values(rule, value)
+                if found:
+                    entries.append((fpath, found, rule, value))
+            plan.append(entries)
+        if pending:
+            detector.prefetch(list(pending.values()))
+        rows: list[FindingRow] = []
+        append = rows.append
+        for record, entries in zip(records, plan, strict=True):
+            rec = (path, fmt, record.line, record.index, record.event_time)
+            for fpath, found, rule, value in entries:
+                if found is None:
+                    found = self._finding_values(rule, value)
+                for fv in found:
+                    append((rec, fpath, fv))
+            if len(rows) >= 4096:
+                self.sink.add_findings(rows)
+                rows = []
+                append = rows.append
+        if rows:
+            self.sink.add_findings(rows)
+
+    def _finding_values(self, rule: FieldRule, value: str) -> tuple[FindingValue, ...]:
+        """The findings of one value under one rule, with hash, mask and policy tag."""
+        include = self.config.include_values
+        found = []
+        for span in self.detector.spans(rule, value):
+            text = value[span.start : span.end]
+            tag = self._tag(rule, span.entity)
+            found.append(
+                FindingValue(
+                    span.start,
+                    span.end,
+                    span.entity,
+                    tag.categories,
+                    tag.element,
+                    tag.declared,
+                    span.score,
+                    span.detector,
+                    self.hasher.hash(span.entity, text),
+                    mask(span.entity, text),
+                    ip_class(text) if span.entity == "IP_ADDRESS" else None,
+                    text if include else None,
+                )
+            )
+        self._cached += 1
+        if self._cached > self._cache_size:  # bounded memory: start afresh
+            self._by_rule.clear()
+            self._cached = 0
+        result = self._by_rule.setdefault(id(rule), {})[value] = tuple(found)
+        return result
+
+    def _tag(self, rule: Any, entity: str) -> Any:
+        key = (id(rule), entity)
+        tag = self._tags.get(key)
+        if tag is None:
+            # A rule's policy override applies to the entity the rule names, not to
+            # e-mails or IPs found inside its values.
+            if rule.policy and rule.detect == entity:
+                tag = self.policy.tag(rule.policy)
+            else:
+                tag = self.policy.for_entity(entity)
+            self._tags[key] = tag
+        return tag
+
+
+class _Bounded(io.RawIOBase):
+    """A read-only view of the next ``size`` bytes of a file."""
+
+    def __init__(self, fh: BinaryIO, size: int):
+        self._fh = fh
+        self._left = size
+
+    def readable(self) -> bool:  # noqa: D102
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001, D102
+        if self._left <= 0:
+            return 0
+        view = memoryview(buffer)[: self._left]
+        n = self._fh.readinto(view) or 0
+        self._left -= n
+        return n
+
+    def close(self) -> None:  # noqa: D102
+        self._fh.close()
+        super().close()
+
+
+# -- worker processes ------------------------------------------------------------------
+_STATE: dict[str, Any] = {}
+
+
+def init_worker(config: ScanConfig, stage: Path, schema: Any) -> None:
+    """Process-pool initializer: build the detection state once per worker."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    _STATE["scanner"] = SourceScanner(config)
+    _STATE["stage"] = stage
+    _STATE["schema"] = schema
+
+
+def run_in_worker(task: Task) -> TaskResult:
+    """Process-pool entry point: run one task with this worker's state."""
+    scanner: SourceScanner = _STATE["scanner"]
+    config = scanner.config
+    sink = FindingsSink(
+        _STATE["stage"] / "parts" / f"task-{task.seq:06d}.parquet",
+        _STATE["schema"],
+        key_id=config.key_id,
+        include_values=config.include_values,
+        batch_rows=config.configs.scanner.batch_rows,
+    )
+    return scanner.run_task(task, sink)
