@@ -42,18 +42,20 @@ CONFIG_FILES = ("fields.yaml", "policy.yaml", "scanner.yaml", "recognizers.yaml"
 _ACTIONS = ("identity", "text", "ignore")
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
+    """Base of every config file model: unknown keys are errors, instances immutable."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class PolicyPair(_Strict):
+class PolicyPair(Strict):
     """One (CCPA category, policy element) pair."""
 
     category: str
     element: str
 
 
-class Condition(_Strict):
+class Condition(Strict):
     """``when`` of a field rule: another field of the same record decides."""
 
     field: str
@@ -81,7 +83,7 @@ class Condition(_Strict):
         return value is not None and self.in_ is not None and value in self.in_
 
 
-class FieldRule(_Strict):
+class FieldRule(Strict):
     """One rule of fields.yaml."""
 
     fields: tuple[str, ...] = ()
@@ -123,14 +125,14 @@ class FieldRule(_Strict):
         return self.fields[0] if self.fields else self.match[0]
 
 
-class Unmapped(_Strict):
+class Unmapped(Strict):
     """What happens to fields no rule names."""
 
     detect: Literal["text", "ignore"]
     ner: bool = True
 
 
-class FieldsFile(_Strict):
+class FieldsFile(Strict):
     """fields.yaml."""
 
     version: Literal[1]
@@ -139,7 +141,7 @@ class FieldsFile(_Strict):
     rules: tuple[FieldRule, ...]
 
 
-class PolicyFile(_Strict):
+class PolicyFile(Strict):
     """policy.yaml."""
 
     version: Literal[1]
@@ -148,7 +150,7 @@ class PolicyFile(_Strict):
     entities: dict[str, tuple[PolicyPair, ...]]
 
 
-class NlpSettings(_Strict):
+class NlpSettings(Strict):
     """The spaCy model and how its labels become findings."""
 
     model: str
@@ -157,7 +159,7 @@ class NlpSettings(_Strict):
     score: float = Field(ge=0, le=1)
 
 
-class LimitSettings(_Strict):
+class LimitSettings(Strict):
     """Limits that bound memory and time on hostile or broken input.
 
     Every limit is enforced while reading (never trusting what a header claims), and what
@@ -175,7 +177,7 @@ class LimitSettings(_Strict):
     max_json_depth: int = Field(gt=0, le=512)
 
 
-class ScannerFile(_Strict):
+class ScannerFile(Strict):
     """scanner.yaml."""
 
     version: Literal[1]
@@ -243,9 +245,9 @@ def load_configs(config_dir: Path | None = None) -> Configs:
         except OSError as exc:
             raise ConfigError(f"{sources[name]}: cannot read: {exc.strerror}") from None
         paths[name] = path
-    fields = _parse(FieldsFile, texts["fields.yaml"], sources["fields.yaml"])
-    policy = _parse(PolicyFile, texts["policy.yaml"], sources["policy.yaml"])
-    scanner = _parse(ScannerFile, texts["scanner.yaml"], sources["scanner.yaml"])
+    fields = parse_yaml_model(FieldsFile, texts["fields.yaml"], sources["fields.yaml"])
+    policy = parse_yaml_model(PolicyFile, texts["policy.yaml"], sources["policy.yaml"])
+    scanner = parse_yaml_model(ScannerFile, texts["scanner.yaml"], sources["scanner.yaml"])
     _cross_check(fields, policy, scanner, sources)
     digest = hashlib.sha256()
     for name in CONFIG_FILES:
@@ -261,7 +263,13 @@ def load_configs(config_dir: Path | None = None) -> Configs:
     )
 
 
-def _parse(model: type[BaseModel], text: str, source: str) -> Any:
+def parse_yaml_model(model: type[BaseModel], text: str, source: str) -> Any:
+    """Parse YAML ``text`` into ``model``: the one place every config file is validated.
+
+    Raises:
+        ConfigError: ``<source>: line N not valid YAML: ...``, ``<source>: expected a
+            mapping at the top level`` or ``<source>: <key.path>: <why>``.
+    """
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -277,7 +285,10 @@ def _parse(model: type[BaseModel], text: str, source: str) -> Any:
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"{source}: {key}: {err['msg']}") from None
+        message = err["msg"].removeprefix("Value error, ")
+        raise ConfigError(
+            f"{source}: {key}: {message}" if key else f"{source}: {message}"
+        ) from None
 
 
 def _cross_check(

@@ -26,10 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from scanner.config import ENTITY_TYPES, FieldRule
+from scanner.config import ENTITY_TYPES, FieldRule, parse_yaml_model
 from scanner.detect.resolve import Resolver, Span
 from scanner.errors import ConfigError
 
@@ -115,22 +114,7 @@ def load_lists(path: Path, source: str | None = None) -> ListsFile:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{where}: cannot read: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(
-            f"{where}:{line} not valid YAML: {getattr(exc, 'problem', exc)}"
-        ) from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where}: expected a mapping at the top level")
-    try:
-        return ListsFile.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"{where}: {key}: {err['msg']}") from None
+    return parse_yaml_model(ListsFile, text, where)
 
 
 def _norm(text: str, ignore_case: bool) -> str:

@@ -12,5 +12,4 @@ value can reach an output. The click commands in ``scanner/commands/`` are thin 
 - :mod:`.retention_rules`, :mod:`.retention`: ``retention.yaml`` and the deletion manifest
 - :mod:`.diff`: what changed between two scans
 - :mod:`.output`: tables, JSON and CSV on a stream; :mod:`.options`: shared click options;
-  :mod:`.yamlmodel`: YAML into typed models with precise errors
 """

@@ -186,7 +186,7 @@ def policy_categories(source: str | Path | None = None) -> dict[str, str]:
     from importlib import resources
 
     from scanner.config import PolicyFile
-    from scanner.inventory.yamlmodel import parse_model
+    from scanner.config import parse_yaml_model as parse_model
 
     path = Path(source) if source and not str(source).startswith("package:") else None
     if path is None or not path.is_file():

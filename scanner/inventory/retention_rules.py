@@ -18,9 +18,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from scanner.config import ENTITY_TYPES
+from scanner.config import ENTITY_TYPES, Strict
+from scanner.config import parse_yaml_model as parse_model
 from scanner.errors import ConfigError
-from scanner.inventory.yamlmodel import Strict, parse_model
 
 RETENTION_FILE = "retention.yaml"
 _KEEP = re.compile(r"^(\d+)(h|d|w)$")

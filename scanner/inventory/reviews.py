@@ -28,9 +28,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import AwareDatetime, field_validator, model_validator
 
-from scanner.config import ENTITY_TYPES
+from scanner.config import ENTITY_TYPES, Strict
+from scanner.config import parse_yaml_model as parse_model
 from scanner.errors import ConfigError
-from scanner.inventory.yamlmodel import Strict, parse_model
 
 REVIEWS_FILE = "reviews.yaml"
 VERDICTS = ("confirmed", "false_positive", "accepted_risk")
