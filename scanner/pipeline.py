@@ -37,7 +37,7 @@ from scanner.worker import SourceScanner, Task, TaskResult, init_worker, run_in_
 log = logging.getLogger(__name__)
 
 #: Plain line-oriented files larger than this are split into ranges read in parallel.
-CHUNK_BYTES = 32 * 1024**2
+CHUNK_BYTES = 8 * 1024**2
 #: Below this much input, worker processes cost more than they save.
 _POOL_MIN_BYTES = 16 * 1024**2
 #: stderr names this many bad records of one file; errors/ has them all.
