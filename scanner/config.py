@@ -222,6 +222,7 @@ class ScanConfig:
     progress: bool = True
     debug: bool = False
     workers: int | None = None  # None: one per core
+    incremental: bool = False
 
 
 def load_configs(config_dir: Path | None = None) -> Configs:

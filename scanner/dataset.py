@@ -94,6 +94,12 @@ ERRORS_SCHEMA = pa.schema(
     ]
 )
 _SCHEMAS = {"findings": FINDINGS_SCHEMA, "fields": FIELDS_SCHEMA, "errors": ERRORS_SCHEMA}
+# The schema a carried-forward table is read with (findings: as this scan writes them).
+_SCHEMAS_FOR = {
+    "findings": lambda w: w.findings_schema.remove_metadata(),
+    "fields": lambda w: FIELDS_SCHEMA,
+    "errors": lambda w: ERRORS_SCHEMA,
+}
 
 
 class FindingValue(NamedTuple):
@@ -440,6 +446,53 @@ class DatasetWriter:
                     "detectors": sorted(s.detectors),
                 },
             )
+
+    def carry_forward(self, scan_id: str, tops: set[str]) -> dict[str, int]:
+        """Copy the rows of input files ``tops`` from a committed scan into this one.
+
+        Used by ``--incremental`` for files unchanged since that scan: findings (one part,
+        read and written batch by batch), ``fields`` and ``errors`` rows, whose source path
+        is a top-level file of ``tops`` or a member of one (``a.zip!member``).
+
+        Returns:
+            Rows carried per table.
+        """
+        wanted = pa.array(sorted(tops), pa.string())
+        carried = {table: 0 for table in TABLES}
+        for table in TABLES:
+            root = self.out / table / f"scan_id={scan_id}"
+            if not root.exists():
+                continue
+            dataset = ds.dataset(root, format="parquet", schema=_SCHEMAS_FOR[table](self))
+            part_writer = None
+            part = self._stage / "parts" / f"carry-{table}.parquet"
+            for batch in dataset.to_batches():
+                paths = batch.column("source_path")
+                top = pc.list_element(pc.split_pattern(paths, "!", max_splits=1), 0)
+                keep = pc.or_(pc.is_in(paths, wanted), pc.is_in(top, wanted))
+                rows = batch.filter(keep)
+                if rows.num_rows == 0:
+                    continue
+                carried[table] += rows.num_rows
+                if table == "findings":
+                    if part_writer is None:
+                        schema = self.findings_schema
+                        part_writer = pq.ParquetWriter(part, schema, compression="zstd")
+                    part_writer.write_table(pa.Table.from_batches([rows]).cast(schema))
+                elif table == "fields":
+                    for row in rows.to_pylist():
+                        key = (tuple(row["ccpa_categories"]), row["policy_element"])
+                        self.by_tag[(*key, row["entity_type"], row["policy_declared"])] += row[
+                            "findings"
+                        ]
+                        self._append("fields", row)
+                else:
+                    for row in rows.to_pylist():
+                        self._append("errors", row)
+            if part_writer is not None:
+                part_writer.close()
+                self.add_part(part, 0)
+        return carried
 
     def add_error(
         self,

@@ -114,9 +114,19 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
     items = [item for root in config.paths for item in walk([root], walk_problems)]
     inputs: list[dict[str, Any]] = []
     tasks: list[Task] = []
+    previous_id, previous = _previous_scan(config) if config.incremental else (None, {})
+    carried: dict[str, dict[str, Any]] = {}
     for item in items:
         described, ranges = _describe(item, config.format)
-        inputs.append({k: v for k, v in described.items() if k != "stat"})
+        entry = {k: v for k, v in described.items() if k != "stat"}
+        inputs.append(entry)
+        old = previous.get(item.display)
+        if old is not None and all(old.get(k) == entry[k] for k in _SAME_FILE):
+            # Unchanged since a committed scan with the same configuration and key: its
+            # rows are carried forward instead of scanning the file again.
+            entry.update(records=old["records"], sources=old["sources"], carried_from=previous_id)
+            carried[item.display] = entry
+            continue
         stat = described.get("stat")
         for start, end, first_line, fmt in ranges:
             tasks.append(Task(len(tasks), item, start, end, first_line, fmt, last=False, stat=stat))
@@ -124,9 +134,9 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
             tasks[-1] = replace(tasks[-1], last=True)
         else:
             tasks.append(Task(len(tasks), item))
-    total = sum(i["size"] for i in inputs)
     workers = config.workers or os.cpu_count() or 1
-    pooled = workers > 1 and len(tasks) > 1 and total >= _POOL_MIN_BYTES
+    scanned = sum(i["size"] for i in inputs if "carried_from" not in i)
+    pooled = workers > 1 and len(tasks) > 1 and scanned >= _POOL_MIN_BYTES
     ner_loaded = False
     with DatasetWriter(
         config.out,
@@ -136,6 +146,14 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
         batch_rows=settings.batch_rows,
     ) as writer:
         merger = _Merger(writer, result, progress)
+        if carried:
+            rows = writer.carry_forward(previous_id, set(carried))
+            result.errors += rows["errors"]
+            for entry in carried.values():
+                result.files += 1
+                result.sources += entry["sources"]
+                result.records += entry["records"]
+                result.bytes_read += entry["size"]
         for path, problem in walk_problems:
             merger.error(path, None, problem, 0)
             result.failed_sources += 1
@@ -148,6 +166,9 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
                 progress.file_started(task.item.display)
             merger.add(task, task_result)
             ner_loaded = ner_loaded or task_result.ner_loaded
+        for entry in inputs:
+            if "carried_from" not in entry:
+                entry.update(merger.per_input.get(entry["path"], {"records": 0, "sources": 0}))
         result.findings = writer.counts["findings"]
         result.by_entity = writer.by_tag
         result.seconds = time.monotonic() - started
@@ -161,6 +182,7 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
             "ner_loaded": ner_loaded,
             "min_score": detector.min_score,
             "workers": workers if pooled else 1,
+            "carried_forward": {"from": previous_id, "files": len(carried)} if carried else None,
             "inputs": inputs,
             "counts": {
                 "files": result.files,
@@ -211,10 +233,18 @@ class _Merger:
         self.progress = progress
         self._offset = 0  # records of the earlier ranges of the current input file
         self._warned: dict[str, int] = {}
+        #: records and sources per input file, for the manifest (and later --incremental)
+        self.per_input: dict[str, dict[str, int]] = {}
         self._stats: dict[tuple, FieldStats] = {}
 
     def add(self, task: Task, task_result: TaskResult) -> None:
         ranged = task.start is not None
+        counts = self.per_input.setdefault(task.item.display, {"records": 0, "sources": 0})
+        counts["records"] += sum(s.records for s in task_result.sources)
+        if not ranged:
+            counts["sources"] += len(task_result.sources)
+        elif task.last:
+            counts["sources"] += 1
         if task_result.part is not None:
             self.writer.add_part(task_result.part, self._offset if ranged else 0)
         for source in task_result.sources:
@@ -258,6 +288,37 @@ class _Merger:
             log.warning("%s: more bad records; all of them are in errors/", path)
 
 
+#: An input is unchanged when these are equal to the committed scan's record of it.
+_SAME_FILE = ("size", "mtime_ns", "sha256")
+
+
+def _previous_scan(config: ScanConfig) -> tuple[str | None, dict[str, dict[str, Any]]]:
+    """The newest committed scan whose rows ``--incremental`` may reuse, and its inputs.
+
+    Only a scan made with the same configuration (config hash), key, value setting and NER
+    setting qualifies: otherwise its findings would not be the ones this scan would make.
+    """
+    from scanner.dataset import read_manifest
+
+    if not (config.out / "manifest.json").exists():
+        return None, {}
+    for scan in reversed(read_manifest(config.out)["scans"]):
+        if (
+            scan.get("config_sha256") == config.configs.sha256
+            and scan.get("key_id") == config.key_id
+            and scan.get("include_values") == config.include_values
+            and scan.get("nlp") == config.nlp
+            and scan.get("min_score") == (config.min_score or config.configs.scanner.min_score)
+        ):
+            inputs = {
+                i["path"]: i
+                for i in scan.get("inputs", [])
+                if "mtime_ns" in i and "records" in i and "sources" in i
+            }
+            return scan["scan_id"], inputs
+    return None, {}
+
+
 def _describe(item: InputFile, forced: str | None) -> tuple[dict[str, Any], list[tuple]]:
     """Size and sha256 of an input file, and the byte ranges to read it in.
 
@@ -290,7 +351,12 @@ def _describe(item: InputFile, forced: str | None) -> tuple[dict[str, Any], list
                 ranges.append((start, pos, first_line, fmt))
     except OSError:
         return {"path": item.display, "size": 0, "sha256": None}, []
-    described = {"path": item.display, "size": size, "sha256": digest.hexdigest()}
+    described = {
+        "path": item.display,
+        "size": size,
+        "mtime_ns": st.st_mtime_ns,
+        "sha256": digest.hexdigest(),
+    }
     if ranges:
         described["stat"] = (st.st_size, st.st_mtime_ns)
     return described, ranges

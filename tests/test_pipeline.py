@@ -171,10 +171,14 @@ def test_manifest(scan):
     import hashlib
 
     data = (SAMPLE / "cef" / "cato_cef.log").read_bytes()
+    lines = [line for line in data.decode().splitlines() if line.strip()]
     assert inputs["cef/cato_cef.log"] == {
         "path": "cef/cato_cef.log",
         "size": len(data),
+        "mtime_ns": (SAMPLE / "cef" / "cato_cef.log").stat().st_mtime_ns,
         "sha256": hashlib.sha256(data).hexdigest(),
+        "records": len(lines),
+        "sources": 1,
     }
     assert entry["counts"]["findings"] == read_table(out, "findings").num_rows
     assert entry["key_id"] not in KEY.decode()

@@ -72,6 +72,12 @@ from scanner.readers import FORMATS
     help="Exit 1 when personal data the privacy policy does not declare is found.",
 )
 @click.option(
+    "--incremental",
+    is_flag=True,
+    help="Reuse the rows of files unchanged (size, mtime, sha256) since the newest committed "
+    "scan made with the same configuration and key, instead of scanning them again.",
+)
+@click.option(
     "--workers",
     type=click.IntRange(1, 256),
     default=None,
@@ -96,6 +102,7 @@ def scan(
     fail_on_undeclared: bool,
     progress: bool | None,
     workers: int | None,
+    incremental: bool,
 ) -> None:
     """Scan files and directories (recursively, archives included) into a dataset.
 
@@ -132,6 +139,7 @@ def scan(
             progress=show_progress,
             debug=ctx.obj.get("debug", False),
             workers=workers,
+            incremental=incremental,
         )
         reporter = StderrProgress(enabled=show_progress)
         result = run(config, reporter)
