@@ -42,6 +42,16 @@ CONFIG_FILES = ("fields.yaml", "policy.yaml", "scanner.yaml", "recognizers.yaml"
 _ACTIONS = ("identity", "text", "ignore")
 
 
+def check_regexes(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """Validator for config keys holding regexes: each must compile."""
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"bad regex {pattern!r}: {exc}") from None
+    return patterns
+
+
 class Strict(BaseModel):
     """Base of every config file model: unknown keys are errors, instances immutable."""
 
@@ -66,12 +76,7 @@ class Condition(Strict):
     @field_validator("not_match")
     @classmethod
     def _regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"bad regex {value!r}: {exc}") from None
-        return value
+        return value if value is None else check_regexes((value,))[0]
 
     def holds(self, lookup: dict[str, str]) -> bool:
         """Whether the condition holds for a record's ``{field: value}`` lookup."""
@@ -112,12 +117,7 @@ class FieldRule(Strict):
     @field_validator("match")
     @classmethod
     def _regexes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"bad regex {pattern!r}: {exc}") from None
-        return value
+        return check_regexes(value)
 
     @property
     def rule_id(self) -> str:

@@ -28,7 +28,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from scanner.config import ENTITY_TYPES, FieldRule, parse_yaml_model
+from scanner.config import ENTITY_TYPES, FieldRule, check_regexes, parse_yaml_model
 from scanner.detect.resolve import Resolver, Span
 from scanner.errors import ConfigError
 
@@ -67,12 +67,7 @@ class ListEntry(_Strict):
     @field_validator("regex")
     @classmethod
     def _regexes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"bad regex {pattern!r}: {exc}") from None
-        return value
+        return check_regexes(value)
 
     @model_validator(mode="after")
     def _something(self) -> ListEntry:
