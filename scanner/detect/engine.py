@@ -219,10 +219,6 @@ class Detector:
             self._cache[key] = spans
         return spans
 
-    def warm_up(self) -> None:
-        """Load the NER model now (it is otherwise loaded on the first free text)."""
-        self._get_analyzer()
-
     # -- decisions -----------------------------------------------------------------------
     def _decide(self, rule: FieldRule, value: str) -> list[Span]:
         detect = rule.detect
