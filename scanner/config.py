@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -202,6 +202,23 @@ class Configs:
     sources: dict[str, str]
     sha256: str
     lists_path: Path | None = None  # allow/deny lists, validated by scanner.detect.filters
+    #: the text of every file read, by name: lets a machine without the files rebuild them
+    texts: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def portable(self, directory: Path) -> Configs:
+        """These configs with their file-backed parts rewritten under ``directory``.
+
+        Recognizers and lists are loaded from files; a Spark executor on another machine
+        has neither the driver's ``--config-dir`` nor its install path, so it writes the
+        texts it was sent to ``directory`` and loads them from there.
+        """
+        if not self.texts:
+            return self
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, text in self.texts.items():
+            (directory / name).write_text(text, encoding="utf-8")
+        lists = directory / "lists.yaml" if self.lists_path is not None else None
+        return replace(self, recognizers_path=directory / "recognizers.yaml", lists_path=lists)
 
 
 @dataclass(frozen=True)
@@ -223,6 +240,9 @@ class ScanConfig:
     debug: bool = False
     workers: int | None = None  # None: one per core
     incremental: bool = False
+    engine: str = "local"  # a name in scanner.engines.ENGINES
+    uris: tuple[str, ...] = ()  # inputs named by URI (s3a://...), read through Spark
+    spark_master: str | None = None  # --engine spark: None takes spark-submit's or local[*]
 
 
 def load_configs(config_dir: Path | None = None) -> Configs:
@@ -261,6 +281,7 @@ def load_configs(config_dir: Path | None = None) -> Configs:
         sources,
         digest.hexdigest(),
         lists_path=paths["lists.yaml"],
+        texts=texts,
     )
 
 

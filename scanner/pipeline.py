@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import os
 import secrets
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,11 +26,12 @@ from scanner import SCHEMA_VERSION, __version__
 from scanner.config import ScanConfig
 from scanner.dataset import DatasetWriter, FieldStats
 from scanner.detect.engine import Detector
+from scanner.engines import get_engine
 from scanner.readers import FORMATS
 from scanner.record import ReadProblem
 from scanner.sniff import SNIFF_BYTES, BinaryData, sniff
 from scanner.sources import InputFile, container_kind, walk
-from scanner.worker import SourceScanner, Task, TaskResult, init_worker, run_in_worker
+from scanner.worker import Task, TaskResult
 
 log = logging.getLogger(__name__)
 
@@ -134,9 +133,13 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
             tasks[-1] = replace(tasks[-1], last=True)
         else:
             tasks.append(Task(len(tasks), item))
+    for uri, display, size, mtime_ns in _list_uris(config):
+        inputs.append({"path": display, "size": size, "mtime_ns": mtime_ns, "sha256": None})
+        tasks.append(Task(len(tasks), InputFile(Path(display), display, uri)))
     workers = config.workers or os.cpu_count() or 1
     scanned = sum(i["size"] for i in inputs if "carried_from" not in i)
     pooled = workers > 1 and len(tasks) > 1 and scanned >= _POOL_MIN_BYTES
+    execute = get_engine(config.engine)
     ner_loaded = False
     with DatasetWriter(
         config.out,
@@ -145,7 +148,8 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
         include_values=config.include_values,
         batch_rows=settings.batch_rows,
     ) as writer:
-        merger = _Merger(writer, result, progress)
+        by_path = {entry["path"]: entry for entry in inputs}
+        merger = _Merger(writer, result, progress, {p: e["size"] for p, e in by_path.items()})
         if carried:
             rows = writer.carry_forward(previous_id, set(carried))
             result.errors += rows["errors"]
@@ -157,14 +161,14 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
         for path, problem in walk_problems:
             merger.error(path, None, problem, 0)
             result.failed_sources += 1
-        for task_result in _execute(
-            tasks, config, writer, detector, min(workers, len(tasks)), pooled
-        ):
+        for task_result in execute(tasks, config, writer, detector, workers if pooled else 1):
             task = tasks[task_result.seq]
             if task.start is None or task.start == 0:
                 result.files += 1
                 progress.file_started(task.item.display)
             merger.add(task, task_result)
+            if task_result.digest is not None:  # read by the engine: hashed while scanned
+                by_path[task.item.display]["sha256"] = task_result.digest
             ner_loaded = ner_loaded or task_result.ner_loaded
         for entry in inputs:
             if "carried_from" not in entry:
@@ -181,6 +185,7 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
             "config_sources": config.configs.sources,
             "ner_loaded": ner_loaded,
             "min_score": detector.min_score,
+            "engine": config.engine,
             "workers": workers if pooled else 1,
             "carried_forward": {"from": previous_id, "files": len(carried)} if carried else None,
             "inputs": inputs,
@@ -200,35 +205,18 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
     return result
 
 
-def _execute(
-    tasks: list[Task],
-    config: ScanConfig,
-    writer: DatasetWriter,
-    detector: Detector,
-    workers: int,
-    pooled: bool,
-) -> Iterator[TaskResult]:
-    """Run the tasks, inline or in worker processes; results come back in task order."""
-    if not pooled:
-        scanner = SourceScanner(config, detector)
-        for task in tasks:
-            yield scanner.run_task(task, writer.sink(f"task-{task.seq:06d}"))
-        return
-    # forkserver: workers start from a clean interpreter that imported catoscan once,
-    # not from a fork of this process (pyarrow's and spaCy's threads do not survive fork).
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["scanner.worker"])
-    with context.Pool(
-        workers, initializer=init_worker, initargs=(config, writer.stage, writer.findings_schema)
-    ) as pool:
-        yield from pool.imap(run_in_worker, tasks, chunksize=1)
-
-
 class _Merger:
     """Folds task results into the dataset in task order: parts, fields rows, errors."""
 
-    def __init__(self, writer: DatasetWriter, result: ScanResult, progress: Progress):
+    def __init__(
+        self,
+        writer: DatasetWriter,
+        result: ScanResult,
+        progress: Progress,
+        sizes: dict[str, int],
+    ):
         self.writer = writer
+        self.sizes = sizes  # input file -> size when described
         self.result = result
         self.progress = progress
         self._offset = 0  # records of the earlier ranges of the current input file
@@ -269,7 +257,7 @@ class _Merger:
             self.result.sources += 1
             self.writer.add_fields(self._stats)
             self._stats, self._offset = {}, 0
-        size = task.item.path.stat().st_size if task.start is None else task.end - task.start
+        size = self.sizes.get(task.item.display, 0) if task.start is None else task.end - task.start
         self.result.bytes_read += size
         self.progress.advance(sum(s.records for s in task_result.sources), self.result.bytes_read)
 
@@ -317,6 +305,15 @@ def _previous_scan(config: ScanConfig) -> tuple[str | None, dict[str, dict[str, 
             }
             return scan["scan_id"], inputs
     return None, {}
+
+
+def _list_uris(config: ScanConfig) -> list[tuple[str, str, int, int]]:
+    """The files under ``config.uris`` (listed through Spark): uri, display, size, mtime."""
+    if not config.uris:
+        return []
+    from scanner.engines.spark import list_uris, session
+
+    return list_uris(session(config.spark_master), config.uris)
 
 
 def _describe(item: InputFile, forced: str | None) -> tuple[dict[str, Any], list[tuple]]:

@@ -125,6 +125,8 @@ class InputFile:
 
     path: Path
     display: str
+    #: a file named by URI and read through Spark (``path`` is then a local copy, if any)
+    uri: str | None = None
 
 
 def printable(name: str) -> str:

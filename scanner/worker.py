@@ -11,7 +11,9 @@ from __future__ import annotations
 import io
 import logging
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -67,6 +69,10 @@ class TaskResult:
     sources: list[SourceResult]
     stats: dict[tuple, FieldStats]
     ner_loaded: bool = False
+    #: sha256 of the input, when the engine read it from elsewhere (Spark, remote URIs)
+    digest: str | None = None
+    #: findings the task wrote (set by engines that do not hand back a part file)
+    rows: int = 0
 
 
 def read_settings(config: ScanConfig) -> tuple[Limits, ReadOptions]:
@@ -164,6 +170,22 @@ class SourceScanner:
                 result.problems.append(ReadProblem(None, None, reason))
                 result.failed = True
         return result
+
+    def scan_records(
+        self, path: str, fmt: str, records: Iterable[Record], sink: FindingsSink
+    ) -> int:
+        """Detect records that did not come from a reader (a Spark DataFrame's rows).
+
+        Returns:
+            The number of records scanned; their findings are in ``sink``.
+        """
+        self.sink = sink
+        count = 0
+        it = iter(records)
+        while batch := list(islice(it, _CHUNK_RECORDS)):
+            self._records(path, fmt, batch)
+            count += len(batch)
+        return count
 
     # -- one source ----------------------------------------------------------------------
     def scan_source(

@@ -18,8 +18,21 @@ from scanner.exitcodes import (
 from scanner.readers import FORMATS
 
 
+class _Input(click.ParamType):
+    """A scan argument: an existing local path, or a URI for ``--engine spark``."""
+
+    name = "path"
+
+    def convert(self, value: str, param: click.Parameter | None, ctx: click.Context | None):  # noqa: ANN201, D102
+        from scanner.engines import is_uri
+
+        if isinstance(value, str) and is_uri(value):
+            return value
+        return click.Path(exists=True, path_type=Path).convert(value, param, ctx)
+
+
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=_Input())
 @click.option(
     "--out",
     "-o",
@@ -84,6 +97,21 @@ from scanner.readers import FORMATS
     help="Worker processes [default: one per core; small scans run in one process].",
 )
 @click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="Run the scan in this process and its workers, or as a Spark job (pip install "
+    "'catoscan[spark]'); with spark, PATHS may also be s3a://, abfss://, hdfs:// or file: URIs.",
+)
+@click.option(
+    "--master",
+    default=None,
+    metavar="URL",
+    help="--engine spark: the Spark master, e.g. local[2] [default: spark-submit's, else "
+    "local[*]].",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Progress line on stderr [default: when stderr is a terminal].",
@@ -91,7 +119,7 @@ from scanner.readers import FORMATS
 @click.pass_context
 def scan(
     ctx: click.Context,
-    paths: tuple[Path, ...],
+    paths: tuple[Path | str, ...],
     out: Path,
     fmt: str | None,
     nlp: str,
@@ -103,6 +131,8 @@ def scan(
     progress: bool | None,
     workers: int | None,
     incremental: bool,
+    engine: str,
+    master: str | None,
 ) -> None:
     """Scan files and directories (recursively, archives included) into a dataset.
 
@@ -114,6 +144,14 @@ def scan(
     from scanner.pipeline import run
     from scanner.summary import StderrProgress, print_summary
 
+    uris = tuple(p for p in paths if isinstance(p, str))
+    if engine != "spark":
+        if uris:
+            raise click.UsageError(f"{uris[0]}: URIs are read with --engine spark")
+        if master is not None:
+            raise click.UsageError("--master is an option of --engine spark")
+    elif workers is not None:
+        raise click.UsageError("--workers is an option of the local engine; Spark decides")
     show_progress = sys.stderr.isatty() if progress is None else progress
     try:
         configs = load_configs(config_dir)
@@ -125,7 +163,7 @@ def scan(
                 err=True,
             )
         config = ScanConfig(
-            paths=tuple(paths),
+            paths=tuple(p for p in paths if isinstance(p, Path)),
             out=out,
             configs=configs,
             key=key,
@@ -140,6 +178,9 @@ def scan(
             debug=ctx.obj.get("debug", False),
             workers=workers,
             incremental=incremental,
+            engine=engine,
+            spark_master=master,
+            uris=uris,
         )
         reporter = StderrProgress(enabled=show_progress)
         result = run(config, reporter)

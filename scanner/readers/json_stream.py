@@ -162,7 +162,7 @@ def _records(
     for obj, in_document in _objects(value):
         record_line = None if in_document else line
         try:
-            pairs, problem, time_source = _pairs(obj, opts, line, index)
+            pairs, problem, time_source = record_pairs(obj, opts, line, index)
         except NestingTooDeep:
             yield too_deep(line, index, opts.max_json_depth)
             index += 1
@@ -201,7 +201,7 @@ def _objects(value: Any) -> Iterator[tuple[Any, bool]]:
     yield value, False
 
 
-def _pairs(
+def record_pairs(
     obj: Any, opts: ReadOptions, line: int | None, index: int
 ) -> tuple[list[tuple[str | None, str]], ReadProblem | None, Mapping[str, Any]]:
     """Flatten one record; API records and push wrappers contribute their ``fieldsMap``.
