@@ -1,6 +1,6 @@
 """Throughput benchmark: catoscan end to end against parse-only and presidio-alone baselines.
 
-usage: python bench/bench.py [--mb 50] [--workers N] [--nlp spacy|none] [--keep DIR]
+usage: python bench/bench.py [--mb 50] [--workers N | --spark MASTER] [--nlp spacy|none]
                              [--presidio-sample 200] [--skip-eval]
 
 Generates (once, cached under bench/corpus/) eventsFeed JSON lines plus CEF and CMA CSV
@@ -205,13 +205,16 @@ class TreeRss:
         return self.peak
 
 
-def run_catoscan(files: list[Path], workers: int | None, nlp: str, out: Path) -> dict[str, float]:
+def run_catoscan(files: list[Path], workers: int | None, nlp: str, out: Path,
+                 spark_master: str | None = None) -> dict[str, float]:
     key = out.parent / "bench.key"
     key.write_text(secrets.token_hex(32) + "\n")
     key.chmod(0o600)
     cmd = [sys.executable, "-m", "scanner", "scan", *map(str, files), "--out", str(out),
            "--key-file", str(key), "--nlp", nlp, "--no-progress"]
-    if workers is not None:
+    if spark_master is not None:
+        cmd += ["--engine", "spark", "--master", spark_master]
+    elif workers is not None:
         cmd += ["--workers", str(workers)]
     started = time.perf_counter()
     before = os.times()
@@ -273,6 +276,8 @@ def main() -> int:
     parser.add_argument("--presidio-sample", type=int, default=200)
     parser.add_argument("--skip-eval", action="store_true")
     parser.add_argument("--only", choices=["jsonl", "cef", "csv"], default=None)
+    parser.add_argument("--spark", metavar="MASTER", default=None,
+                        help="run catoscan with --engine spark --master MASTER, e.g. local[2]")
     args = parser.parse_args()
 
     files = make_corpus(args.corpus, args.mb)
@@ -280,11 +285,20 @@ def main() -> int:
     parse = parse_only(files["jsonl"])
     for name, r in parse.items():
         print(f"parse-only {name:<7} {r['records']:>9,} records  {r['rps']:>10,.0f} rec/s  {r['mbps']:>7.1f} MB/s")
-    print(f"machine: {os.cpu_count()} cores; workers={args.workers or 'default'}; nlp={args.nlp}")
+    engine = f"spark {args.spark}" if args.spark else f"local, workers={args.workers or 'default'}"
+    print(f"machine: {os.cpu_count()} cores; engine {engine}; nlp={args.nlp}")
+    if args.spark:
+        # The fixed cost of a Spark job (JVM, session, Python workers loading the model):
+        # the scan of one small file.
+        tiny = ROOT / "sample_data" / "client_logs" / "cato_vpn_5.21.5.8548_20250314012030.log"
+        with tempfile.TemporaryDirectory() as tmp:
+            r = run_catoscan([tiny], None, args.nlp, Path(tmp) / "inv", args.spark)
+        print(f"spark fixed overhead: a scan of one {tiny.stat().st_size:,}-byte file takes "
+              f"{r['wall']:.1f} s wall")
     targets = [args.only] if args.only else ["jsonl", "cef", "csv"]
     for kind in targets:
         with tempfile.TemporaryDirectory() as tmp:
-            r = run_catoscan([files[kind]], args.workers, args.nlp, Path(tmp) / "inv")
+            r = run_catoscan([files[kind]], args.workers, args.nlp, Path(tmp) / "inv", args.spark)
         rps = r["records"] / r["wall"]
         print(f"catoscan {kind:<6} {r['records']:>9,} records  {rps:>10,.0f} rec/s  "
               f"{r['bytes'] / r['wall'] / 1e6:>7.1f} MB/s  wall {r['wall']:.1f} s  cpu {r['cpu']:.1f} s  "

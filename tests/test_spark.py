@@ -120,6 +120,10 @@ def test_findings_from_files_and_records(spark, corpus, tmp_path):
         if row["event_time"] is not None:
             row["event_time"] = row["event_time"].replace(tzinfo=expected[0]["event_time"].tzinfo)
     assert _sorted(rows) == _sorted(expected)
+    # ... or from a DataFrame of paths
+    paths = spark.createDataFrame([(str(corpus / "sample_data" / "cef"),)], ["path"])
+    from_frame = engine.findings_from_files(spark, paths, config).count()
+    assert from_frame == sum(1 for r in expected if r["source_path"].startswith("cef/")) > 0
 
     # A DataFrame of records: the same findings as the same records read from JSON lines.
     records = [{"user_name": "Emily Carter", "src_ip": "192.0.2.7", "id": 10,

@@ -384,14 +384,20 @@ def scan_config(
     )
 
 
-def findings_from_files(spark: SparkSession, uris: Iterable[str], config: ScanConfig) -> DataFrame:
+def findings_from_files(
+    spark: SparkSession, uris: Iterable[str] | DataFrame, config: ScanConfig
+) -> DataFrame:
     """Scan files (URIs or local paths every executor can read) into a findings DataFrame.
 
-    Each file is one Spark task (archives and compressed files are read as by ``catoscan
-    scan``). The columns are the dataset's findings columns; ``record_index`` counts from
-    0 in each file; read problems are not part of the result (use ``catoscan scan
-    --engine spark`` for the full inventory with ``errors/`` and ``fields/``).
+    ``uris`` is a list of files and directories, or a DataFrame with a ``path`` column
+    (e.g. the output of a listing job), collected on the driver. Each file is one Spark
+    task (archives and compressed files are read as by ``catoscan scan``). The columns are
+    the dataset's findings columns; ``record_index`` counts from 0 in each file; read
+    problems are not part of the result (use ``catoscan scan --engine spark`` for the full
+    inventory with ``errors/`` and ``fields/``).
     """
+    if hasattr(uris, "select"):  # a DataFrame of paths
+        uris = [row[0] for row in uris.select("path").toLocalIterator()]
     uris = [u if is_uri(u) else Path(u).resolve().as_uri() for u in uris]
     tasks = [
         Task(seq, InputFile(Path(display), display, uri))
