@@ -15,3 +15,7 @@ class ModelError(CatoscanError):
 
 class InputError(CatoscanError):
     """An input file, member or record cannot be read; recorded in ``errors/``, never fatal."""
+
+
+class EngineError(CatoscanError):
+    """The engine could not run the scan (a failed Spark job); nothing is committed (70)."""

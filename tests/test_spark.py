@@ -172,3 +172,27 @@ def test_record_offsets():
     results = {t.seq: TaskResult(t.seq, None, [SourceResult("a", "cef", records=n)], {})
                for t, n in zip(tasks, counts, strict=True)}
     assert engine.record_offsets(tasks, results) == {2: 3, 3: 7, 5: 6}
+
+
+def test_spark_that_cannot_start_is_a_config_error(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "JAVA_HOME": str(tmp_path / "no-java")}
+    env.pop("PYSPARK_GATEWAY_PORT", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "scanner", "scan", "--engine", "spark", "--master", "local[1]",
+         "--nlp", "none", "--key-file", str(_key(tmp_path)), str(ROOT / "sample_data" / "cef"),
+         "--out", str(tmp_path / "o")], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "Spark did not start" in result.stderr and "Java 17 or 21" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "o" / "manifest.json").exists()
+
+
+def _key(tmp_path):
+    key = tmp_path / "k"
+    key.write_bytes(KEY)
+    key.chmod(0o600)
+    return key

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from scanner.errors import CatoscanError, ConfigError, ModelError
+from scanner.errors import CatoscanError, ConfigError, EngineError, ModelError
 from scanner.exitcodes import (
     EXIT_INCOMPLETE,
     EXIT_INTERNAL,
@@ -186,6 +186,9 @@ def scan(
         result = run(config, reporter)
     except (ConfigError, ModelError) as exc:
         raise ConfigFailure(str(exc)) from None
+    except EngineError as exc:
+        click.echo(f"catoscan: {exc}; nothing of this scan was committed", err=True)
+        ctx.exit(EXIT_INTERNAL)
     except CatoscanError as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:

@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 from scanner.config import ScanConfig
 from scanner.dataset import FINDINGS_SCHEMA, VALUE_FIELD, DatasetWriter, FindingsSink
 from scanner.engines import is_uri
-from scanner.errors import CatoscanError, ConfigError
+from scanner.errors import CatoscanError, ConfigError, EngineError
 from scanner.record import Record
 from scanner.sources import InputFile, printable
 from scanner.worker import SourceScanner, Task, TaskResult
@@ -150,7 +150,13 @@ def session(master: str | None = None) -> SparkSession:
         builder = builder.config("spark.ui.showConsoleProgress", "false").config(
             "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={logging_conf.as_uri()}"
         )
-    spark = builder.getOrCreate()
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:
+        raise ConfigError(
+            f"Spark did not start ({_java_reason(exc)}); it needs Java 17 or 21 "
+            "(java on the PATH or JAVA_HOME)"
+        ) from None
     spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
     return spark
 
@@ -331,14 +337,14 @@ def _collect_results(scanned: DataFrame, expected: int) -> dict[int, TaskResult]
     for row in scanned.where(F.col(META).isNotNull()).select(SEQ, META).toLocalIterator():
         results[row[0]] = pickle.loads(row[1])  # noqa: S301 - written by our executors
     if len(results) != expected:
-        raise CatoscanError(f"Spark returned {len(results)} task results for {expected} tasks")
+        raise EngineError(f"Spark returned {len(results)} task results for {expected} tasks")
     return results
 
 
 def _job_failed(exc: Exception) -> Exception:
     if isinstance(exc, CatoscanError):
         return exc
-    return CatoscanError(f"the Spark job failed: {_java_reason(exc)}")
+    return EngineError(f"the Spark job failed: {_java_reason(exc)}")
 
 
 def _java_reason(exc: Exception) -> str:
