@@ -98,15 +98,13 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
     detector = Detector(config.configs, nlp=config.nlp, min_score=config.min_score)
     scan_id = new_scan_id(started_at)
     result = ScanResult(scan_id, config.out)
+    reuse = _reuse_settings(config, detector)
     metadata = {
         "tool": "catoscan",
         "tool_version": __version__,
         "schema_version": SCHEMA_VERSION,
         "scan_id": scan_id,
-        "config_sha256": config.configs.sha256,
-        "key_id": config.key_id,
-        "include_values": config.include_values,
-        "nlp": config.nlp,
+        **reuse,
         "recognizers": sorted(r.name for r in detector.recognizers),
         "model": None if detector.model is None else asdict(detector.model),
     }
@@ -114,14 +112,14 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
     items = [item for root in config.paths for item in walk([root], walk_problems)]
     inputs: list[dict[str, Any]] = []
     tasks: list[Task] = []
-    previous_id, previous = _previous_scan(config) if config.incremental else (None, {})
+    previous_id, previous = _previous_scan(config, reuse) if config.incremental else (None, {})
     carried: dict[str, dict[str, Any]] = {}
     for item in items:
         described, ranges = _describe(item, config.format)
         entry = {k: v for k, v in described.items() if k != "stat"}
         inputs.append(entry)
         old = previous.get(item.display)
-        if old is not None and all(old.get(k) == entry[k] for k in _SAME_FILE):
+        if old is not None and all(old.get(k) == entry.get(k) for k in _SAME_FILE):
             # Unchanged since a committed scan with the same configuration and key: its
             # rows are carried forward instead of scanning the file again.
             entry.update(records=old["records"], sources=old["sources"], carried_from=previous_id)
@@ -180,7 +178,6 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
             "arguments": [str(p) for p in config.paths],
             "config_sources": config.configs.sources,
             "ner_loaded": ner_loaded,
-            "min_score": detector.min_score,
             "workers": workers if pooled else 1,
             "carried_forward": {"from": previous_id, "files": len(carried)} if carried else None,
             "inputs": inputs,
@@ -292,24 +289,36 @@ class _Merger:
 _SAME_FILE = ("size", "mtime_ns", "sha256")
 
 
-def _previous_scan(config: ScanConfig) -> tuple[str | None, dict[str, dict[str, Any]]]:
+def _reuse_settings(config: ScanConfig, detector: Detector) -> dict[str, Any]:
+    """The settings a scan's rows depend on besides its inputs.
+
+    Rows of another scan are reused (``--incremental``) only when these are equal: otherwise
+    its findings would not be the ones this scan would make.
+    """
+    return {
+        "config_sha256": config.configs.sha256,
+        "key_id": config.key_id,
+        "include_values": config.include_values,
+        "nlp": config.nlp,
+        "format": config.format,
+        "min_score": detector.min_score,
+    }
+
+
+def _previous_scan(
+    config: ScanConfig, reuse: dict[str, Any]
+) -> tuple[str | None, dict[str, dict[str, Any]]]:
     """The newest committed scan whose rows ``--incremental`` may reuse, and its inputs.
 
-    Only a scan made with the same configuration (config hash), key, value setting and NER
-    setting qualifies: otherwise its findings would not be the ones this scan would make.
+    Only a scan made with the same :func:`_reuse_settings` qualifies (a scan recorded before
+    ``format`` was recorded counts as made without ``--format``).
     """
     from scanner.dataset import read_manifest
 
     if not (config.out / "manifest.json").exists():
         return None, {}
     for scan in reversed(read_manifest(config.out)["scans"]):
-        if (
-            scan.get("config_sha256") == config.configs.sha256
-            and scan.get("key_id") == config.key_id
-            and scan.get("include_values") == config.include_values
-            and scan.get("nlp") == config.nlp
-            and scan.get("min_score") == (config.min_score or config.configs.scanner.min_score)
-        ):
+        if all(scan.get(k) == v for k, v in reuse.items()):
             inputs = {
                 i["path"]: i
                 for i in scan.get("inputs", [])
