@@ -15,3 +15,15 @@ class ModelError(CatoscanError):
 
 class InputError(CatoscanError):
     """An input file, member or record cannot be read; recorded in ``errors/``, never fatal."""
+
+
+class ScanInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a scan before its commit (exit code 130).
+
+    Attributes:
+        kept: finished input files kept in the dataset for ``scan --resume`` (0: none).
+    """
+
+    def __init__(self, kept: int):
+        super().__init__(kept)
+        self.kept = kept

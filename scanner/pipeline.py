@@ -26,8 +26,9 @@ import orjson
 
 from scanner import SCHEMA_VERSION, __version__
 from scanner.config import ScanConfig
-from scanner.dataset import DatasetWriter, FieldStats
+from scanner.dataset import DatasetWriter, FieldStats, read_interrupted
 from scanner.detect.engine import Detector
+from scanner.errors import ScanInterrupted
 from scanner.readers import FORMATS
 from scanner.record import ReadProblem
 from scanner.sniff import SNIFF_BYTES, BinaryData, sniff
@@ -63,6 +64,8 @@ class ScanResult:
     failed_sources: int = 0
     by_entity: Counter = field(default_factory=Counter)  # (categories, element, entity, declared)
     seconds: float = 0.0
+    #: (scan id, finished files) of the interrupted scan kept in the dataset for --resume
+    interrupted: tuple[str, int] | None = None
 
     @property
     def undeclared(self) -> int:
@@ -90,11 +93,15 @@ def new_scan_id(now: datetime | None = None) -> str:
 
 
 def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
-    """Scan ``config.paths`` and commit one scan to the dataset in ``config.out``."""
+    """Scan ``config.paths`` and commit one scan to the dataset in ``config.out``.
+
+    Raises:
+        ScanInterrupted: on Ctrl-C; nothing was committed, the finished input files may be
+            kept for ``--resume``.
+    """
     progress = progress or Progress()
     started = time.monotonic()
     started_at = datetime.now(UTC)
-    settings = config.configs.scanner
     detector = Detector(config.configs, nlp=config.nlp, min_score=config.min_score)
     scan_id = new_scan_id(started_at)
     result = ScanResult(scan_id, config.out)
@@ -110,91 +117,130 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
     }
     walk_problems: list[tuple[str, ReadProblem]] = []
     items = [item for root in config.paths for item in walk([root], walk_problems)]
-    inputs: list[dict[str, Any]] = []
-    tasks: list[Task] = []
-    previous_id, previous = _previous_scan(config, reuse) if config.incremental else (None, {})
-    carried: dict[str, dict[str, Any]] = {}
-    for item in items:
-        described, ranges = _describe(item, config.format)
-        entry = {k: v for k, v in described.items() if k != "stat"}
-        inputs.append(entry)
-        old = previous.get(item.display)
+    described = [_describe(item, config.format) for item in items]
+    inputs = [{k: v for k, v in d.items() if k != "stat"} for d, _ranges in described]
+    writer = DatasetWriter(
+        config.out,
+        scan_id,
+        metadata,
+        include_values=config.include_values,
+        batch_rows=config.configs.scanner.batch_rows,
+    )
+    try:
+        with writer:
+            merger = _Merger(writer, result, progress)
+            carried = _carry_forward(config, reuse, writer, inputs, result)
+            for path, problem in walk_problems:
+                merger.error(path, None, problem, 0)
+                result.failed_sources += 1
+            # From here on every finished input file is checkpointed, for --resume.
+            writer.start_checkpoints({k: v for k, v in metadata.items() if k != "scan_id"})
+            tasks, owners = _plan(items, described, inputs)
+            workers = config.workers or os.cpu_count() or 1
+            scanned = sum(i["size"] for i in inputs if "records" not in i)
+            pooled = workers > 1 and len(tasks) > 1 and scanned >= _POOL_MIN_BYTES
+            ner_loaded = False
+            for task_result in _execute(
+                tasks, config, writer, detector, min(workers, len(tasks)), pooled
+            ):
+                task = tasks[task_result.seq]
+                if task.start is None or task.start == 0:
+                    result.files += 1
+                    progress.file_started(task.item.display)
+                merger.add(task, task_result, owners[task.seq])
+                ner_loaded = ner_loaded or task_result.ner_loaded
+            result.findings = writer.counts["findings"]
+            result.by_entity = writer.by_tag
+            result.seconds = time.monotonic() - started
+            interrupted = read_interrupted(config.out)
+            if interrupted is not None:
+                result.interrupted = (interrupted.scan_id, interrupted.files)
+            entry = {
+                **metadata,
+                "started_at": started_at.isoformat(),
+                "finished_at": datetime.now(UTC).isoformat(),
+                "seconds": round(result.seconds, 3),
+                "arguments": [str(p) for p in config.paths],
+                "config_sources": config.configs.sources,
+                "ner_loaded": ner_loaded,
+                "workers": workers if pooled else 1,
+                "carried_forward": carried,
+                "inputs": inputs,
+                "counts": {
+                    "files": result.files,
+                    "sources": result.sources,
+                    "records": result.records,
+                    "bytes": result.bytes_read,
+                    "findings": result.findings,
+                    "undeclared_findings": result.undeclared,
+                    "errors": result.errors,
+                    "failed_sources": result.failed_sources,
+                },
+            }
+            writer.commit(entry)
+    except KeyboardInterrupt:
+        raise ScanInterrupted(writer.kept) from None
+    progress.close()
+    return result
+
+
+def _carry_forward(
+    config: ScanConfig,
+    reuse: dict[str, Any],
+    writer: DatasetWriter,
+    inputs: list[dict[str, Any]],
+    result: ScanResult,
+) -> dict[str, Any] | None:
+    """``--incremental``: carry forward the rows of the inputs unchanged since a committed scan.
+
+    Returns:
+        The manifest's ``carried_forward``: ``{"from": scan_id, "files": n}``, or None.
+    """
+    if not config.incremental:
+        return None
+    previous_id, previous = _previous_scan(config, reuse)
+    carried = set()
+    for entry in inputs:
+        old = previous.get(entry["path"])
         if old is not None and all(old.get(k) == entry.get(k) for k in _SAME_FILE):
             # Unchanged since a committed scan with the same configuration and key: its
             # rows are carried forward instead of scanning the file again.
             entry.update(records=old["records"], sources=old["sources"], carried_from=previous_id)
-            carried[item.display] = entry
+            carried.add(entry["path"])
+            result.files += 1
+            result.sources += entry["sources"]
+            result.records += entry["records"]
+            result.bytes_read += entry["size"]
+    if previous_id is None or not carried:
+        return None
+    result.errors += writer.carry_forward(previous_id, carried)["errors"]
+    return {"from": previous_id, "files": len(carried)}
+
+
+def _plan(
+    items: list[InputFile],
+    described: list[tuple[dict[str, Any], list[tuple]]],
+    inputs: list[dict[str, Any]],
+) -> tuple[list[Task], list[dict[str, Any]]]:
+    """The tasks that scan the inputs not yet done (neither carried forward nor resumed).
+
+    Returns:
+        The tasks, and the manifest entry of each task's input file (by task number).
+    """
+    tasks: list[Task] = []
+    owners: list[dict[str, Any]] = []
+    for item, (desc, ranges), entry in zip(items, described, inputs, strict=True):
+        if "records" in entry:
             continue
-        stat = described.get("stat")
+        stat = desc.get("stat")
         for start, end, first_line, fmt in ranges:
             tasks.append(Task(len(tasks), item, start, end, first_line, fmt, last=False, stat=stat))
         if ranges:
             tasks[-1] = replace(tasks[-1], last=True)
         else:
             tasks.append(Task(len(tasks), item))
-    workers = config.workers or os.cpu_count() or 1
-    scanned = sum(i["size"] for i in inputs if "carried_from" not in i)
-    pooled = workers > 1 and len(tasks) > 1 and scanned >= _POOL_MIN_BYTES
-    ner_loaded = False
-    with DatasetWriter(
-        config.out,
-        scan_id,
-        metadata,
-        include_values=config.include_values,
-        batch_rows=settings.batch_rows,
-    ) as writer:
-        merger = _Merger(writer, result, progress)
-        if carried:
-            rows = writer.carry_forward(previous_id, set(carried))
-            result.errors += rows["errors"]
-            for entry in carried.values():
-                result.files += 1
-                result.sources += entry["sources"]
-                result.records += entry["records"]
-                result.bytes_read += entry["size"]
-        for path, problem in walk_problems:
-            merger.error(path, None, problem, 0)
-            result.failed_sources += 1
-        for task_result in _execute(
-            tasks, config, writer, detector, min(workers, len(tasks)), pooled
-        ):
-            task = tasks[task_result.seq]
-            if task.start is None or task.start == 0:
-                result.files += 1
-                progress.file_started(task.item.display)
-            merger.add(task, task_result)
-            ner_loaded = ner_loaded or task_result.ner_loaded
-        for entry in inputs:
-            if "carried_from" not in entry:
-                entry.update(merger.per_input.get(entry["path"], {"records": 0, "sources": 0}))
-        result.findings = writer.counts["findings"]
-        result.by_entity = writer.by_tag
-        result.seconds = time.monotonic() - started
-        entry = {
-            **metadata,
-            "started_at": started_at.isoformat(),
-            "finished_at": datetime.now(UTC).isoformat(),
-            "seconds": round(result.seconds, 3),
-            "arguments": [str(p) for p in config.paths],
-            "config_sources": config.configs.sources,
-            "ner_loaded": ner_loaded,
-            "workers": workers if pooled else 1,
-            "carried_forward": {"from": previous_id, "files": len(carried)} if carried else None,
-            "inputs": inputs,
-            "counts": {
-                "files": result.files,
-                "sources": result.sources,
-                "records": result.records,
-                "bytes": result.bytes_read,
-                "findings": result.findings,
-                "undeclared_findings": result.undeclared,
-                "errors": result.errors,
-                "failed_sources": result.failed_sources,
-            },
-        }
-        writer.commit(entry)
-    progress.close()
-    return result
+        owners += [entry] * (len(tasks) - len(owners))
+    return tasks, owners
 
 
 def _execute(
@@ -222,7 +268,11 @@ def _execute(
 
 
 class _Merger:
-    """Folds task results into the dataset in task order: parts, fields rows, errors."""
+    """Folds task results into the dataset in task order: parts, fields rows, errors.
+
+    Once the last task of an input file is merged, its manifest entry gets its records and
+    sources, and the writer checkpoints it.
+    """
 
     def __init__(self, writer: DatasetWriter, result: ScanResult, progress: Progress):
         self.writer = writer
@@ -230,13 +280,15 @@ class _Merger:
         self.progress = progress
         self._offset = 0  # records of the earlier ranges of the current input file
         self._warned: dict[str, int] = {}
-        #: records and sources per input file, for the manifest (and later --incremental)
-        self.per_input: dict[str, dict[str, int]] = {}
+        # records, sources and failed sources of the current input file
+        self._counts = {"records": 0, "sources": 0}
+        self._failed = 0
         self._stats: dict[tuple, FieldStats] = {}
 
-    def add(self, task: Task, task_result: TaskResult) -> None:
+    def add(self, task: Task, task_result: TaskResult, entry: dict[str, Any]) -> None:
+        """Merge a task's result; ``entry`` is its input file's manifest entry."""
         ranged = task.start is not None
-        counts = self.per_input.setdefault(task.item.display, {"records": 0, "sources": 0})
+        counts = self._counts
         counts["records"] += sum(s.records for s in task_result.sources)
         if not ranged:
             counts["sources"] += len(task_result.sources)
@@ -251,6 +303,7 @@ class _Merger:
             self.result.records += source.records
             if source.failed:
                 self.result.failed_sources += 1
+                self._failed += 1
             if ranged:
                 self._offset += source.records
             else:
@@ -269,6 +322,10 @@ class _Merger:
         size = task.item.path.stat().st_size if task.start is None else task.end - task.start
         self.result.bytes_read += size
         self.progress.advance(sum(s.records for s in task_result.sources), self.result.bytes_read)
+        if task.last:
+            entry.update(counts)
+            self.writer.checkpoint(entry, self._failed)
+            self._counts, self._failed = {"records": 0, "sources": 0}, 0
 
     def error(self, path: str, fmt: str | None, problem: ReadProblem, offset: int) -> None:
         index = None if problem.index is None else problem.index + offset

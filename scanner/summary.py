@@ -81,4 +81,10 @@ def print_summary(
             out.write(f"    {','.join(categories):<24} {element:<32} {entity:<14} {count:>9,}\n")
     if result.errors:
         out.write(f"  see {result.out}/errors/ for what could not be read\n")
+    if result.interrupted is not None:
+        scan_id, files = result.interrupted
+        out.write(
+            f"  an interrupted scan ({scan_id}, {files} finished files) is kept in "
+            f"{result.out}: scan the same files with --resume to reuse them\n"
+        )
     out.flush()

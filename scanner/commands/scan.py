@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from scanner.errors import CatoscanError, ConfigError, ModelError
+from scanner.errors import CatoscanError, ConfigError, ModelError, ScanInterrupted
 from scanner.exitcodes import (
     EXIT_INCOMPLETE,
     EXIT_INTERNAL,
@@ -147,8 +147,12 @@ def scan(
         raise ConfigFailure(str(exc)) from None
     except CatoscanError as exc:
         raise click.ClickException(str(exc)) from None
-    except KeyboardInterrupt:
-        click.echo("catoscan: interrupted; nothing of this scan was committed", err=True)
+    except KeyboardInterrupt as exc:
+        kept = exc.kept if isinstance(exc, ScanInterrupted) else 0
+        message = "catoscan: interrupted; nothing of this scan was committed"
+        if kept:
+            message += f"; {kept} finished {'file' if kept == 1 else 'files'} kept for --resume"
+        click.echo(message, err=True)
         ctx.exit(EXIT_INTERRUPTED)
     except Exception:
         if ctx.obj.get("debug"):
