@@ -118,6 +118,8 @@ CHECKPOINT = "checkpoint.jsonl"
 CHECKPOINT_MAX_ROWS = 100_000
 #: What identifies an input file (and its type); a checkpoint is reused only for an equal one.
 _IDENTITY = {"path": str, "size": int, "mtime_ns": int, "sha256": str}
+#: An input file's counts, in the manifest's ``inputs`` and in its checkpoint.
+_COUNTS = ("records", "sources", "failed_sources")
 #: The checkpoint file is synced to disk at most this often.
 _SYNC_SECONDS = 1.0
 _PART_NAME = re.compile(r"part-\d{6}\.parquet")
@@ -597,11 +599,11 @@ class DatasetWriter:
         self._write_checkpoint({"header": header})
         self._next_input()
 
-    def checkpoint(self, entry: dict[str, Any], failed_sources: int) -> None:
+    def checkpoint(self, entry: dict[str, Any]) -> None:
         """Record a finished input file: one line in the stage's checkpoint.
 
         The line holds the input's identity and counts (``entry``: path, size, mtime_ns,
-        sha256, records, sources, as in the manifest's ``inputs``), ``failed_sources``, and
+        sha256, records, sources, failed_sources, as in the manifest's ``inputs``), and
         what the input added since the previous checkpoint: its findings parts (names and
         row counts), ``fields`` and ``errors`` rows. That is everything ``--resume`` needs
         to adopt the input without reading it again; ``fields`` and ``errors`` hold no
@@ -609,10 +611,8 @@ class DatasetWriter:
         rows, gets no line: it is scanned again.
         """
         if entry.get("sha256") is not None and not self._overflow:
-            finished = {k: entry[k] for k in (*_IDENTITY, "records", "sources")}
-            self._write_checkpoint(
-                {"input": finished, "failed_sources": failed_sources, **self._since}
-            )
+            finished = {k: entry[k] for k in (*_IDENTITY, *_COUNTS)}
+            self._write_checkpoint({"input": finished, **self._since})
         self._next_input()
 
     def _next_input(self) -> None:
@@ -785,9 +785,7 @@ def _checkpoint_line(line: bytes, *, header: bool) -> dict[str, Any] | None:
             finished = parsed["input"]
             valid = (
                 all(isinstance(finished[k], t) for k, t in _IDENTITY.items())
-                and isinstance(finished["records"], int)
-                and isinstance(finished["sources"], int)
-                and isinstance(parsed["failed_sources"], int)
+                and all(isinstance(finished[k], int) for k in _COUNTS)
                 and all(
                     _PART_NAME.fullmatch(name) and isinstance(rows, int)
                     for name, rows in parsed["parts"]

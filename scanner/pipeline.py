@@ -205,11 +205,17 @@ def _carry_forward(
         if old is not None and all(old.get(k) == entry.get(k) for k in _SAME_FILE):
             # Unchanged since a committed scan with the same configuration and key: its
             # rows are carried forward instead of scanning the file again.
-            entry.update(records=old["records"], sources=old["sources"], carried_from=previous_id)
+            entry.update(
+                records=old["records"],
+                sources=old["sources"],
+                failed_sources=old.get("failed_sources", 0),  # older manifests lack it
+                carried_from=previous_id,
+            )
             carried.add(entry["path"])
             result.files += 1
             result.sources += entry["sources"]
             result.records += entry["records"]
+            result.failed_sources += entry["failed_sources"]
             result.bytes_read += entry["size"]
     if previous_id is None or not carried:
         return None
@@ -280,9 +286,7 @@ class _Merger:
         self.progress = progress
         self._offset = 0  # records of the earlier ranges of the current input file
         self._warned: dict[str, int] = {}
-        # records, sources and failed sources of the current input file
-        self._counts = {"records": 0, "sources": 0}
-        self._failed = 0
+        self._counts = _no_counts()  # of the current input file
         self._stats: dict[tuple, FieldStats] = {}
 
     def add(self, task: Task, task_result: TaskResult, entry: dict[str, Any]) -> None:
@@ -303,7 +307,7 @@ class _Merger:
             self.result.records += source.records
             if source.failed:
                 self.result.failed_sources += 1
-                self._failed += 1
+                counts["failed_sources"] += 1
             if ranged:
                 self._offset += source.records
             else:
@@ -324,10 +328,11 @@ class _Merger:
         self.progress.advance(sum(s.records for s in task_result.sources), self.result.bytes_read)
         if task.last:
             entry.update(counts)
-            self.writer.checkpoint(entry, self._failed)
-            self._counts, self._failed = {"records": 0, "sources": 0}, 0
+            self.writer.checkpoint(entry)
+            self._counts = _no_counts()
 
     def error(self, path: str, fmt: str | None, problem: ReadProblem, offset: int) -> None:
+        """Record a read problem (``offset``: records of the file's earlier ranges)."""
         index = None if problem.index is None else problem.index + offset
         self.writer.add_error(path, fmt, problem.line, index, problem.reason)
         self.result.errors += 1
@@ -340,6 +345,11 @@ class _Merger:
             log.warning("%s%s: %s", path, where, problem.reason)
         elif shown == _WARNINGS_PER_FILE + 1:
             log.warning("%s: more bad records; all of them are in errors/", path)
+
+
+def _no_counts() -> dict[str, int]:
+    """An input file's counts in the manifest, before it is read."""
+    return {"records": 0, "sources": 0, "failed_sources": 0}
 
 
 #: An input is unchanged when these are equal to the committed scan's record of it.

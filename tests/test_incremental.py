@@ -56,7 +56,7 @@ def test_incremental_equals_full_scan_and_skips_unchanged(tmp_path):
     for table in ("findings", "fields", "errors"):
         assert _rows(inc, table, entry["scan_id"]) == _rows(full, table, full_id), table
     ref = read_manifest(full)["scans"][-1]["counts"]
-    for count in ("files", "records", "findings", "errors"):
+    for count in ("files", "records", "findings", "errors", "failed_sources"):
         assert entry["counts"][count] == ref[count], count
     assert second.exit_code == reference.exit_code == 3
 

@@ -41,8 +41,8 @@ def _interrupt(monkeypatch, src, out, key, after, *extra):
     real = DatasetWriter.checkpoint
     done = []
 
-    def checkpoint(self, entry, failed_sources):
-        real(self, entry, failed_sources)
+    def checkpoint(self, entry):
+        real(self, entry)
         done.append(entry["path"])
         if len(done) == after:
             raise KeyboardInterrupt
