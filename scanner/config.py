@@ -223,6 +223,7 @@ class ScanConfig:
     debug: bool = False
     workers: int | None = None  # None: one per core
     incremental: bool = False
+    resume: bool = False  # adopt the unchanged finished files of the kept interrupted scan
 
 
 def load_configs(config_dir: Path | None = None) -> Configs:

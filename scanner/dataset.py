@@ -123,6 +123,7 @@ _COUNTS = ("records", "sources", "failed_sources")
 #: The checkpoint file is synced to disk at most this often.
 _SYNC_SECONDS = 1.0
 _PART_NAME = re.compile(r"part-\d{6}\.parquet")
+_FIELDS_TIMES = [f.name for f in FIELDS_SCHEMA if pa.types.is_timestamp(f.type)]
 
 
 class FindingValue(NamedTuple):
@@ -531,6 +532,40 @@ class DatasetWriter:
                 self.add_part(part, 0)
         return carried
 
+    def resume_input(self, interrupted: Interrupted, line: dict[str, Any]) -> bool:
+        """Adopt a finished input file of an interrupted scan, as if this scan had read it.
+
+        ``line`` is its checkpoint (:meth:`Interrupted.take`). Its findings parts are
+        rewritten batch by batch with this scan's schema (and metadata), and its ``fields``
+        and ``errors`` rows are added. Nothing is adopted when a part is missing, unreadable
+        or holds another number of rows than its checkpoint says.
+
+        Returns:
+            Whether the input was adopted (if not, it must be scanned).
+        """
+        schema = self.findings_schema
+        staged: list[Path] = []
+        try:
+            for name, rows in line["parts"]:
+                with pq.ParquetFile(interrupted.path / "findings" / name) as source:
+                    if source.metadata.num_rows != rows:
+                        raise ValueError(f"{name}: not the {rows} rows checkpointed")
+                    staged.append(self._stage / "parts" / f"resumed-{len(staged):06d}.parquet")
+                    with pq.ParquetWriter(staged[-1], schema, compression="zstd") as part:
+                        for batch in source.iter_batches(batch_size=self.batch_rows):
+                            part.write_table(pa.Table.from_batches([batch]).cast(schema))
+        except (OSError, ValueError, pa.ArrowException):
+            for part_path in staged:
+                part_path.unlink(missing_ok=True)
+            return False
+        for part_path in staged:
+            self.add_part(part_path, 0)
+        for row in line["fields"]:
+            self._add_fields_row(row)
+        for row in line["errors"]:
+            self._append("errors", row)
+        return True
+
     def add_error(
         self,
         source_path: str,
@@ -687,6 +722,28 @@ class Interrupted:
     #: identity (path, size, mtime_ns, sha256) -> offsets of its finished inputs' lines
     finished: dict[tuple, list[int]]
     files: int  # finished input files
+
+    def take(self, entry: dict[str, Any]) -> dict[str, Any] | None:
+        """The checkpoint line of the finished input equal to ``entry``; each line once.
+
+        Equal: the same path, size, mtime_ns and sha256 (``entry`` is a manifest ``inputs``
+        entry). The times of its ``fields`` rows are datetimes again.
+        """
+        offsets = self.finished.get(tuple(entry.get(k) for k in _IDENTITY))
+        if not offsets:
+            return None
+        with open(self.path / CHECKPOINT, "rb") as fh:
+            fh.seek(offsets.pop(0))
+            line = orjson.loads(fh.readline())
+        for row in line["fields"]:
+            for name in _FIELDS_TIMES:
+                if row[name] is not None:
+                    row[name] = datetime.fromisoformat(row[name])
+        return line
+
+    def discard(self) -> None:
+        """Remove it from the dataset directory."""
+        shutil.rmtree(self.path, ignore_errors=True)
 
 
 def read_interrupted(out: Path) -> Interrupted | None:

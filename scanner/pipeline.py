@@ -64,6 +64,8 @@ class ScanResult:
     failed_sources: int = 0
     by_entity: Counter = field(default_factory=Counter)  # (categories, element, entity, declared)
     seconds: float = 0.0
+    #: (scan id, files) of the interrupted scan whose finished files --resume adopted
+    resumed: tuple[str, int] | None = None
     #: (scan id, finished files) of the interrupted scan kept in the dataset for --resume
     interrupted: tuple[str, int] | None = None
 
@@ -134,7 +136,10 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
                 merger.error(path, None, problem, 0)
                 result.failed_sources += 1
             # From here on every finished input file is checkpointed, for --resume.
-            writer.start_checkpoints({k: v for k, v in metadata.items() if k != "scan_id"})
+            header = {k: v for k, v in metadata.items() if k != "scan_id"}
+            writer.start_checkpoints(header)
+            if config.resume:
+                _resume(writer, header, inputs, result)
             tasks, owners = _plan(items, described, inputs)
             workers = config.workers or os.cpu_count() or 1
             scanned = sum(i["size"] for i in inputs if "records" not in i)
@@ -165,6 +170,11 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
                 "ner_loaded": ner_loaded,
                 "workers": workers if pooled else 1,
                 "carried_forward": carried,
+                "resumed": (
+                    {"from": result.resumed[0], "files": result.resumed[1]}
+                    if result.resumed
+                    else None
+                ),
                 "inputs": inputs,
                 "counts": {
                     "files": result.files,
@@ -221,6 +231,75 @@ def _carry_forward(
         return None
     result.errors += writer.carry_forward(previous_id, carried)["errors"]
     return {"from": previous_id, "files": len(carried)}
+
+
+#: How a setting of a checkpoint header is named when it differs.
+_SETTING_NAMES = {
+    "config_sha256": "configuration",
+    "key_id": "HMAC key",
+    "include_values": "--include-values",
+    "nlp": "--nlp",
+    "format": "--format",
+    "min_score": "--min-score",
+    "recognizers": "set of recognizers",
+    "model": "spaCy model",
+    "tool_version": "catoscan version",
+    "schema_version": "dataset schema version",
+}
+
+
+def _resume(
+    writer: DatasetWriter,
+    header: dict[str, Any],
+    inputs: list[dict[str, Any]],
+    result: ScanResult,
+) -> None:
+    """``--resume``: adopt the finished input files of the interrupted scan kept in the dataset.
+
+    They are adopted when the interrupted scan was made with the same settings (its
+    checkpoint ``header``) and the file is unchanged (path, size, mtime, sha256); the other
+    inputs are scanned. Each adopted file is checkpointed again, so that this scan can be
+    resumed in turn, and the interrupted scan is then removed. ``result.resumed`` says what
+    was adopted; stderr says why nothing was.
+    """
+    interrupted = read_interrupted(writer.out)
+    if interrupted is None:
+        log.warning("--resume: no interrupted scan in %s; scanning every file", writer.out)
+        return
+    differs = [k for k in header if interrupted.header.get(k) != header[k]]
+    if differs:
+        log.warning(
+            "--resume: interrupted scan %s was made with another %s; scanning every file",
+            interrupted.scan_id,
+            _SETTING_NAMES.get(differs[0], differs[0]),
+        )
+        return
+    files = 0
+    for entry in inputs:
+        if "records" in entry:  # carried forward
+            continue
+        line = interrupted.take(entry)
+        if line is None or not writer.resume_input(interrupted, line):
+            continue
+        # Its identity is this entry's; its counts complete it.
+        entry.update(line["input"], resumed_from=interrupted.scan_id)
+        writer.checkpoint(entry)
+        files += 1
+        result.files += 1
+        result.sources += entry["sources"]
+        result.records += entry["records"]
+        result.failed_sources += entry["failed_sources"]
+        result.bytes_read += entry["size"]
+        result.errors += len(line["errors"])
+    if not files:
+        log.warning(
+            "--resume: no finished file of interrupted scan %s is an unchanged input; "
+            "scanning every file",
+            interrupted.scan_id,
+        )
+        return
+    interrupted.discard()
+    result.resumed = (interrupted.scan_id, files)
 
 
 def _plan(

@@ -63,6 +63,9 @@ def print_summary(
         f"  {result.findings:,} findings, {result.undeclared:,} undeclared; "
         f"{result.errors} read errors in {result.failed_sources} unreadable files or members\n"
     )
+    if result.resumed is not None:
+        scan_id, files = result.resumed
+        out.write(f"  {files} files finished by interrupted scan {scan_id} were not read again\n")
     if include_values:
         out.write("  WARNING: --include-values: this dataset holds raw personal data\n")
     rows = sorted(

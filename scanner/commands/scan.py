@@ -78,6 +78,12 @@ from scanner.readers import FORMATS
     "scan made with the same configuration and key, instead of scanning them again.",
 )
 @click.option(
+    "--resume",
+    is_flag=True,
+    help="Reuse the files an interrupted scan (Ctrl-C, killed, failed) of DIR finished, when "
+    "they are unchanged and the settings are the same, instead of scanning them again.",
+)
+@click.option(
     "--workers",
     type=click.IntRange(1, 256),
     default=None,
@@ -103,6 +109,7 @@ def scan(
     progress: bool | None,
     workers: int | None,
     incremental: bool,
+    resume: bool,
 ) -> None:
     """Scan files and directories (recursively, archives included) into a dataset.
 
@@ -140,6 +147,7 @@ def scan(
             debug=ctx.obj.get("debug", False),
             workers=workers,
             incremental=incremental,
+            resume=resume,
         )
         reporter = StderrProgress(enabled=show_progress)
         result = run(config, reporter)
