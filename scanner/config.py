@@ -243,6 +243,7 @@ class ScanConfig:
     engine: str = "local"  # a name in scanner.engines.ENGINES
     uris: tuple[str, ...] = ()  # inputs named by URI (s3a://...), read through Spark
     spark_master: str | None = None  # --engine spark: None takes spark-submit's or local[*]
+    resume: bool = False  # adopt the unchanged finished files of the kept interrupted scan
 
 
 def load_configs(config_dir: Path | None = None) -> Configs:

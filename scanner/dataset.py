@@ -11,8 +11,14 @@ A scan is written to ``DIR/.staging-<id>/`` (hidden from Parquet readers) and co
 like a database transaction: once everything is staged, a journal file is written (the
 commit point), the three partitions are renamed into place and the manifest is replaced
 atomically, then the journal is removed. A scan that dies before the journal leaves only a
-staging directory, removed on the next open; one that dies after it is rolled forward on
-the next open. A lock file keeps two scans from writing one dataset at once.
+staging directory; one that dies after it is rolled forward on the next open. A lock file
+keeps two scans from writing one dataset at once.
+
+While it scans, the writer appends a line per finished input file to the stage's
+``checkpoint.jsonl``. A scan stopped before its commit (Ctrl-C, an exception, or SIGKILL,
+seen on the next open) that finished some input files is kept as
+``DIR/.interrupted-<id>/``, for ``scan --resume`` to adopt them; only the newest one is
+kept, and a stage without a finished input is removed.
 """
 
 from __future__ import annotations
@@ -21,15 +27,18 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
@@ -100,6 +109,21 @@ _SCHEMAS_FOR = {
     "fields": lambda w: FIELDS_SCHEMA,
     "errors": lambda w: ERRORS_SCHEMA,
 }
+
+
+#: A staged scan's record of its finished input files: a header, then one line per input.
+CHECKPOINT = "checkpoint.jsonl"
+#: An input file with more ``fields`` and ``errors`` rows than this gets no checkpoint (it is
+#: scanned again on ``--resume``): the rows of one input are held in memory until it is done.
+CHECKPOINT_MAX_ROWS = 100_000
+#: What identifies an input file (and its type); a checkpoint is reused only for an equal one.
+_IDENTITY = {"path": str, "size": int, "mtime_ns": int, "sha256": str}
+#: An input file's counts, in the manifest's ``inputs`` and in its checkpoint.
+_COUNTS = ("records", "sources", "failed_sources")
+#: The checkpoint file is synced to disk at most this often.
+_SYNC_SECONDS = 1.0
+_PART_NAME = re.compile(r"part-\d{6}\.parquet")
+_FIELDS_TIMES = [f.name for f in FIELDS_SCHEMA if pa.types.is_timestamp(f.type)]
 
 
 class FindingValue(NamedTuple):
@@ -316,7 +340,9 @@ class DatasetWriter:
     """Writes one scan into a dataset directory, all or nothing.
 
     Use as a context manager; call :meth:`commit` at the end. Leaving the block without
-    a commit (an exception, Ctrl-C) removes everything this scan staged.
+    a commit (an exception, Ctrl-C) commits nothing: the stage is kept for ``--resume`` as
+    ``.interrupted-<id>`` when it has checkpointed input files (:meth:`checkpoint`), and
+    removed otherwise.
     """
 
     def __init__(
@@ -350,6 +376,15 @@ class DatasetWriter:
         self.counts = {"findings": 0, "fields": 0, "errors": 0}
         self._committed = False
         self._journaled = False
+        #: the checkpoint file, from start_checkpoints() on
+        self._checkpoints: BinaryIO | None = None
+        #: fields and errors rows, and (name, rows) of findings parts, of the current input
+        self._since: dict[str, list[Any]] = {}
+        self._overflow = False  # the current input has more than CHECKPOINT_MAX_ROWS rows
+        self._next_input()
+        self._synced = 0.0  # when the checkpoint file was last synced to disk
+        #: finished input files kept for --resume when the scan ended without a commit
+        self.kept = 0
 
     # -- lifecycle -------------------------------------------------------------------
     def __enter__(self) -> DatasetWriter:
@@ -378,7 +413,9 @@ class DatasetWriter:
                 for writer in self._writers.values():
                     with contextlib.suppress(Exception):
                         writer.close()
-                shutil.rmtree(self._stage, ignore_errors=True)
+                if self._checkpoints is not None:
+                    self._checkpoints.close()
+                self.kept = _keep_interrupted(self._stage)
         finally:
             if self._lock_fh is not None:
                 self._lock_fh.close()
@@ -423,13 +460,13 @@ class DatasetWriter:
             part.unlink()
         rows = pq.ParquetFile(target).metadata.num_rows
         self.counts["findings"] += rows
+        if self._checkpoints is not None:
+            self._since["parts"].append((target.name, rows))
 
     def add_fields(self, stats: dict[tuple, FieldStats]) -> None:
         """Write the ``fields`` rows of one finished source (all its chunks merged)."""
         for (path, fmt, fld, entity, element), s in stats.items():
-            self.by_tag[(s.categories, element, entity, s.declared)] += s.findings
-            self._append(
-                "fields",
+            self._add_fields_row(
                 {
                     "source_path": path,
                     "source_format": fmt,
@@ -444,8 +481,13 @@ class DatasetWriter:
                     "first_event_time": s.first,
                     "last_event_time": s.last,
                     "detectors": sorted(s.detectors),
-                },
+                }
             )
+
+    def _add_fields_row(self, row: dict[str, Any]) -> None:
+        key = (tuple(row["ccpa_categories"]), row["policy_element"], row["entity_type"])
+        self.by_tag[(*key, row["policy_declared"])] += row["findings"]
+        self._append("fields", row)
 
     def carry_forward(self, scan_id: str, tops: set[str]) -> dict[str, int]:
         """Copy the rows of input files ``tops`` from a committed scan into this one.
@@ -481,11 +523,7 @@ class DatasetWriter:
                     part_writer.write_table(pa.Table.from_batches([rows]).cast(schema))
                 elif table == "fields":
                     for row in rows.to_pylist():
-                        key = (tuple(row["ccpa_categories"]), row["policy_element"])
-                        self.by_tag[(*key, row["entity_type"], row["policy_declared"])] += row[
-                            "findings"
-                        ]
-                        self._append("fields", row)
+                        self._add_fields_row(row)
                 else:
                     for row in rows.to_pylist():
                         self._append("errors", row)
@@ -493,6 +531,40 @@ class DatasetWriter:
                 part_writer.close()
                 self.add_part(part, 0)
         return carried
+
+    def resume_input(self, interrupted: Interrupted, line: dict[str, Any]) -> bool:
+        """Adopt a finished input file of an interrupted scan, as if this scan had read it.
+
+        ``line`` is its checkpoint (:meth:`Interrupted.take`). Its findings parts are
+        rewritten batch by batch with this scan's schema (and metadata), and its ``fields``
+        and ``errors`` rows are added. Nothing is adopted when a part is missing, unreadable
+        or holds another number of rows than its checkpoint says.
+
+        Returns:
+            Whether the input was adopted (if not, it must be scanned).
+        """
+        schema = self.findings_schema
+        staged: list[Path] = []
+        try:
+            for name, rows in line["parts"]:
+                with pq.ParquetFile(interrupted.path / "findings" / name) as source:
+                    if source.metadata.num_rows != rows:
+                        raise ValueError(f"{name}: not the {rows} rows checkpointed")
+                    staged.append(self._stage / "parts" / f"resumed-{len(staged):06d}.parquet")
+                    with pq.ParquetWriter(staged[-1], schema, compression="zstd") as part:
+                        for batch in source.iter_batches(batch_size=self.batch_rows):
+                            part.write_table(pa.Table.from_batches([batch]).cast(schema))
+        except (OSError, ValueError, pa.ArrowException):
+            for part_path in staged:
+                part_path.unlink(missing_ok=True)
+            return False
+        for part_path in staged:
+            self.add_part(part_path, 0)
+        for row in line["fields"]:
+            self._add_fields_row(row)
+        for row in line["errors"]:
+            self._append("errors", row)
+        return True
 
     def add_error(
         self,
@@ -521,6 +593,11 @@ class DatasetWriter:
         for name, values in columns.items():
             values.append(row.get(name))
         self.counts[table] += 1
+        if self._checkpoints is not None and not self._overflow:
+            self._since[table].append(row)
+            if len(self._since["fields"]) + len(self._since["errors"]) > CHECKPOINT_MAX_ROWS:
+                self._overflow = True
+                self._since["fields"], self._since["errors"] = [], []
         if len(columns["source_path"]) >= self.batch_rows:
             self._flush(table)
 
@@ -543,9 +620,60 @@ class DatasetWriter:
             self._writers[table] = writer
         writer.write_batch(batch)
 
+    # -- checkpoints -----------------------------------------------------------------
+    def start_checkpoints(self, header: dict[str, Any]) -> None:
+        """Begin recording finished input files, for ``--resume`` should the scan not finish.
+
+        Args:
+            header: the settings the rows depend on (the first line); an interrupted scan's
+                checkpoints are reused only by a scan with the same header. Rows and parts
+                added before this call (carried-forward files, walk problems) belong to no
+                checkpoint.
+        """
+        self._checkpoints = open(self._stage / CHECKPOINT, "wb")  # noqa: SIM115 - until exit
+        self._write_checkpoint({"header": header})
+        self._next_input()
+
+    def checkpoint(self, entry: dict[str, Any]) -> None:
+        """Record a finished input file: one line in the stage's checkpoint.
+
+        The line holds the input's identity and counts (``entry``: path, size, mtime_ns,
+        sha256, records, sources, failed_sources, as in the manifest's ``inputs``), and
+        what the input added since the previous checkpoint: its findings parts (names and
+        row counts), ``fields`` and ``errors`` rows. That is everything ``--resume`` needs
+        to adopt the input without reading it again; ``fields`` and ``errors`` hold no
+        values. An input that could not be hashed, or has more than CHECKPOINT_MAX_ROWS
+        rows, gets no line: it is scanned again.
+        """
+        if entry.get("sha256") is not None and not self._overflow:
+            finished = {k: entry[k] for k in (*_IDENTITY, *_COUNTS)}
+            self._write_checkpoint({"input": finished, **self._since})
+        self._next_input()
+
+    def _next_input(self) -> None:
+        self._since = {"fields": [], "errors": [], "parts": []}
+        self._overflow = False
+
+    def _write_checkpoint(self, line: dict[str, Any]) -> None:
+        """Append a line; it survives a killed process at once, a power cut within a second.
+
+        An fsync per line would cost a flush of every part written since (ext4 ordered
+        mode): 15 ms per file, half an hour on 100,000 small files.
+        """
+        fh = self._checkpoints
+        if fh is None:
+            raise RuntimeError("start_checkpoints() was not called")
+        fh.write(orjson.dumps(line) + b"\n")
+        fh.flush()
+        if time.monotonic() - self._synced >= _SYNC_SECONDS:
+            os.fsync(fh.fileno())
+            self._synced = time.monotonic()
+
     # -- commit ----------------------------------------------------------------------
     def commit(self, manifest_entry: dict[str, Any]) -> None:
         """Make the scan visible: all three tables and the manifest entry, or nothing."""
+        if self._checkpoints is not None:
+            self._checkpoints.close()
         for table in ("fields", "errors"):
             self._flush(table)
             if table not in self._writers:  # an empty table still gets its (empty) file
@@ -577,10 +705,157 @@ def recover(out: Path) -> None:
             journal_path.unlink(missing_ok=True)  # torn journal write: commit never happened
             continue
         _roll_forward(out, journal)
-    for stage in out.glob(".staging-*"):
-        shutil.rmtree(stage, ignore_errors=True)
+    for stage in sorted(out.glob(".staging-*")):  # scan ids sort by time
+        _keep_interrupted(stage)
     for tmp in out.glob(".*.tmp"):  # a journal or manifest write killed before its rename
         tmp.unlink(missing_ok=True)
+
+
+@dataclass
+class Interrupted:
+    """A scan stopped before its commit, kept as ``DIR/.interrupted-<id>/`` for ``--resume``."""
+
+    scan_id: str
+    path: Path
+    #: the settings it was made with (:meth:`DatasetWriter.start_checkpoints`)
+    header: dict[str, Any]
+    #: identity (path, size, mtime_ns, sha256) -> offsets of its finished inputs' lines
+    finished: dict[tuple, list[int]]
+    files: int  # finished input files
+
+    def take(self, entry: dict[str, Any]) -> dict[str, Any] | None:
+        """The checkpoint line of the finished input equal to ``entry``; each line once.
+
+        Equal: the same path, size, mtime_ns and sha256 (``entry`` is a manifest ``inputs``
+        entry). The times of its ``fields`` rows are datetimes again.
+        """
+        offsets = self.finished.get(tuple(entry.get(k) for k in _IDENTITY))
+        if not offsets:
+            return None
+        with open(self.path / CHECKPOINT, "rb") as fh:
+            fh.seek(offsets.pop(0))
+            line = orjson.loads(fh.readline())
+        for row in line["fields"]:
+            for name in _FIELDS_TIMES:
+                if row[name] is not None:
+                    row[name] = datetime.fromisoformat(row[name])
+        return line
+
+    def discard(self) -> None:
+        """Remove it from the dataset directory."""
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def read_interrupted(out: Path) -> Interrupted | None:
+    """The interrupted scan kept in dataset ``out``, if there is one with a finished input."""
+    kept = sorted(out.glob(".interrupted-*"))
+    if not kept:
+        return None
+    index = _read_checkpoints(kept[-1] / CHECKPOINT)
+    if index.header is None or not index.finished:
+        return None
+    scan_id = kept[-1].name.removeprefix(".interrupted-")
+    return Interrupted(scan_id, kept[-1], index.header, index.finished, index.files)
+
+
+def _keep_interrupted(stage: Path) -> int:
+    """Keep a stage that never reached its commit as ``.interrupted-<id>``, or remove it.
+
+    It is kept when its checkpoint names at least one finished input file; then everything
+    but the checkpoint (cut after its last whole line) and the findings parts it names is
+    removed. It replaces any other interrupted scan: it is the newest, since every scan
+    recovers the stages of the ones before it when it opens the dataset.
+
+    Returns:
+        The number of finished input files kept (0: the stage was removed, also when
+        keeping it failed).
+    """
+    index = _read_checkpoints(stage / CHECKPOINT)
+    kept = stage.with_name(".interrupted-" + stage.name.removeprefix(".staging-"))
+    with contextlib.suppress(OSError):  # then it is removed
+        if index.finished:
+            for child in stage.iterdir():
+                if child.name == "findings":
+                    for part in child.iterdir():
+                        if part.name not in index.parts:
+                            part.unlink()
+                elif child.name != CHECKPOINT:
+                    shutil.rmtree(child)
+            os.truncate(stage / CHECKPOINT, index.size)
+            os.replace(stage, kept)
+    if not kept.exists():
+        shutil.rmtree(stage, ignore_errors=True)
+        return 0
+    for other in stage.parent.glob(".interrupted-*"):
+        if other != kept:
+            shutil.rmtree(other, ignore_errors=True)
+    return index.files
+
+
+@dataclass
+class _Checkpoints:
+    """What a checkpoint file holds up to its first torn or invalid line."""
+
+    header: dict[str, Any] | None = None
+    #: identity (path, size, mtime_ns, sha256) -> byte offsets of the inputs' lines
+    finished: dict[tuple, list[int]] = field(default_factory=dict)
+    parts: set[str] = field(default_factory=set)  # the findings parts the lines name
+    size: int = 0  # bytes of the valid lines
+
+    @property
+    def files(self) -> int:
+        """The number of finished input files."""
+        return sum(len(offsets) for offsets in self.finished.values())
+
+
+def _read_checkpoints(path: Path) -> _Checkpoints:
+    """Index a checkpoint file; a torn or invalid line ends it (the lines before count)."""
+    index = _Checkpoints()
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the with-block below
+    except OSError:
+        return index
+    with fh:
+        for line in fh:
+            parsed = _checkpoint_line(line, header=index.header is None)
+            if parsed is None:
+                break
+            if index.header is None:
+                index.header = parsed["header"]
+            else:
+                identity = tuple(parsed["input"][k] for k in _IDENTITY)
+                index.finished.setdefault(identity, []).append(index.size)
+                index.parts.update(name for name, _rows in parsed["parts"])
+            index.size += len(line)
+    return index
+
+
+def _checkpoint_line(line: bytes, *, header: bool) -> dict[str, Any] | None:
+    """A checkpoint line parsed and checked, or None when it is torn or not one."""
+    if not line.endswith(b"\n"):
+        return None
+    try:
+        parsed = orjson.loads(line)
+        if header:
+            valid = isinstance(parsed["header"], dict)
+        else:
+            finished = parsed["input"]
+            valid = (
+                all(isinstance(finished[k], t) for k, t in _IDENTITY.items())
+                and all(isinstance(finished[k], int) for k in _COUNTS)
+                and all(
+                    _PART_NAME.fullmatch(name) and isinstance(rows, int)
+                    for name, rows in parsed["parts"]
+                )
+                and all(
+                    set(row) == set(_SCHEMAS[table].names)
+                    for table in ("fields", "errors")
+                    for row in parsed[table]
+                )
+            )
+    except (KeyError, TypeError, ValueError):  # orjson.JSONDecodeError is a ValueError
+        return None
+    return parsed if valid else None
 
 
 def _roll_forward(out: Path, journal: dict[str, Any]) -> None:

@@ -19,3 +19,15 @@ class InputError(CatoscanError):
 
 class EngineError(CatoscanError):
     """The engine could not run the scan (a failed Spark job); nothing is committed (70)."""
+
+
+class ScanInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a scan before its commit (exit code 130).
+
+    Attributes:
+        kept: finished input files kept in the dataset for ``scan --resume`` (0: none).
+    """
+
+    def __init__(self, kept: int):
+        super().__init__(kept)
+        self.kept = kept

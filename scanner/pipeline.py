@@ -24,9 +24,10 @@ import orjson
 
 from scanner import SCHEMA_VERSION, __version__
 from scanner.config import ScanConfig
-from scanner.dataset import DatasetWriter, FieldStats
+from scanner.dataset import DatasetWriter, FieldStats, read_interrupted
 from scanner.detect.engine import Detector
 from scanner.engines import get_engine
+from scanner.errors import ScanInterrupted
 from scanner.readers import FORMATS
 from scanner.record import ReadProblem
 from scanner.sniff import SNIFF_BYTES, BinaryData, sniff
@@ -62,6 +63,10 @@ class ScanResult:
     failed_sources: int = 0
     by_entity: Counter = field(default_factory=Counter)  # (categories, element, entity, declared)
     seconds: float = 0.0
+    #: (scan id, files) of the interrupted scan whose finished files --resume adopted
+    resumed: tuple[str, int] | None = None
+    #: (scan id, finished files) of the interrupted scan kept in the dataset for --resume
+    interrupted: tuple[str, int] | None = None
 
     @property
     def undeclared(self) -> int:
@@ -89,145 +94,266 @@ def new_scan_id(now: datetime | None = None) -> str:
 
 
 def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
-    """Scan ``config.paths`` and commit one scan to the dataset in ``config.out``."""
+    """Scan ``config.paths`` and commit one scan to the dataset in ``config.out``.
+
+    Raises:
+        ScanInterrupted: on Ctrl-C; nothing was committed, the finished input files may be
+            kept for ``--resume``.
+    """
     progress = progress or Progress()
     started = time.monotonic()
     started_at = datetime.now(UTC)
-    settings = config.configs.scanner
     detector = Detector(config.configs, nlp=config.nlp, min_score=config.min_score)
     scan_id = new_scan_id(started_at)
     result = ScanResult(scan_id, config.out)
+    reuse = _reuse_settings(config, detector)
     metadata = {
         "tool": "catoscan",
         "tool_version": __version__,
         "schema_version": SCHEMA_VERSION,
         "scan_id": scan_id,
-        "config_sha256": config.configs.sha256,
-        "key_id": config.key_id,
-        "include_values": config.include_values,
-        "nlp": config.nlp,
+        **reuse,
         "recognizers": sorted(r.name for r in detector.recognizers),
         "model": None if detector.model is None else asdict(detector.model),
     }
     walk_problems: list[tuple[str, ReadProblem]] = []
     items = [item for root in config.paths for item in walk([root], walk_problems)]
-    inputs: list[dict[str, Any]] = []
-    tasks: list[Task] = []
-    previous_id, previous = _previous_scan(config) if config.incremental else (None, {})
-    carried: dict[str, dict[str, Any]] = {}
-    for item in items:
-        described, ranges = _describe(item, config.format)
-        entry = {k: v for k, v in described.items() if k != "stat"}
-        inputs.append(entry)
-        old = previous.get(item.display)
-        if old is not None and all(old.get(k) == entry[k] for k in _SAME_FILE):
+    described = [_describe(item, config.format) for item in items]
+    inputs = [{k: v for k, v in d.items() if k != "stat"} for d, _ranges in described]
+    writer = DatasetWriter(
+        config.out,
+        scan_id,
+        metadata,
+        include_values=config.include_values,
+        batch_rows=config.configs.scanner.batch_rows,
+    )
+    try:
+        with writer:
+            merger = _Merger(writer, result, progress)
+            carried = _carry_forward(config, reuse, writer, inputs, result)
+            for path, problem in walk_problems:
+                merger.error(path, None, problem, 0)
+                result.failed_sources += 1
+            # From here on every finished input file is checkpointed, for --resume.
+            header = {k: v for k, v in metadata.items() if k != "scan_id"}
+            writer.start_checkpoints(header)
+            if config.resume:
+                _resume(writer, header, inputs, result)
+            tasks, owners = _plan(items, described, inputs)
+            for uri, display, size, mtime_ns in _list_uris(config):
+                # Hashed by the executor that reads it (below, from the task's result).
+                inputs.append({"path": display, "size": size, "mtime_ns": mtime_ns})
+                owners.append(inputs[-1])
+                tasks.append(Task(len(tasks), InputFile(Path(display), display, uri)))
+            workers = config.workers or os.cpu_count() or 1
+            scanned = sum(i["size"] for i in inputs if "records" not in i)
+            pooled = workers > 1 and len(tasks) > 1 and scanned >= _POOL_MIN_BYTES
+            execute = get_engine(config.engine)
+            ner_loaded = False
+            for task_result in execute(tasks, config, writer, detector, workers if pooled else 1):
+                task = tasks[task_result.seq]
+                if task.start is None or task.start == 0:
+                    result.files += 1
+                    progress.file_started(task.item.display)
+                if task_result.digest is not None:
+                    owners[task.seq]["sha256"] = task_result.digest
+                merger.add(task, task_result, owners[task.seq])
+                ner_loaded = ner_loaded or task_result.ner_loaded
+            result.findings = writer.counts["findings"]
+            result.by_entity = writer.by_tag
+            result.seconds = time.monotonic() - started
+            interrupted = read_interrupted(config.out)
+            if interrupted is not None:
+                result.interrupted = (interrupted.scan_id, interrupted.files)
+            entry = {
+                **metadata,
+                "started_at": started_at.isoformat(),
+                "finished_at": datetime.now(UTC).isoformat(),
+                "seconds": round(result.seconds, 3),
+                "arguments": [str(p) for p in config.paths],
+                "config_sources": config.configs.sources,
+                "ner_loaded": ner_loaded,
+                "engine": config.engine,
+                "workers": workers if pooled else 1,
+                "carried_forward": carried,
+                "resumed": (
+                    {"from": result.resumed[0], "files": result.resumed[1]}
+                    if result.resumed
+                    else None
+                ),
+                "inputs": inputs,
+                "counts": {
+                    "files": result.files,
+                    "sources": result.sources,
+                    "records": result.records,
+                    "bytes": result.bytes_read,
+                    "findings": result.findings,
+                    "undeclared_findings": result.undeclared,
+                    "errors": result.errors,
+                    "failed_sources": result.failed_sources,
+                },
+            }
+            writer.commit(entry)
+    except KeyboardInterrupt:
+        raise ScanInterrupted(writer.kept) from None
+    progress.close()
+    return result
+
+
+def _carry_forward(
+    config: ScanConfig,
+    reuse: dict[str, Any],
+    writer: DatasetWriter,
+    inputs: list[dict[str, Any]],
+    result: ScanResult,
+) -> dict[str, Any] | None:
+    """``--incremental``: carry forward the rows of the inputs unchanged since a committed scan.
+
+    Returns:
+        The manifest's ``carried_forward``: ``{"from": scan_id, "files": n}``, or None.
+    """
+    if not config.incremental:
+        return None
+    previous_id, previous = _previous_scan(config, reuse)
+    carried = set()
+    for entry in inputs:
+        old = previous.get(entry["path"])
+        if old is not None and all(old.get(k) == entry.get(k) for k in _SAME_FILE):
             # Unchanged since a committed scan with the same configuration and key: its
             # rows are carried forward instead of scanning the file again.
-            entry.update(records=old["records"], sources=old["sources"], carried_from=previous_id)
-            carried[item.display] = entry
+            entry.update(
+                records=old["records"],
+                sources=old["sources"],
+                failed_sources=old.get("failed_sources", 0),  # older manifests lack it
+                carried_from=previous_id,
+            )
+            carried.add(entry["path"])
+            result.files += 1
+            result.sources += entry["sources"]
+            result.records += entry["records"]
+            result.failed_sources += entry["failed_sources"]
+            result.bytes_read += entry["size"]
+    if previous_id is None or not carried:
+        return None
+    result.errors += writer.carry_forward(previous_id, carried)["errors"]
+    return {"from": previous_id, "files": len(carried)}
+
+
+#: How a setting of a checkpoint header is named when it differs.
+_SETTING_NAMES = {
+    "config_sha256": "configuration",
+    "key_id": "HMAC key",
+    "include_values": "--include-values",
+    "nlp": "--nlp",
+    "format": "--format",
+    "min_score": "--min-score",
+    "recognizers": "set of recognizers",
+    "model": "spaCy model",
+    "tool_version": "catoscan version",
+    "schema_version": "dataset schema version",
+}
+
+
+def _resume(
+    writer: DatasetWriter,
+    header: dict[str, Any],
+    inputs: list[dict[str, Any]],
+    result: ScanResult,
+) -> None:
+    """``--resume``: adopt the finished input files of the interrupted scan kept in the dataset.
+
+    They are adopted when the interrupted scan was made with the same settings (its
+    checkpoint ``header``) and the file is unchanged (path, size, mtime, sha256); the other
+    inputs are scanned. Each adopted file is checkpointed again, so that this scan can be
+    resumed in turn, and the interrupted scan is then removed. ``result.resumed`` says what
+    was adopted; stderr says why nothing was.
+    """
+    interrupted = read_interrupted(writer.out)
+    if interrupted is None:
+        log.warning("--resume: no interrupted scan in %s; scanning every file", writer.out)
+        return
+    differs = [k for k in header if interrupted.header.get(k) != header[k]]
+    if differs:
+        log.warning(
+            "--resume: interrupted scan %s was made with another %s; scanning every file",
+            interrupted.scan_id,
+            _SETTING_NAMES.get(differs[0], differs[0]),
+        )
+        return
+    files = 0
+    for entry in inputs:
+        if "records" in entry:  # carried forward
             continue
-        stat = described.get("stat")
+        line = interrupted.take(entry)
+        if line is None or not writer.resume_input(interrupted, line):
+            continue
+        # Its identity is this entry's; its counts complete it.
+        entry.update(line["input"], resumed_from=interrupted.scan_id)
+        writer.checkpoint(entry)
+        files += 1
+        result.files += 1
+        result.sources += entry["sources"]
+        result.records += entry["records"]
+        result.failed_sources += entry["failed_sources"]
+        result.bytes_read += entry["size"]
+        result.errors += len(line["errors"])
+    if not files:
+        log.warning(
+            "--resume: no finished file of interrupted scan %s is an unchanged input; "
+            "scanning every file",
+            interrupted.scan_id,
+        )
+        return
+    interrupted.discard()
+    result.resumed = (interrupted.scan_id, files)
+
+
+def _plan(
+    items: list[InputFile],
+    described: list[tuple[dict[str, Any], list[tuple]]],
+    inputs: list[dict[str, Any]],
+) -> tuple[list[Task], list[dict[str, Any]]]:
+    """The tasks that scan the inputs not yet done (neither carried forward nor resumed).
+
+    Returns:
+        The tasks, and the manifest entry of each task's input file (by task number).
+    """
+    tasks: list[Task] = []
+    owners: list[dict[str, Any]] = []
+    for item, (desc, ranges), entry in zip(items, described, inputs, strict=True):
+        if "records" in entry:
+            continue
+        stat = desc.get("stat")
         for start, end, first_line, fmt in ranges:
             tasks.append(Task(len(tasks), item, start, end, first_line, fmt, last=False, stat=stat))
         if ranges:
             tasks[-1] = replace(tasks[-1], last=True)
         else:
             tasks.append(Task(len(tasks), item))
-    for uri, display, size, mtime_ns in _list_uris(config):
-        inputs.append({"path": display, "size": size, "mtime_ns": mtime_ns, "sha256": None})
-        tasks.append(Task(len(tasks), InputFile(Path(display), display, uri)))
-    workers = config.workers or os.cpu_count() or 1
-    scanned = sum(i["size"] for i in inputs if "carried_from" not in i)
-    pooled = workers > 1 and len(tasks) > 1 and scanned >= _POOL_MIN_BYTES
-    execute = get_engine(config.engine)
-    ner_loaded = False
-    with DatasetWriter(
-        config.out,
-        scan_id,
-        metadata,
-        include_values=config.include_values,
-        batch_rows=settings.batch_rows,
-    ) as writer:
-        by_path = {entry["path"]: entry for entry in inputs}
-        merger = _Merger(writer, result, progress, {p: e["size"] for p, e in by_path.items()})
-        if carried:
-            rows = writer.carry_forward(previous_id, set(carried))
-            result.errors += rows["errors"]
-            for entry in carried.values():
-                result.files += 1
-                result.sources += entry["sources"]
-                result.records += entry["records"]
-                result.bytes_read += entry["size"]
-        for path, problem in walk_problems:
-            merger.error(path, None, problem, 0)
-            result.failed_sources += 1
-        for task_result in execute(tasks, config, writer, detector, workers if pooled else 1):
-            task = tasks[task_result.seq]
-            if task.start is None or task.start == 0:
-                result.files += 1
-                progress.file_started(task.item.display)
-            merger.add(task, task_result)
-            if task_result.digest is not None:  # read by the engine: hashed while scanned
-                by_path[task.item.display]["sha256"] = task_result.digest
-            ner_loaded = ner_loaded or task_result.ner_loaded
-        for entry in inputs:
-            if "carried_from" not in entry:
-                entry.update(merger.per_input.get(entry["path"], {"records": 0, "sources": 0}))
-        result.findings = writer.counts["findings"]
-        result.by_entity = writer.by_tag
-        result.seconds = time.monotonic() - started
-        entry = {
-            **metadata,
-            "started_at": started_at.isoformat(),
-            "finished_at": datetime.now(UTC).isoformat(),
-            "seconds": round(result.seconds, 3),
-            "arguments": [str(p) for p in config.paths],
-            "config_sources": config.configs.sources,
-            "ner_loaded": ner_loaded,
-            "min_score": detector.min_score,
-            "engine": config.engine,
-            "workers": workers if pooled else 1,
-            "carried_forward": {"from": previous_id, "files": len(carried)} if carried else None,
-            "inputs": inputs,
-            "counts": {
-                "files": result.files,
-                "sources": result.sources,
-                "records": result.records,
-                "bytes": result.bytes_read,
-                "findings": result.findings,
-                "undeclared_findings": result.undeclared,
-                "errors": result.errors,
-                "failed_sources": result.failed_sources,
-            },
-        }
-        writer.commit(entry)
-    progress.close()
-    return result
+        owners += [entry] * (len(tasks) - len(owners))
+    return tasks, owners
 
 
 class _Merger:
-    """Folds task results into the dataset in task order: parts, fields rows, errors."""
+    """Folds task results into the dataset in task order: parts, fields rows, errors.
 
-    def __init__(
-        self,
-        writer: DatasetWriter,
-        result: ScanResult,
-        progress: Progress,
-        sizes: dict[str, int],
-    ):
+    Once the last task of an input file is merged, its manifest entry gets its records and
+    sources, and the writer checkpoints it.
+    """
+
+    def __init__(self, writer: DatasetWriter, result: ScanResult, progress: Progress):
         self.writer = writer
-        self.sizes = sizes  # input file -> size when described
         self.result = result
         self.progress = progress
         self._offset = 0  # records of the earlier ranges of the current input file
         self._warned: dict[str, int] = {}
-        #: records and sources per input file, for the manifest (and later --incremental)
-        self.per_input: dict[str, dict[str, int]] = {}
+        self._counts = _no_counts()  # of the current input file
         self._stats: dict[tuple, FieldStats] = {}
 
-    def add(self, task: Task, task_result: TaskResult) -> None:
+    def add(self, task: Task, task_result: TaskResult, entry: dict[str, Any]) -> None:
+        """Merge a task's result; ``entry`` is its input file's manifest entry."""
         ranged = task.start is not None
-        counts = self.per_input.setdefault(task.item.display, {"records": 0, "sources": 0})
+        counts = self._counts
         counts["records"] += sum(s.records for s in task_result.sources)
         if not ranged:
             counts["sources"] += len(task_result.sources)
@@ -242,6 +368,7 @@ class _Merger:
             self.result.records += source.records
             if source.failed:
                 self.result.failed_sources += 1
+                counts["failed_sources"] += 1
             if ranged:
                 self._offset += source.records
             else:
@@ -257,11 +384,16 @@ class _Merger:
             self.result.sources += 1
             self.writer.add_fields(self._stats)
             self._stats, self._offset = {}, 0
-        size = self.sizes.get(task.item.display, 0) if task.start is None else task.end - task.start
+        size = entry["size"] if task.start is None else task.end - task.start
         self.result.bytes_read += size
         self.progress.advance(sum(s.records for s in task_result.sources), self.result.bytes_read)
+        if task.last:
+            entry.update(counts)
+            self.writer.checkpoint(entry)
+            self._counts = _no_counts()
 
     def error(self, path: str, fmt: str | None, problem: ReadProblem, offset: int) -> None:
+        """Record a read problem (``offset``: records of the file's earlier ranges)."""
         index = None if problem.index is None else problem.index + offset
         self.writer.add_error(path, fmt, problem.line, index, problem.reason)
         self.result.errors += 1
@@ -276,28 +408,45 @@ class _Merger:
             log.warning("%s: more bad records; all of them are in errors/", path)
 
 
+def _no_counts() -> dict[str, int]:
+    """An input file's counts in the manifest, before it is read."""
+    return {"records": 0, "sources": 0, "failed_sources": 0}
+
+
 #: An input is unchanged when these are equal to the committed scan's record of it.
 _SAME_FILE = ("size", "mtime_ns", "sha256")
 
 
-def _previous_scan(config: ScanConfig) -> tuple[str | None, dict[str, dict[str, Any]]]:
+def _reuse_settings(config: ScanConfig, detector: Detector) -> dict[str, Any]:
+    """The settings a scan's rows depend on besides its inputs.
+
+    Rows of another scan are reused (``--incremental``) only when these are equal: otherwise
+    its findings would not be the ones this scan would make.
+    """
+    return {
+        "config_sha256": config.configs.sha256,
+        "key_id": config.key_id,
+        "include_values": config.include_values,
+        "nlp": config.nlp,
+        "format": config.format,
+        "min_score": detector.min_score,
+    }
+
+
+def _previous_scan(
+    config: ScanConfig, reuse: dict[str, Any]
+) -> tuple[str | None, dict[str, dict[str, Any]]]:
     """The newest committed scan whose rows ``--incremental`` may reuse, and its inputs.
 
-    Only a scan made with the same configuration (config hash), key, value setting and NER
-    setting qualifies: otherwise its findings would not be the ones this scan would make.
+    Only a scan made with the same :func:`_reuse_settings` qualifies (a scan recorded before
+    ``format`` was recorded counts as made without ``--format``).
     """
     from scanner.dataset import read_manifest
 
     if not (config.out / "manifest.json").exists():
         return None, {}
     for scan in reversed(read_manifest(config.out)["scans"]):
-        if (
-            scan.get("config_sha256") == config.configs.sha256
-            and scan.get("key_id") == config.key_id
-            and scan.get("include_values") == config.include_values
-            and scan.get("nlp") == config.nlp
-            and scan.get("min_score") == (config.min_score or config.configs.scanner.min_score)
-        ):
+        if all(scan.get(k) == v for k, v in reuse.items()):
             inputs = {
                 i["path"]: i
                 for i in scan.get("inputs", [])

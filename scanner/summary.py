@@ -63,6 +63,9 @@ def print_summary(
         f"  {result.findings:,} findings, {result.undeclared:,} undeclared; "
         f"{result.errors} read errors in {result.failed_sources} unreadable files or members\n"
     )
+    if result.resumed is not None:
+        scan_id, files = result.resumed
+        out.write(f"  {files} files finished by interrupted scan {scan_id} were not read again\n")
     if include_values:
         out.write("  WARNING: --include-values: this dataset holds raw personal data\n")
     rows = sorted(
@@ -81,4 +84,10 @@ def print_summary(
             out.write(f"    {','.join(categories):<24} {element:<32} {entity:<14} {count:>9,}\n")
     if result.errors:
         out.write(f"  see {result.out}/errors/ for what could not be read\n")
+    if result.interrupted is not None:
+        scan_id, files = result.interrupted
+        out.write(
+            f"  an interrupted scan ({scan_id}, {files} finished files) is kept in "
+            f"{result.out}: scan the same files with --resume to reuse them\n"
+        )
     out.flush()

@@ -56,7 +56,7 @@ def test_incremental_equals_full_scan_and_skips_unchanged(tmp_path):
     for table in ("findings", "fields", "errors"):
         assert _rows(inc, table, entry["scan_id"]) == _rows(full, table, full_id), table
     ref = read_manifest(full)["scans"][-1]["counts"]
-    for count in ("files", "records", "findings", "errors"):
+    for count in ("files", "records", "findings", "errors", "failed_sources"):
         assert entry["counts"][count] == ref[count], count
     assert second.exit_code == reference.exit_code == 3
 
@@ -76,3 +76,19 @@ def test_changed_configuration_scans_everything_again(tmp_path):
     inputs = {i["path"]: i for i in read_manifest(out)["scans"][-1]["inputs"]}
     assert "carried_from" not in inputs["cato_cef.log"]
     assert "carried_from" in inputs["sentinel_logdata.json"]
+
+
+def test_forced_format_is_part_of_the_settings(tmp_path):
+    key = tmp_path / "key"
+    key.write_text("ef" * 32)
+    key.chmod(0o600)
+    src = tmp_path / "logs"
+    shutil.copytree(ROOT / "sample_data" / "cef", src)
+    out = tmp_path / "inv"
+    _scan(src, out, key, "--format", "cef")
+    assert read_manifest(out)["scans"][-1]["format"] == "cef"
+    # Read as sniffed, the files give other rows: the --format cef scan is not reused.
+    _scan(src, out, key, "--incremental")
+    assert read_manifest(out)["scans"][-1]["carried_forward"] is None
+    _scan(src, out, key, "--incremental", "--format", "cef")
+    assert read_manifest(out)["scans"][-1]["carried_forward"]["files"] == 2

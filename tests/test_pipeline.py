@@ -179,6 +179,7 @@ def test_manifest(scan):
         "sha256": hashlib.sha256(data).hexdigest(),
         "records": len(lines),
         "sources": 1,
+        "failed_sources": 0,
     }
     assert entry["counts"]["findings"] == read_table(out, "findings").num_rows
     assert entry["key_id"] not in KEY.decode()

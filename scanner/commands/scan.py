@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from scanner.errors import CatoscanError, ConfigError, EngineError, ModelError
+from scanner.errors import CatoscanError, ConfigError, EngineError, ModelError, ScanInterrupted
 from scanner.exitcodes import (
     EXIT_INCOMPLETE,
     EXIT_INTERNAL,
@@ -91,6 +91,12 @@ class _Input(click.ParamType):
     "scan made with the same configuration and key, instead of scanning them again.",
 )
 @click.option(
+    "--resume",
+    is_flag=True,
+    help="Reuse the files an interrupted scan (Ctrl-C, killed, failed) of DIR finished, when "
+    "they are unchanged and the settings are the same, instead of scanning them again.",
+)
+@click.option(
     "--workers",
     type=click.IntRange(1, 256),
     default=None,
@@ -133,6 +139,7 @@ def scan(
     incremental: bool,
     engine: str,
     master: str | None,
+    resume: bool,
 ) -> None:
     """Scan files and directories (recursively, archives included) into a dataset.
 
@@ -181,6 +188,7 @@ def scan(
             engine=engine,
             spark_master=master,
             uris=uris,
+            resume=resume,
         )
         reporter = StderrProgress(enabled=show_progress)
         result = run(config, reporter)
@@ -191,8 +199,12 @@ def scan(
         ctx.exit(EXIT_INTERNAL)
     except CatoscanError as exc:
         raise click.ClickException(str(exc)) from None
-    except KeyboardInterrupt:
-        click.echo("catoscan: interrupted; nothing of this scan was committed", err=True)
+    except KeyboardInterrupt as exc:
+        kept = exc.kept if isinstance(exc, ScanInterrupted) else 0
+        message = "catoscan: interrupted; nothing of this scan was committed"
+        if kept:
+            message += f"; {kept} finished {'file' if kept == 1 else 'files'} kept for --resume"
+        click.echo(message, err=True)
         ctx.exit(EXIT_INTERRUPTED)
     except Exception:
         if ctx.obj.get("debug"):
