@@ -634,7 +634,7 @@ class DatasetWriter:
         self._write_checkpoint({"header": header})
         self._next_input()
 
-    def checkpoint(self, entry: dict[str, Any]) -> None:
+    def checkpoint(self, entry: dict[str, Any], *, resumable: bool = True) -> None:
         """Record a finished input file: one line in the stage's checkpoint.
 
         The line holds the input's identity and counts (``entry``: path, size, mtime_ns,
@@ -643,9 +643,10 @@ class DatasetWriter:
         row counts), ``fields`` and ``errors`` rows. That is everything ``--resume`` needs
         to adopt the input without reading it again; ``fields`` and ``errors`` hold no
         values. An input that could not be hashed, or has more than CHECKPOINT_MAX_ROWS
-        rows, gets no line: it is scanned again.
+        rows, or whose findings are not in parts of its own (``resumable`` False: Spark's
+        findings files mix inputs), gets no line: it is scanned again.
         """
-        if entry.get("sha256") is not None and not self._overflow:
+        if resumable and entry.get("sha256") is not None and not self._overflow:
             finished = {k: entry[k] for k in (*_IDENTITY, *_COUNTS)}
             self._write_checkpoint({"input": finished, **self._since})
         self._next_input()

@@ -26,7 +26,7 @@ from scanner import SCHEMA_VERSION, __version__
 from scanner.config import ScanConfig
 from scanner.dataset import DatasetWriter, FieldStats, read_interrupted
 from scanner.detect.engine import Detector
-from scanner.engines import get_engine
+from scanner.engines import RESUMABLE, get_engine
 from scanner.errors import ScanInterrupted
 from scanner.readers import FORMATS
 from scanner.record import ReadProblem
@@ -129,7 +129,7 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
     )
     try:
         with writer:
-            merger = _Merger(writer, result, progress)
+            merger = _Merger(writer, result, progress, config.engine in RESUMABLE)
             carried = _carry_forward(config, reuse, writer, inputs, result)
             for path, problem in walk_problems:
                 merger.error(path, None, problem, 0)
@@ -341,8 +341,11 @@ class _Merger:
     sources, and the writer checkpoints it.
     """
 
-    def __init__(self, writer: DatasetWriter, result: ScanResult, progress: Progress):
+    def __init__(
+        self, writer: DatasetWriter, result: ScanResult, progress: Progress, resumable: bool
+    ):
         self.writer = writer
+        self.resumable = resumable  # checkpoint finished inputs (the engine allows it)
         self.result = result
         self.progress = progress
         self._offset = 0  # records of the earlier ranges of the current input file
@@ -389,7 +392,7 @@ class _Merger:
         self.progress.advance(sum(s.records for s in task_result.sources), self.result.bytes_read)
         if task.last:
             entry.update(counts)
-            self.writer.checkpoint(entry)
+            self.writer.checkpoint(entry, resumable=self.resumable)
             self._counts = _no_counts()
 
     def error(self, path: str, fmt: str | None, problem: ReadProblem, offset: int) -> None:

@@ -196,3 +196,23 @@ def _key(tmp_path):
     key.write_bytes(KEY)
     key.chmod(0o600)
     return key
+
+
+def test_an_interrupted_spark_scan_keeps_nothing_for_resume(spark, corpus, tmp_path, monkeypatch):
+    # Spark's findings files mix input files: none can be checkpointed on its own.
+    from scanner.dataset import DatasetWriter, read_interrupted
+
+    def interrupted(self, entry):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(DatasetWriter, "commit", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.run(_config([corpus / "sample_data" / "cef"], tmp_path / "o", engine_name="spark"))
+    assert read_interrupted(tmp_path / "o") is None
+    assert not list((tmp_path / "o").glob(".interrupted-*"))
+    monkeypatch.undo()
+    # ... while the local engine keeps the finished files
+    monkeypatch.setattr(DatasetWriter, "commit", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.run(_config([corpus / "sample_data" / "cef"], tmp_path / "l"))
+    assert read_interrupted(tmp_path / "l").files >= 1

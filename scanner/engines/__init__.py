@@ -31,6 +31,10 @@ ENGINES = {
     "spark": "scanner.engines.spark",
 }
 
+#: Engines whose findings parts each belong to one input file, so that a finished input can
+#: be checkpointed for ``--resume`` (Spark writes files that mix inputs).
+RESUMABLE = frozenset({"local"})
+
 #: Scan arguments starting with these name files through Spark's Hadoop FileSystem.
 URI_PREFIXES = ("s3a://", "s3://", "abfss://", "abfs://", "wasbs://", "gs://", "hdfs://", "file:")
 
