@@ -71,8 +71,8 @@ def _interrupt(monkeypatch, src, out, key, after, *extra):
     real = DatasetWriter.checkpoint
     done = []
 
-    def checkpoint(self, entry):
-        real(self, entry)
+    def checkpoint(self, entry, **options):
+        real(self, entry, **options)
         done.append(entry["path"])
         if len(done) == after:
             raise KeyboardInterrupt
