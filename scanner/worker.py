@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from recognizers import ip_class
+from scanner import columnar
 from scanner.config import FieldRule, ScanConfig
 from scanner.dataset import FieldStats, FindingRow, FindingsSink, FindingValue
 from scanner.detect.engine import CONDITIONAL, Detector
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 #: Records detected together: the unit of NER batching.
 _CHUNK_RECORDS = 2048
+_NO_VALUES: dict[str, tuple[FindingValue, ...]] = {}
 
 
 @dataclass(frozen=True)
@@ -187,9 +189,18 @@ class SourceScanner:
                         result.failed = True
                         return result
                 result.format = fmt
+                reader = columnar.read_blocks if fmt in columnar.FORMATS else reader_for(fmt)
                 chunk: list[Record] = []
                 try:
-                    for item in reader_for(fmt)(stream, head, self.opts):
+                    for item in reader(stream, head, self.opts):
+                        if isinstance(item, columnar.Block):
+                            if chunk:  # rows stay in record order
+                                batch, chunk = chunk, []
+                                self._records(src.path, fmt, batch)
+                                result.records += len(batch)
+                            self._block(src.path, fmt, item, line_offset)
+                            result.records += item.size
+                            continue
                         if line_offset and item.line is not None:
                             item.line += line_offset
                         if isinstance(item, ReadProblem):
@@ -285,6 +296,41 @@ class SourceScanner:
                 append = rows.append
         if rows:
             self.sink.add_findings(rows)
+
+    def _block(self, path: str, fmt: str, block: columnar.Block, line_offset: int) -> None:
+        """Detect and write a block of the columnar fast path."""
+        found = columnar.findings(block, path, fmt, line_offset, self.detector, self._decide)
+        if found is not None:
+            self.sink.add_indexed(
+                found.recs,
+                found.vals,
+                found.fields,
+                found.rec_index,
+                found.val_index,
+                found.field_index,
+            )
+
+    def _decide(self, pairs: list[tuple[FieldRule, str]]) -> list[tuple[FindingValue, ...]]:
+        """The findings of distinct (rule, value) pairs; NER values batched as in _records."""
+        detector = self.detector
+        found: list[tuple[FindingValue, ...]] = []
+        ner: list[int] = []
+        by_rule = self._by_rule
+        for rule, value in pairs:
+            cached = by_rule.get(id(rule), _NO_VALUES).get(value)
+            if cached is None:
+                if detector.needs_ner(rule, value):
+                    ner.append(len(found))
+                    found.append(())
+                    continue
+                cached = self._finding_values(rule, value)
+            found.append(cached)
+        for start in range(0, len(ner), _CHUNK_RECORDS):
+            part = ner[start : start + _CHUNK_RECORDS]
+            detector.prefetch([pairs[k] for k in part])
+            for k in part:
+                found[k] = self._finding_values(*pairs[k])
+        return found
 
     def _finding_values(self, rule: FieldRule, value: str) -> tuple[FindingValue, ...]:
         """The findings of one value under one rule, with hash, mask and policy tag."""
