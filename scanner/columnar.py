@@ -1,12 +1,14 @@
-"""The fast path for JSON lines: blocks of records detected column by column.
+"""The fast path for logs and exports: blocks of records detected column by column.
 
-Line-oriented JSON logs (eventsFeed, auditFeed, push NDJSON) repeat the same field names
-on every line and the same values on many. Here a block of lines is parsed with orjson,
-its records grouped by their field names (one group per "shape", usually one), and each
-group turned into one column per field path. Routing is then done once per column,
-deciding once per distinct (rule, value) of a column through the scanner's cache, and the
-finding rows are produced with NumPy index arithmetic for
-:meth:`~scanner.dataset.FindingsSink.add_indexed` instead of a Python tuple per finding.
+Line-oriented JSON logs (eventsFeed, auditFeed, push NDJSON), CEF and CSV exports repeat
+the same field names on every line and the same values on many. A block's records are
+grouped by their field names (one group per "shape", usually one), each group turned into
+one column per field path, and routing done once per column, deciding once per distinct
+(rule, value) of a column through the scanner's cache; the finding rows are produced with
+NumPy index arithmetic for :meth:`~scanner.dataset.FindingsSink.add_indexed` instead of a
+Python tuple per finding. JSON lines are read here too, a block of lines parsed with
+orjson (:func:`read_blocks`); CEF and CSV records come from their readers
+(:func:`block_of`).
 
 Rows are exactly those of the row path (:mod:`scanner.readers.json_stream` then
 ``SourceScanner._records``), in the same order: record by record, fields in the record's
@@ -37,11 +39,13 @@ from scanner.readers.textio import ReadOptions, iter_raw_lines
 from scanner.record import ReadProblem, Record
 from scanner.timeparse import parse_time
 
-#: Format labels read through this module (every other one goes through its reader).
+#: Format labels read by :func:`read_blocks` (every other one goes through its reader).
 FORMATS = frozenset({"eventsfeed-jsonl", "auditfeed-jsonl", "push-ndjson"})
-#: A block ends after this many lines or bytes, whichever comes first.
-_BLOCK_LINES = 8192
-_BLOCK_BYTES = 8 << 20
+#: Format labels whose readers' records are detected in blocks (:func:`block_of`).
+RECORD_FORMATS = frozenset({"cef", "cma-events-csv", "cma-users-csv", "scim-csv", "csv"})
+#: A block ends after this many lines (or records) or bytes, whichever comes first.
+BLOCK_RECORDS = 4096
+_BLOCK_BYTES = 4 << 20
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 #: Decides distinct (rule, value) pairs: the findings of each, in the same order.
@@ -73,17 +77,17 @@ class _Group:
 
 @dataclass
 class Block:
-    """Consecutive JSON lines, each one flat-or-nested object: one record per line.
+    """Consecutive records, read by :func:`read_blocks` or gathered by :func:`block_of`.
 
     Attributes:
-        index: record index of the block's first record.
-        lines: line number of each record (in the stream read).
+        indexes: record index of each record.
+        lines: line number of each record (in the stream read), or None.
         times: event time of each record.
         groups: the records by field paths; together they hold every record once.
     """
 
-    index: int
-    lines: list[int]
+    indexes: Sequence[int]
+    lines: Sequence[int | None]
     times: list[datetime | None]
     groups: list[_Group]
 
@@ -114,7 +118,7 @@ def read_blocks(
                 item = (item[0], item[1].removeprefix(codecs.BOM_UTF8))
             items.append(item)
             size += len(item[1])
-            if len(items) >= _BLOCK_LINES or size >= _BLOCK_BYTES:
+            if len(items) >= BLOCK_RECORDS or size >= _BLOCK_BYTES:
                 yield from _block_or_rows(items, decoder, opts)
                 items, size = [], 0
     except Exception:
@@ -185,7 +189,29 @@ def _parse(
             nested.extend(positions)
     if nested and not _read_nested(sorted(nested), objs, lines, index, opts, times, groups):
         return None
-    return Block(index, lines, times, groups)
+    return Block(range(index, index + len(objs)), lines, times, groups)
+
+
+def block_of(records: list[Record]) -> Block:
+    """A block of records a reader made (their fields are already texts)."""
+    shapes: dict[tuple[str | None, ...], tuple[list[int], list[tuple[str, ...]]]] = {}
+    for pos, record in enumerate(records):
+        paths, texts = zip(*record.fields, strict=True) if record.fields else ((), ())
+        shape = shapes.get(paths)
+        if shape is None:
+            shape = shapes[paths] = ([], [])
+        shape[0].append(pos)
+        shape[1].append(texts)
+    groups = [
+        _Group(positions, paths, list(zip(*texts, strict=True)), raw=False)
+        for paths, (positions, texts) in shapes.items()
+    ]
+    return Block(
+        [r.index for r in records],
+        [r.line for r in records],
+        [r.event_time for r in records],
+        groups,
+    )
 
 
 def _event_times(
@@ -280,7 +306,8 @@ def findings(
         block: the records.
         path: ``source_path`` of the rows.
         fmt: ``source_format`` of the rows.
-        line_offset: added to every line number (a range of a split file).
+        line_offset: added to every line number (a range of a split file read by
+            :func:`read_blocks`; records the scanner has already shifted come with 0).
         detector: routes field paths and picks conditional rules.
         decide: the findings of distinct (rule, value) pairs, through the value cache.
     """
@@ -335,9 +362,9 @@ def findings(
     if len(parts) > 1:  # groups interleave: back to record order, each record's rows kept
         order = np.argsort(rec_index, kind="stable")
         rec_index, val_index, field_index = rec_index[order], val_index[order], field_index[order]
-    recs = [
-        (path, fmt, line + line_offset, block.index + pos, t)
-        for pos, (line, t) in enumerate(zip(block.lines, block.times, strict=True))
+    recs: list[RecordKey] = [
+        (path, fmt, None if line is None else line + line_offset, index, t)
+        for line, index, t in zip(block.lines, block.indexes, block.times, strict=True)
     ]
     fields = pa.array(list(field_ids), pa.string())
     return Findings(recs, vals, fields, rec_index, val_index, field_index)

@@ -190,13 +190,15 @@ class SourceScanner:
                         return result
                 result.format = fmt
                 reader = columnar.read_blocks if fmt in columnar.FORMATS else reader_for(fmt)
+                in_blocks = fmt in columnar.RECORD_FORMATS
+                chunk_records = columnar.BLOCK_RECORDS if in_blocks else _CHUNK_RECORDS
                 chunk: list[Record] = []
                 try:
                     for item in reader(stream, head, self.opts):
                         if isinstance(item, columnar.Block):
                             if chunk:  # rows stay in record order
                                 batch, chunk = chunk, []
-                                self._records(src.path, fmt, batch)
+                                self._chunk(src.path, fmt, batch, in_blocks)
                                 result.records += len(batch)
                             self._block(src.path, fmt, item, line_offset)
                             result.records += item.size
@@ -207,15 +209,15 @@ class SourceScanner:
                             result.problems.append(item)
                             continue
                         chunk.append(item)
-                        if len(chunk) >= _CHUNK_RECORDS:
+                        if len(chunk) >= chunk_records:
                             batch, chunk = chunk, []
-                            self._records(src.path, fmt, batch)
+                            self._chunk(src.path, fmt, batch, in_blocks)
                             result.records += len(batch)
                 finally:
                     # Records read before a failure (a truncated gzip) are kept.
                     if chunk:
                         batch, chunk = chunk, []
-                        self._records(src.path, fmt, batch)
+                        self._chunk(src.path, fmt, batch, in_blocks)
                         result.records += len(batch)
         except (OSError, EOFError, ValueError) as exc:
             # Decompression and I/O failures surface here, mid-stream: keep what was read.
@@ -236,6 +238,13 @@ class SourceScanner:
             result.problems.append(ReadProblem(None, None, reason))
             result.failed = True
         return result
+
+    def _chunk(self, path: str, fmt: str, records: list[Record], in_blocks: bool) -> None:
+        """Detect and write records a reader made, as a columnar block or row by row."""
+        if in_blocks:
+            self._block(path, fmt, columnar.block_of(records), 0)
+        else:
+            self._records(path, fmt, records)
 
     def _records(self, path: str, fmt: str, records: list[Record]) -> None:
         """Detect and write one chunk of records.

@@ -142,6 +142,29 @@ def write_corpus(d: Path) -> Path:
     packed = gzip.compress("".join(json.dumps(_event(rng, i)) + "\n" for i in range(400)).encode())
     (d / "truncated.jsonl.gz").write_bytes(packed[: len(packed) * 2 // 3])
     _write(d / "push.json", [json.dumps(_push(rng, i)) + "\n" for i in range(300)], bom=True)
+    cef = []
+    for i in range(400):
+        u = rng.randrange(25)
+        name = NAMES[u % len(NAMES)]
+        extra = f" cs5=call 090-5555-{i:04d} cs5Label=Note" if i % 3 == 0 else ""
+        cef.append(
+            f"Mar 14 01:23:{i % 60:02d} host CEF:0|CatoNetworks||1.0|Security|Internet Firewall|5|"
+            f"rt=Mar 14 2025 01:23:{i % 60:02d} src=192.0.2.{u} shost={name} "
+            f"suser=user{u}@example.com{extra} act=Block\n"
+        )
+        if i % 90 == 7:
+            cef.append("not a cef line at all\n")
+    _write(d / "cato.cef", cef)
+    csv_lines = ["Time,Event Type,Sub-Type,User Name,User Email,Source IP,Device Name,Note\n"]
+    for i in range(400):
+        u = rng.randrange(25)
+        name = NAMES[u % len(NAMES)]
+        note = ['"Smith, John called 090-5555-0001"', "", f"host-{u}"][i % 3]
+        email = "" if i % 7 == 0 else f"user{u}@example.com"
+        row = f"2025-03-14T01:23:{i % 60:02d}.000Z,Security,Internet Firewall,{name},{email},"
+        row += f"192.0.2.{u},DESKTOP-{u:04X},{note}\n"
+        csv_lines.append(row if i % 50 != 9 else row.rsplit(",", 2)[0] + "\n")
+    _write(d / "events_export.csv", csv_lines, bom=True)
     return d
 
 
@@ -180,23 +203,30 @@ def _tables(out):
 
 @pytest.mark.parametrize("nlp,include_values", [("none", True), ("spacy", False)])
 def test_columnar_matches_row_path(corpus, tmp_path, monkeypatch, nlp, include_values):
-    monkeypatch.setattr(columnar, "_BLOCK_LINES", 16)  # many blocks, some of them fallbacks
+    monkeypatch.setattr(columnar, "BLOCK_RECORDS", 16)  # many blocks, some of them fallbacks
     monkeypatch.setattr(pipeline, "CHUNK_BYTES", 48 * 1024)  # ranges of events.jsonl too
     fast = pipeline.run(_config([corpus], tmp_path / "fast", nlp, include_values))
     monkeypatch.setattr(columnar, "FORMATS", frozenset())
+    monkeypatch.setattr(columnar, "RECORD_FORMATS", frozenset())
     rows = pipeline.run(_config([corpus], tmp_path / "rows", nlp, include_values))
     assert (fast.records, fast.findings, fast.errors) == (rows.records, rows.findings, rows.errors)
     a, b = _tables(tmp_path / "fast"), _tables(tmp_path / "rows")
     for table in a:
         assert a[table] == b[table], table
     formats = {r["source_format"] for r in a["findings"]}
-    assert {"eventsfeed-jsonl", "auditfeed-jsonl", "push-ndjson"} <= formats
+    assert {
+        "eventsfeed-jsonl",
+        "auditfeed-jsonl",
+        "push-ndjson",
+        "cef",
+        "cma-events-csv",
+    } <= formats
     assert fast.findings > 5000 and fast.errors > 10
 
 
 def test_fast_path_reads_blocks_and_falls_back(corpus, tmp_path, monkeypatch):
     """Both kinds of block occur on the test corpus, so the comparison above means something."""
-    monkeypatch.setattr(columnar, "_BLOCK_LINES", 16)
+    monkeypatch.setattr(columnar, "BLOCK_RECORDS", 16)
     from scanner.readers.textio import ReadOptions
 
     opts = ReadOptions(time_fields=("time",), max_line_bytes=4096, max_fields=50, max_json_depth=8)
