@@ -179,7 +179,10 @@ def _config(paths, out, nlp, include_values=False):
         update={"max_line_bytes": 4096, "max_fields_per_record": 50, "max_json_depth": 8}
     )
     configs = dataclasses.replace(
-        configs, scanner=configs.scanner.model_copy(update={"limits": limits, "cache_size": 50})
+        configs,
+        scanner=configs.scanner.model_copy(
+            update={"limits": limits, "cache_size": 50, "batch_rows": 700}  # many flushes
+        ),
     )
     return ScanConfig(
         paths=tuple(paths),
