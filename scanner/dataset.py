@@ -216,6 +216,9 @@ class FindingsSink:
         self.rows = 0
         self._key_id = key_id
         self._buf: list[FindingRow] = []
+        self._tables: list[pa.Table] = []  # built, not yet written
+        self._held = 0  # rows in _tables
+        self._tags: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {}
         self._stats: dict[tuple[str, str, str | None, str, str], FieldStats] = {}
         self._writer: pq.ParquetWriter | None = None
 
@@ -226,7 +229,32 @@ class FindingsSink:
         """
         self._buf.extend(rows)
         self.rows += len(rows)
-        if len(self._buf) >= self.batch_rows:
+        if len(self._buf) + self._held >= self.batch_rows:
+            self._flush()
+
+    def add_indexed(
+        self,
+        recs: list[RecordKey],
+        vals: list[FindingValue],
+        fields: pa.Array,
+        rec_index: Any,
+        val_index: Any,
+        field_index: Any,
+    ) -> None:
+        """Buffer findings given column-wise: row ``i`` is ``recs[rec_index[i]]``, etc.
+
+        The index arguments are int32-convertible arrays of equal length (NumPy or Arrow);
+        ``fields`` is a string array of field names. As with :meth:`add_findings`, all
+        rows of a record must come in one call.
+        """
+        self._hold()
+        table = self._table(
+            recs, vals, rec_index, val_index, pa.array(field_index, pa.int32()), fields
+        )
+        self._tables.append(table)
+        self._held += table.num_rows
+        self.rows += table.num_rows
+        if self._held >= self.batch_rows:
             self._flush()
 
     def close(self) -> tuple[Path | None, dict[tuple, FieldStats]]:
@@ -253,8 +281,8 @@ class FindingsSink:
             self._writer = None
         self.path.unlink(missing_ok=True)
 
-    def _flush(self) -> None:
-        """Write the buffer as one record batch, built column-wise from shared objects.
+    def _hold(self) -> None:
+        """Turn the buffered rows into a table waiting for the next write.
 
         A record's (path, format, line, index, time) tuple and a value's FindingValue are
         shared by many rows, so the columns are built once per distinct object and
@@ -282,9 +310,22 @@ class FindingsSink:
             rec_index.append(i)
             val_index.append(j)
             fields.append(fld)
+        table = self._table(recs, vals, rec_index, val_index, None, pa.array(fields, pa.string()))
+        self._tables.append(table)
+        self._held += table.num_rows
+
+    def _table(
+        self,
+        recs: list[RecordKey],
+        vals: list[FindingValue],
+        rec_index: Any,
+        val_index: Any,
+        field_index: pa.Array | None,
+        fields: pa.Array,
+    ) -> pa.Table:
+        """One findings table from distinct records and values and the rows' indexes."""
         r = list(zip(*recs, strict=True))
         v = list(zip(*vals, strict=True))
-        names = self.schema.names
         types = {f.name: f.type for f in self.schema}
         rec_table = pa.table(
             [pa.array(col, types[name]) for col, name in zip(r, _RECORD_COLUMNS, strict=True)],
@@ -297,12 +338,26 @@ class FindingsSink:
         ).take(pa.array(val_index, pa.int32()))
         columns = {name: rec_table.column(name) for name in _RECORD_COLUMNS}
         columns.update({name: val_table.column(name) for name in value_names})
-        columns["field"] = pa.array(fields, pa.string())
-        columns["key_id"] = pa.repeat(pa.scalar(self._key_id, pa.string()), len(rows))
-        batch = pa.Table.from_arrays([columns[name] for name in names], schema=self.schema)
-        tags = {
-            (x.entity_type, x.policy_element): (x.ccpa_categories, x.policy_declared) for x in vals
-        }
+        columns["field"] = fields if field_index is None else fields.take(field_index)
+        columns["key_id"] = pa.repeat(pa.scalar(self._key_id, pa.string()), rec_table.num_rows)
+        self._tags.update(
+            {
+                (x.entity_type, x.policy_element): (x.ccpa_categories, x.policy_declared)
+                for x in vals
+            }
+        )
+        return pa.Table.from_arrays(
+            [columns[name] for name in self.schema.names], schema=self.schema
+        )
+
+    def _flush(self) -> None:
+        """Write what is buffered as one batch and fold it into the statistics."""
+        self._hold()
+        tables, self._tables, self._held = self._tables, [], 0
+        tags, self._tags = self._tags, {}
+        if not tables:
+            return
+        batch = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
         self._aggregate(batch, tags)
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)

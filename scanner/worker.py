@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from recognizers import ip_class
+from scanner import columnar
 from scanner.config import FieldRule, ScanConfig
 from scanner.dataset import FieldStats, FindingRow, FindingsSink, FindingValue
 from scanner.detect.engine import CONDITIONAL, Detector
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 #: Records detected together: the unit of NER batching.
 _CHUNK_RECORDS = 2048
+_NO_VALUES: dict[str, tuple[FindingValue, ...]] = {}
 
 
 @dataclass(frozen=True)
@@ -209,24 +211,35 @@ class SourceScanner:
                         result.failed = True
                         return result
                 result.format = fmt
+                reader = columnar.read_blocks if fmt in columnar.FORMATS else reader_for(fmt)
+                in_blocks = fmt in columnar.RECORD_FORMATS
+                chunk_records = columnar.BLOCK_RECORDS if in_blocks else _CHUNK_RECORDS
                 chunk: list[Record] = []
                 try:
-                    for item in reader_for(fmt)(stream, head, self.opts):
+                    for item in reader(stream, head, self.opts):
+                        if isinstance(item, columnar.Block):
+                            if chunk:  # rows stay in record order
+                                batch, chunk = chunk, []
+                                self._chunk(src.path, fmt, batch, in_blocks)
+                                result.records += len(batch)
+                            self._block(src.path, fmt, item, line_offset)
+                            result.records += item.size
+                            continue
                         if line_offset and item.line is not None:
                             item.line += line_offset
                         if isinstance(item, ReadProblem):
                             result.problems.append(item)
                             continue
                         chunk.append(item)
-                        if len(chunk) >= _CHUNK_RECORDS:
+                        if len(chunk) >= chunk_records:
                             batch, chunk = chunk, []
-                            self._records(src.path, fmt, batch)
+                            self._chunk(src.path, fmt, batch, in_blocks)
                             result.records += len(batch)
                 finally:
                     # Records read before a failure (a truncated gzip) are kept.
                     if chunk:
                         batch, chunk = chunk, []
-                        self._records(src.path, fmt, batch)
+                        self._chunk(src.path, fmt, batch, in_blocks)
                         result.records += len(batch)
         except (OSError, EOFError, ValueError) as exc:
             # Decompression and I/O failures surface here, mid-stream: keep what was read.
@@ -247,6 +260,13 @@ class SourceScanner:
             result.problems.append(ReadProblem(None, None, reason))
             result.failed = True
         return result
+
+    def _chunk(self, path: str, fmt: str, records: list[Record], in_blocks: bool) -> None:
+        """Detect and write records a reader made, as a columnar block or row by row."""
+        if in_blocks:
+            self._block(path, fmt, columnar.block_of(records), 0)
+        else:
+            self._records(path, fmt, records)
 
     def _records(self, path: str, fmt: str, records: list[Record]) -> None:
         """Detect and write one chunk of records.
@@ -307,6 +327,41 @@ class SourceScanner:
                 append = rows.append
         if rows:
             self.sink.add_findings(rows)
+
+    def _block(self, path: str, fmt: str, block: columnar.Block, line_offset: int) -> None:
+        """Detect and write a block of the columnar fast path."""
+        found = columnar.findings(block, path, fmt, line_offset, self.detector, self._decide)
+        if found is not None:
+            self.sink.add_indexed(
+                found.recs,
+                found.vals,
+                found.fields,
+                found.rec_index,
+                found.val_index,
+                found.field_index,
+            )
+
+    def _decide(self, pairs: list[tuple[FieldRule, str]]) -> list[tuple[FindingValue, ...]]:
+        """The findings of distinct (rule, value) pairs; NER values batched as in _records."""
+        detector = self.detector
+        found: list[tuple[FindingValue, ...]] = []
+        ner: list[int] = []
+        by_rule = self._by_rule
+        for rule, value in pairs:
+            cached = by_rule.get(id(rule), _NO_VALUES).get(value)
+            if cached is None:
+                if detector.needs_ner(rule, value):
+                    ner.append(len(found))
+                    found.append(())
+                    continue
+                cached = self._finding_values(rule, value)
+            found.append(cached)
+        for start in range(0, len(ner), _CHUNK_RECORDS):
+            part = ner[start : start + _CHUNK_RECORDS]
+            detector.prefetch([pairs[k] for k in part])
+            for k in part:
+                found[k] = self._finding_values(*pairs[k])
+        return found
 
     def _finding_values(self, rule: FieldRule, value: str) -> tuple[FindingValue, ...]:
         """The findings of one value under one rule, with hash, mask and policy tag."""

@@ -114,7 +114,8 @@ class Detector:
                 self._by_entity.setdefault(entity, []).append(recognizer)
         self._cache: dict[tuple[int, str], list[Span]] = {}
         self._cache_size = settings.cache_size
-        self._condition_fields = frozenset(
+        #: names of the fields that ``when`` conditions look at
+        self.condition_fields = frozenset(
             r.when.field for r in configs.fields.rules if r.when is not None
         )
         self._conditional: dict[tuple, FieldRule | None] = {}
@@ -158,7 +159,7 @@ class Detector:
 
     def condition_lookup(self, fields: list[tuple[str | None, str]]) -> dict[str, str]:
         """The fields of a record that ``when`` conditions look at."""
-        names = self._condition_fields
+        names = self.condition_fields
         return {k: v for k, v in fields if k in names}
 
     def conditional_rule(self, path: str | None, lookup: dict[str, str]) -> FieldRule | None:

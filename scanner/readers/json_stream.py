@@ -43,75 +43,113 @@ def iter_records(
     """Yield the records of a JSON lines / concatenated / pretty-printed / document file."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         stream = utf8_from_utf16(stream)
-    index = 0
-    pending: list[str] = []  # slow path: lines of a value that spans lines or shares one
-    pending_line = 0
-    pending_bytes = 0
-    depth = 0
-    deepest = 0
+    decoder = LineDecoder(opts)
     first = True
     for item in iter_raw_lines(stream, opts):
+        if first and not isinstance(item, ReadProblem):
+            first = False
+            item = (item[0], item[1].removeprefix(b"\xef\xbb\xbf"))
+        yield from decoder.feed(item)
+    yield from decoder.finish()
+
+
+class LineDecoder:
+    """The line loop of :func:`iter_records`, fed one raw line at a time.
+
+    Holds what spans lines: the next record index and the lines of a value still open.
+    ``idle`` says no value is open, so a caller may decode the next lines itself
+    (:mod:`scanner.columnar` does, advancing ``index`` by the records it read).
+    """
+
+    def __init__(self, opts: ReadOptions, index: int = 0):
+        self.opts = opts
+        self.index = index
+        self._pending: list[str] = []  # lines of a value that spans lines or shares one
+        self._line = 0
+        self._bytes = 0
+        self._depth = 0
+        self._deepest = 0
+
+    @property
+    def idle(self) -> bool:
+        """Whether no multi-line value is open."""
+        return not self._pending
+
+    def feed(self, item: tuple[int, bytes] | ReadProblem) -> Iterator[Record | ReadProblem]:
+        """Decode one ``(line number, bytes)`` item of ``iter_raw_lines`` (problems pass)."""
         if isinstance(item, ReadProblem):
             yield item
-            continue
+            return
+        opts = self.opts
         lineno, raw = item
-        if first:
-            first = False
-            raw = raw.removeprefix(b"\xef\xbb\xbf")
-        if not pending:
+        if not self._pending:
             stripped = raw.strip()
             if not stripped:
-                continue
+                return
             try:
                 value = orjson.loads(stripped)
             except orjson.JSONDecodeError:
                 pass
             else:
-                for produced in _records(value, lineno, index, opts):
-                    index = _next_index(produced, index)
+                for produced in records_of(value, lineno, self.index, opts):
+                    self.index = _next_index(produced, self.index)
                     yield produced
-                continue
+                return
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             text = raw.decode("utf-8", errors="replace")
             yield ReadProblem(lineno, None, "invalid UTF-8 bytes; read with replacements")
-        if pending and depth > 0 and text.startswith("{") and pending[0].lstrip().startswith("{"):
+        pending = self._pending
+        if (
+            pending
+            and self._depth > 0
+            and text.startswith("{")
+            and pending[0].lstrip().startswith("{")
+        ):
             # A new top-level object starts while the previous one is still open: that one
             # was broken (one-object-per-line data); report it and resynchronise here.
-            yield ReadProblem(pending_line, None, "invalid JSON value (unbalanced brackets)")
-            pending, depth, deepest, pending_bytes = [], 0, 0, 0
-        if not pending:
-            pending_line = lineno
-        pending.append(text)
-        pending_bytes += len(raw)
-        depth, deepest = _depth_after(text, depth, deepest)
-        if pending_bytes > opts.max_document_bytes:
+            yield ReadProblem(self._line, None, "invalid JSON value (unbalanced brackets)")
+            self._reset()
+        if not self._pending:
+            self._line = lineno
+        self._pending.append(text)
+        self._bytes += len(raw)
+        self._depth, self._deepest = _depth_after(text, self._depth, self._deepest)
+        if self._bytes > opts.max_document_bytes:
             yield ReadProblem(
-                pending_line,
+                self._line,
                 None,
                 f"JSON value over {opts.max_document_bytes} bytes "
                 "(limits.max_document_bytes); skipped",
             )
-            pending, depth, deepest, pending_bytes = [], 0, 0, 0
-            continue
-        if depth > 0:
-            continue
-        if deepest > opts.max_json_depth:
+            self._reset()
+            return
+        if self._depth > 0:
+            return
+        if self._deepest > opts.max_json_depth:
             # Never handed to a parser: the standard library's recursion would give out.
-            yield too_deep(pending_line, None, opts.max_json_depth)
+            yield too_deep(self._line, None, opts.max_json_depth)
         else:
-            for produced in _decode_all(pending, pending_line):
+            for produced in _decode_all(self._pending, self._line):
                 if isinstance(produced, ReadProblem):
                     yield produced
                     continue
                 value, line = produced
-                for record in _records(value, line, index, opts):
-                    index = _next_index(record, index)
+                for record in records_of(value, line, self.index, opts):
+                    self.index = _next_index(record, self.index)
                     yield record
-        pending, depth, deepest, pending_bytes = [], 0, 0, 0
-    if pending and "".join(pending).strip():
-        yield ReadProblem(pending_line, None, "truncated JSON at end of file")
+        self._reset()
+
+    def finish(self) -> Iterator[ReadProblem]:
+        """Report a value still open at the end of the file."""
+        if self._pending and "".join(self._pending).strip():
+            yield ReadProblem(self._line, None, "truncated JSON at end of file")
+        self._reset()
+
+    def _reset(self) -> None:
+        self._pending = []
+        self._depth = self._deepest = self._bytes = 0
 
 
 def _next_index(item: Record | ReadProblem, index: int) -> int:
@@ -152,7 +190,7 @@ def _decode_all(lines: list[str], first_line: int) -> Iterator[tuple[Any, int] |
         yield value, line
 
 
-def _records(
+def records_of(
     value: Any, line: int, index: int, opts: ReadOptions
 ) -> Iterator[Record | ReadProblem]:
     """Expand one top-level JSON value into records (a document holds many).

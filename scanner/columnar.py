@@ -1,0 +1,440 @@
+"""The fast path for logs and exports: blocks of records detected column by column.
+
+Line-oriented JSON logs (eventsFeed, auditFeed, push NDJSON), CEF and CSV exports repeat
+the same field names on every line and the same values on many. A block's records are
+grouped by their field names (one group per "shape", usually one), each group turned into
+one column per field path, and routing done once per column, deciding once per distinct
+(rule, value) of a column through the scanner's cache; the finding rows are produced with
+NumPy index arithmetic for :meth:`~scanner.dataset.FindingsSink.add_indexed` instead of a
+Python tuple per finding. JSON lines are read here too, a block of lines parsed with
+orjson (:func:`read_blocks`); CEF and CSV records come from their readers
+(:func:`block_of`).
+
+Rows are exactly those of the row path (:mod:`scanner.readers.json_stream` then
+``SourceScanner._records``), in the same order: record by record, fields in the record's
+order, spans in the decision's order. A block the fast path cannot read exactly (a line
+that is not one JSON object, a JSON document, an over-long line, a record over the field
+or depth limits) goes line by line through the row reader's
+:class:`~scanner.readers.json_stream.LineDecoder`, which keeps the reader's state (record
+index, a multi-line value still open) across blocks.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, BinaryIO
+
+import numpy as np
+import orjson
+import pyarrow as pa
+
+from scanner.config import FieldRule
+from scanner.dataset import FindingValue, RecordKey
+from scanner.detect.engine import CONDITIONAL, Detector
+from scanner.readers import json_stream
+from scanner.readers.textio import ReadOptions, iter_raw_lines
+from scanner.record import ReadProblem, Record
+from scanner.timeparse import parse_time
+
+#: Format labels read by :func:`read_blocks` (every other one goes through its reader).
+FORMATS = frozenset({"eventsfeed-jsonl", "auditfeed-jsonl", "push-ndjson"})
+#: Format labels whose readers' records are detected in blocks (:func:`block_of`).
+RECORD_FORMATS = frozenset({"cef", "cma-events-csv", "cma-users-csv", "scim-csv", "csv"})
+#: A block ends after this many lines (or records) or bytes, whichever comes first.
+BLOCK_RECORDS = 4096
+_BLOCK_BYTES = 4 << 20
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+#: Decides distinct (rule, value) pairs: the findings of each, in the same order.
+Decide = Callable[[list[tuple[FieldRule, str]]], list[tuple[FindingValue, ...]]]
+
+
+@dataclass
+class _Group:
+    """Records of a block with the same field paths, one column per path.
+
+    ``raw`` columns hold the JSON values of flat objects, turned into the texts
+    :func:`scanner.flatten.flatten` would give by :meth:`texts`; other groups hold texts.
+    """
+
+    positions: list[int]
+    paths: tuple[str | None, ...]
+    columns: list[Sequence[Any]]
+    raw: bool
+
+    def texts(self, i: int) -> Sequence[str | None]:
+        """Column ``i`` as field texts; None where the record has no pair for it."""
+        column = self.columns[i]
+        if not self.raw:
+            return column
+        if set(map(type, column)) == {str}:
+            return [v or None for v in column] if "" in column else column
+        return [_text(v) for v in column]
+
+
+@dataclass
+class Block:
+    """Consecutive records, read by :func:`read_blocks` or gathered by :func:`block_of`.
+
+    Attributes:
+        indexes: record index of each record.
+        lines: line number of each record (in the stream read), or None.
+        times: event time of each record.
+        groups: the records by field paths; together they hold every record once.
+    """
+
+    indexes: Sequence[int]
+    lines: Sequence[int | None]
+    times: list[datetime | None]
+    groups: list[_Group]
+
+    @property
+    def size(self) -> int:
+        """Number of records in the block."""
+        return len(self.lines)
+
+
+def read_blocks(
+    stream: BinaryIO, head: bytes, opts: ReadOptions
+) -> Iterator[Block | Record | ReadProblem]:
+    """Read JSON lines as blocks, or as the row reader's items where needed."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        yield from json_stream.iter_records(stream, head, opts)
+        return
+    decoder = json_stream.LineDecoder(opts)
+    items: list[tuple[int, bytes] | ReadProblem] = []
+    size = 0
+    first = True
+    try:
+        for item in iter_raw_lines(stream, opts):
+            if isinstance(item, ReadProblem):
+                items.append(item)
+                continue
+            if first:
+                first = False
+                item = (item[0], item[1].removeprefix(codecs.BOM_UTF8))
+            items.append(item)
+            size += len(item[1])
+            if len(items) >= BLOCK_RECORDS or size >= _BLOCK_BYTES:
+                yield from _block_or_rows(items, decoder, opts)
+                items, size = [], 0
+    except Exception:
+        # A stream failing mid-way (a truncated gzip): what was read before still counts.
+        yield from _block_or_rows(items, decoder, opts)
+        raise
+    yield from _block_or_rows(items, decoder, opts)
+    yield from decoder.finish()
+
+
+def _block_or_rows(
+    items: list[tuple[int, bytes] | ReadProblem],
+    decoder: json_stream.LineDecoder,
+    opts: ReadOptions,
+) -> Iterator[Block | Record | ReadProblem]:
+    if not items:
+        return
+    if decoder.idle:
+        block = _parse(items, decoder.index, opts)
+        if block is not None:
+            decoder.index += block.size
+            yield block
+            return
+    for item in items:
+        yield from decoder.feed(item)
+
+
+def _parse(
+    items: list[tuple[int, bytes] | ReadProblem], index: int, opts: ReadOptions
+) -> Block | None:
+    """The block of ``items``, or None when the row reader must read them."""
+    loads = orjson.loads
+    lines: list[int] = []
+    objs: list[dict[str, Any]] = []
+    for item in items:
+        if type(item) is not tuple:
+            return None  # an over-long line
+        stripped = item[1].strip()
+        if not stripped:
+            continue
+        try:
+            obj = loads(stripped)
+        except orjson.JSONDecodeError:
+            return None
+        if type(obj) is not dict:
+            return None
+        lines.append(item[0])
+        objs.append(obj)
+    shapes: dict[tuple[str, ...], list[int]] = {}
+    for pos, obj in enumerate(objs):
+        keys = tuple(obj)
+        same = shapes.get(keys)
+        if same is None:
+            shapes[keys] = [pos]
+        else:
+            same.append(pos)
+    times: list[datetime | None] = [None] * len(objs)
+    groups: list[_Group] = []
+    nested: list[int] = []
+    for keys, positions in shapes.items():
+        columns = list(zip(*(objs[p].values() for p in positions), strict=True))
+        if len(keys) > opts.max_fields or opts.max_json_depth < 1:
+            nested.extend(positions)
+        elif all(set(map(type, column)) <= _SCALARS for column in columns):
+            groups.append(_Group(positions, keys, columns, raw=True))
+            _event_times(keys, columns, positions, times, opts.time_fields)
+        else:
+            nested.extend(positions)
+    if nested and not _read_nested(sorted(nested), objs, lines, index, opts, times, groups):
+        return None
+    return Block(range(index, index + len(objs)), lines, times, groups)
+
+
+def block_of(records: list[Record]) -> Block:
+    """A block of records a reader made (their fields are already texts)."""
+    shapes: dict[tuple[str | None, ...], tuple[list[int], list[tuple[str, ...]]]] = {}
+    for pos, record in enumerate(records):
+        paths, texts = zip(*record.fields, strict=True) if record.fields else ((), ())
+        shape = shapes.get(paths)
+        if shape is None:
+            shape = shapes[paths] = ([], [])
+        shape[0].append(pos)
+        shape[1].append(texts)
+    groups = [
+        _Group(positions, paths, list(zip(*texts, strict=True)), raw=False)
+        for paths, (positions, texts) in shapes.items()
+    ]
+    return Block(
+        [r.index for r in records],
+        [r.line for r in records],
+        [r.event_time for r in records],
+        groups,
+    )
+
+
+def _event_times(
+    keys: tuple[str, ...],
+    columns: list[Sequence[Any]],
+    positions: list[int],
+    times: list[datetime | None],
+    time_fields: tuple[str, ...],
+) -> None:
+    """Event times of flat objects, as :func:`scanner.readers.eventtime.from_mapping`.
+
+    The first of ``time_fields`` present with a parseable value wins; a dotted name
+    matches only a key spelled that way, since flat objects have nothing to dig into.
+    """
+    where = {key: i for i, key in enumerate(keys)}
+    parsed: dict[Any, datetime | None] = {}
+    for name in time_fields:
+        i = where.get(name)
+        if i is None:
+            continue
+        for pos, value in zip(positions, columns[i], strict=True):
+            if times[pos] is None and value is not None:
+                key = (type(value), value)  # 1 and 1.0 and True are one dict key
+                t = parsed.get(key, parsed)
+                if t is parsed:
+                    t = parsed[key] = parse_time(value)
+                times[pos] = t
+
+
+def _read_nested(
+    positions: list[int],
+    objs: list[dict[str, Any]],
+    lines: list[int],
+    index: int,
+    opts: ReadOptions,
+    times: list[datetime | None],
+    groups: list[_Group],
+) -> bool:
+    """Flatten objects the flat groups cannot hold with the row reader's own code.
+
+    Returns False when one of them is not exactly one record without a problem.
+    """
+    shapes: dict[tuple[str | None, ...], tuple[list[int], list[tuple[str, ...]]]] = {}
+    for pos in positions:
+        produced = list(json_stream.records_of(objs[pos], lines[pos], index + pos, opts))
+        if len(produced) != 1 or not isinstance(record := produced[0], Record):
+            return False
+        if record.line is None:  # a JSON document: its records share the line
+            return False
+        times[pos] = record.event_time
+        paths = tuple(path for path, _ in record.fields)
+        shape = shapes.get(paths)
+        if shape is None:
+            shape = shapes[paths] = ([], [])
+        shape[0].append(pos)
+        shape[1].append(tuple(text for _, text in record.fields))
+    for paths, (members, values) in shapes.items():
+        groups.append(_Group(members, paths, list(zip(*values, strict=True)), raw=False))
+    return True
+
+
+def _text(value: Any) -> str | None:
+    """The text :func:`scanner.flatten.flatten` gives a scalar JSON value (None: no pair)."""
+    t = type(value)
+    if t is str:
+        return value or None
+    if t is int:
+        return str(value)
+    if t is float:
+        return repr(value)
+    return None  # None and booleans
+
+
+@dataclass
+class Findings:
+    """The finding rows of a block, column-wise, for ``FindingsSink.add_indexed``."""
+
+    recs: list[RecordKey]
+    vals: list[FindingValue]
+    fields: pa.Array
+    rec_index: np.ndarray
+    val_index: np.ndarray
+    field_index: np.ndarray
+
+
+def findings(
+    block: Block, path: str, fmt: str, line_offset: int, detector: Detector, decide: Decide
+) -> Findings | None:
+    """Route, decide and expand a block's findings (None when it has none).
+
+    Args:
+        block: the records.
+        path: ``source_path`` of the rows.
+        fmt: ``source_format`` of the rows.
+        line_offset: added to every line number (a range of a split file read by
+            :func:`read_blocks`; records the scanner has already shifted come with 0).
+        detector: routes field paths and picks conditional rules.
+        decide: the findings of distinct (rule, value) pairs, through the value cache.
+    """
+    decisions: dict[tuple[int, str], int] = {}
+    pairs: list[tuple[FieldRule, str]] = []
+
+    def code(rule: FieldRule | None, value: str | None) -> int:
+        if rule is None or value is None:
+            return -1
+        key = (id(rule), value)
+        k = decisions.get(key)
+        if k is None:
+            k = decisions[key] = len(pairs)
+            pairs.append((rule, value))
+        return k
+
+    field_ids: dict[str | None, int] = {}
+    cells: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for group in block.groups:
+        routed = _routed(group, detector)
+        if not routed:
+            continue
+        matrix = np.empty((len(group.positions), len(routed)), np.int64)
+        conditions: list[tuple[str | None, ...]] | None = None
+        for c, (i, rule) in enumerate(routed):
+            texts = group.texts(i)
+            if rule is CONDITIONAL:
+                if conditions is None:
+                    conditions = _conditions(group, detector)
+                keys = list(zip(conditions, texts, strict=True))
+                rule_of = _conditional_rules(group.paths[i], set(conditions), group, detector)
+                codes = {key: code(rule_of[key[0]], key[1]) for key in dict.fromkeys(keys)}
+                matrix[:, c] = list(map(codes.__getitem__, keys))
+            else:
+                codes = {value: code(rule, value) for value in dict.fromkeys(texts)}
+                matrix[:, c] = list(map(codes.__getitem__, texts))
+        ids = [field_ids.setdefault(group.paths[i], len(field_ids)) for i, _ in routed]
+        cells.append((np.asarray(group.positions, np.int64), np.asarray(ids, np.int64), matrix))
+    if not pairs:
+        return None
+    vals: list[FindingValue] = []
+    offsets = np.zeros(len(pairs) + 1, np.int64)  # the extra 0s serve code -1
+    counts = np.zeros(len(pairs) + 1, np.int64)
+    for k, found in enumerate(decide(pairs)):
+        offsets[k] = len(vals)
+        counts[k] = len(found)
+        vals.extend(found)
+    if not vals:
+        return None
+    parts = [_expand(positions, ids, matrix, offsets, counts) for positions, ids, matrix in cells]
+    rec_index, val_index, field_index = (np.concatenate(p) for p in zip(*parts, strict=True))
+    if len(parts) > 1:  # groups interleave: back to record order, each record's rows kept
+        order = np.argsort(rec_index, kind="stable")
+        rec_index, val_index, field_index = rec_index[order], val_index[order], field_index[order]
+    recs: list[RecordKey] = [
+        (path, fmt, None if line is None else line + line_offset, index, t)
+        for line, index, t in zip(block.lines, block.indexes, block.times, strict=True)
+    ]
+    fields = pa.array(list(field_ids), pa.string())
+    return Findings(recs, vals, fields, rec_index, val_index, field_index)
+
+
+def _routed(group: _Group, detector: Detector) -> list[tuple[int, Any]]:
+    """(column, rule or CONDITIONAL) of the group's scanned columns, in field order."""
+    routes, route = detector.routes, detector.route
+    routed = []
+    for i, path in enumerate(group.paths):
+        rule = routes.get(path, route)
+        if rule is route:
+            rule = route(path)
+        if rule is not None:
+            routed.append((i, rule))
+    return routed
+
+
+def _conditions(group: _Group, detector: Detector) -> list[tuple[str | None, ...]]:
+    """Per record, the texts of the fields ``when`` conditions look at (None: absent).
+
+    Ordered as :meth:`_condition_names` gives the names; a path found twice in a record
+    counts with its last value, as in ``Detector.condition_lookup``.
+    """
+    columns = {
+        path: group.texts(i)
+        for i, path in enumerate(group.paths)
+        if path in detector.condition_fields
+    }
+    if not columns:
+        return [()] * len(group.positions)
+    return list(zip(*columns.values(), strict=True))
+
+
+def _condition_names(group: _Group, detector: Detector) -> list[str | None]:
+    names = dict.fromkeys(p for p in group.paths if p in detector.condition_fields)
+    return list(names)
+
+
+def _conditional_rules(
+    path: str | None,
+    conditions: set[tuple[str | None, ...]],
+    group: _Group,
+    detector: Detector,
+) -> dict[tuple[str | None, ...], FieldRule | None]:
+    """The rule of field ``path`` for each distinct combination of condition texts."""
+    names = _condition_names(group, detector)
+    rules = {}
+    for values in conditions:
+        lookup = {n: v for n, v in zip(names, values, strict=True) if v is not None}
+        rules[values] = detector.conditional_rule(path, lookup)  # type: ignore[arg-type]
+    return rules
+
+
+def _expand(
+    positions: np.ndarray,
+    ids: np.ndarray,
+    matrix: np.ndarray,
+    offsets: np.ndarray,
+    counts: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One group's rows: per (record, column) cell in row-major order, its findings.
+
+    Returns the rows' record positions, indexes into the block's FindingValues and
+    field ids.
+    """
+    flat = matrix.ravel()
+    per_cell = counts[flat]
+    cell = np.repeat(np.arange(flat.size), per_cell)
+    first_row = np.cumsum(per_cell) - per_cell
+    nth = np.arange(cell.size) - first_row[cell]
+    width = matrix.shape[1]
+    return positions[cell // width], offsets[flat][cell] + nth, ids[cell % width]

@@ -1,0 +1,240 @@
+"""The columnar fast path writes the same dataset, row for row, as the row path."""
+
+import dataclasses
+import gzip
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scanner import columnar, pipeline
+from scanner.config import ScanConfig, load_configs
+from scanner.dataset import read_table
+from scanner.hashing import key_id
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = b"columnar-test-key-0123456789abcdef"
+
+NAMES = ["Emily Carter", "山田 太郎", "Noah Brooks", "佐藤 花子", "Zoë Ångström", "José Núñez 🙂"]
+MESSAGES = [
+    "User {name} connected from {ip}",
+    "Session closed for {email}",
+    "License job applied 1 and revoked 0 licenses",
+    "call 090-5555-{n:04d} now",
+    "{name} は {ip} から接続しました",
+    "",
+]
+
+
+def _event(rng: random.Random, i: int) -> dict:
+    u = rng.randrange(40)
+    name = NAMES[u % len(NAMES)]
+    ip = f"192.0.2.{u + 1}"
+    email = f"user{u}@example.com"
+    e = {
+        "event_timestamp": f"2025-03-14T01:{i // 60 % 60:02d}:{i % 60:02d}Z",
+        "time": 1741915425000 + i * 7,
+        "src_ip": ip,
+        "user_name": name,
+        "vpn_user_email": email,
+        "device_name": f"DESKTOP-{u:04X}",
+        "src_is_site_or_vpn": rng.choice(["SDP User", "Site", "VPN User"]),
+        "src_site_name": rng.choice([name, "Tokyo Office", "HQ"]),
+        "src_site_id": str(1000 + u),
+        "dest_port": rng.choice([443, 80, 8443]),
+        "event_message": rng.choice(MESSAGES).format(name=name, ip=ip, email=email, n=i),
+    }
+    kind = i % 11
+    if kind == 1:
+        del e["src_is_site_or_vpn"]  # condition field missing
+    elif kind == 2:
+        e["user_name"] = None
+        e["src_ip"] = ""
+    elif kind == 3:
+        e["score"] = 0.5 + u
+        e["blocked"] = True
+        e["src_port"] = 51234
+    elif kind == 4:
+        e["user"] = {"name": name, "emails": [{"value": email}, {"value": f"alt{u}@example.org"}]}
+    elif kind == 5:
+        e["tags"] = ["vpn", name, 7, None, {"host": f"host-{u}.example.com"}]
+    elif kind == 6:
+        e = {"vpn_user_email": email, "event_timestamp": e["event_timestamp"], **e}  # key order
+    elif kind == 7:
+        e["src_ip.extra"] = ip
+        e["src_ip"] = {"extra": f"198.51.100.{u + 1}"}  # two pairs with one path
+    elif kind == 8:
+        e["time"] = str(e["time"])
+        e["dest_is_site_or_vpn"] = "SDP User"
+        e["dest_site_name"] = name
+    elif kind == 9:
+        e["time"] = "not a time"
+    return e
+
+
+def _audit(rng: random.Random, i: int) -> dict:
+    u = rng.randrange(20)
+    return {
+        "audit_timestamp": 1741915425 + i,
+        "admin": rng.choice(["System User #40276", f"Admin {NAMES[u % len(NAMES)]}"]),
+        "admin_id": str(500 + u),
+        "model_type": rng.choice(["User", "Site", "Admin"]),
+        "model_name": NAMES[u % len(NAMES)],
+        "change_type": "MODIFIED",
+        "change.After.firstName": NAMES[u % len(NAMES)].split()[0],
+        "change.Before.lastName": NAMES[u % len(NAMES)].split()[-1],
+    }
+
+
+def _push(rng: random.Random, i: int) -> dict:
+    u = rng.randrange(30)
+    fields = {
+        "time": 1741915425000 + i,
+        "src_ip": f"203.0.113.{u}",
+        "user_name": NAMES[u % len(NAMES)],
+        "vpn_user_email": f"p{u}@example.com",
+    }
+    return {"fieldsMap": fields} if i % 3 == 0 else fields
+
+
+def _write(path: Path, lines: list[str], bom: bool = False) -> None:
+    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+        fh.write("".join(lines))
+
+
+def write_corpus(d: Path) -> Path:
+    rng = random.Random(4)
+    shutil.copytree(ROOT / "sample_data", d / "sample_data")
+    lines = []
+    for i in range(900):
+        lines.append(json.dumps(_event(rng, i), ensure_ascii=i % 2 == 0) + "\n")
+        if i % 97 == 5:
+            lines.append("\n   \n")
+        if i % 130 == 17:
+            lines.append("{broken json\n")
+        if i % 150 == 40:  # a pretty-printed value across lines (and across blocks)
+            lines.append(json.dumps(_event(rng, i), indent=2) + "\n")
+        if i % 170 == 60:
+            lines.append('[{"user_name": "Noah Brooks"}, {"user_name": "Emily Carter"}]\n')
+        if i % 190 == 70:
+            lines.append('"just a string"\n42\n')
+        if i % 210 == 80:
+            lines.append('{"user_name": "big number", "n": 18446744073709551616}\n')
+        if i % 230 == 90:
+            lines.append(json.dumps({f"f{k}": f"v{k}" for k in range(60)}) + "\n")
+        if i % 250 == 100:
+            lines.append('{"a": ' * 12 + "1" + "}" * 12 + "\n")
+        if i % 270 == 110:
+            lines.append('{"user_name": "' + "x" * 5000 + '"}\n')
+        if i % 290 == 120:
+            lines.append(
+                '{"user_name": "bad \xff bytes"}\r\n'.encode("latin-1").decode(
+                    "utf-8", "surrogateescape"
+                )
+            )
+    with open(
+        d / "events.jsonl", "w", encoding="utf-8", newline="", errors="surrogateescape"
+    ) as fh:
+        fh.write("\ufeff" + "".join(lines))
+    _write(d / "audit.jsonl", [json.dumps(_audit(rng, i)) + "\n" for i in range(300)])
+    packed = gzip.compress("".join(json.dumps(_event(rng, i)) + "\n" for i in range(400)).encode())
+    (d / "truncated.jsonl.gz").write_bytes(packed[: len(packed) * 2 // 3])
+    _write(d / "push.json", [json.dumps(_push(rng, i)) + "\n" for i in range(300)], bom=True)
+    cef = []
+    for i in range(400):
+        u = rng.randrange(25)
+        name = NAMES[u % len(NAMES)]
+        extra = f" cs5=call 090-5555-{i:04d} cs5Label=Note" if i % 3 == 0 else ""
+        cef.append(
+            f"Mar 14 01:23:{i % 60:02d} host CEF:0|CatoNetworks||1.0|Security|Internet Firewall|5|"
+            f"rt=Mar 14 2025 01:23:{i % 60:02d} src=192.0.2.{u} shost={name} "
+            f"suser=user{u}@example.com{extra} act=Block\n"
+        )
+        if i % 90 == 7:
+            cef.append("not a cef line at all\n")
+    _write(d / "cato.cef", cef)
+    csv_lines = ["Time,Event Type,Sub-Type,User Name,User Email,Source IP,Device Name,Note\n"]
+    for i in range(400):
+        u = rng.randrange(25)
+        name = NAMES[u % len(NAMES)]
+        note = ['"Smith, John called 090-5555-0001"', "", f"host-{u}"][i % 3]
+        email = "" if i % 7 == 0 else f"user{u}@example.com"
+        row = f"2025-03-14T01:23:{i % 60:02d}.000Z,Security,Internet Firewall,{name},{email},"
+        row += f"192.0.2.{u},DESKTOP-{u:04X},{note}\n"
+        csv_lines.append(row if i % 50 != 9 else row.rsplit(",", 2)[0] + "\n")
+    _write(d / "events_export.csv", csv_lines, bom=True)
+    return d
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return write_corpus(tmp_path_factory.mktemp("columnar"))
+
+
+def _config(paths, out, nlp, include_values=False):
+    configs = load_configs()
+    limits = configs.scanner.limits.model_copy(
+        update={"max_line_bytes": 4096, "max_fields_per_record": 50, "max_json_depth": 8}
+    )
+    configs = dataclasses.replace(
+        configs,
+        scanner=configs.scanner.model_copy(
+            update={"limits": limits, "cache_size": 50, "batch_rows": 700}  # many flushes
+        ),
+    )
+    return ScanConfig(
+        paths=tuple(paths),
+        out=out,
+        configs=configs,
+        key=KEY,
+        key_id=key_id(KEY),
+        key_source="test",
+        nlp=nlp,
+        workers=1,
+        include_values=include_values,
+    )
+
+
+def _tables(out):
+    return {
+        t: read_table(out, t).drop_columns(["scan_id"]).to_pylist()
+        for t in ("findings", "fields", "errors")
+    }
+
+
+@pytest.mark.parametrize("nlp,include_values", [("none", True), ("spacy", False)])
+def test_columnar_matches_row_path(corpus, tmp_path, monkeypatch, nlp, include_values):
+    monkeypatch.setattr(columnar, "BLOCK_RECORDS", 16)  # many blocks, some of them fallbacks
+    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 48 * 1024)  # ranges of events.jsonl too
+    fast = pipeline.run(_config([corpus], tmp_path / "fast", nlp, include_values))
+    monkeypatch.setattr(columnar, "FORMATS", frozenset())
+    monkeypatch.setattr(columnar, "RECORD_FORMATS", frozenset())
+    rows = pipeline.run(_config([corpus], tmp_path / "rows", nlp, include_values))
+    assert (fast.records, fast.findings, fast.errors) == (rows.records, rows.findings, rows.errors)
+    a, b = _tables(tmp_path / "fast"), _tables(tmp_path / "rows")
+    for table in a:
+        assert a[table] == b[table], table
+    formats = {r["source_format"] for r in a["findings"]}
+    assert {
+        "eventsfeed-jsonl",
+        "auditfeed-jsonl",
+        "push-ndjson",
+        "cef",
+        "cma-events-csv",
+    } <= formats
+    assert fast.findings > 5000 and fast.errors > 10
+
+
+def test_fast_path_reads_blocks_and_falls_back(corpus, tmp_path, monkeypatch):
+    """Both kinds of block occur on the test corpus, so the comparison above means something."""
+    monkeypatch.setattr(columnar, "BLOCK_RECORDS", 16)
+    from scanner.readers.textio import ReadOptions
+
+    opts = ReadOptions(time_fields=("time",), max_line_bytes=4096, max_fields=50, max_json_depth=8)
+    with open(corpus / "events.jsonl", "rb") as fh:
+        items = list(columnar.read_blocks(fh, fh.peek(4096), opts))
+    blocks = [i for i in items if isinstance(i, columnar.Block)]
+    assert len(blocks) > 20 and len(items) - len(blocks) > 100
+    assert any(len(b.groups) > 3 for b in blocks)
