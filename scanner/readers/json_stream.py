@@ -35,6 +35,7 @@ _DECODER = json.JSONDecoder()
 # Strings (which cannot span lines in JSON) or one bracket; used to track nesting depth.
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
 _API_ENTITIES = ("admin", "apiKey", "object", "account")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def iter_records(
@@ -178,6 +179,7 @@ def _decode_all(lines: list[str], first_line: int) -> Iterator[tuple[Any, int] |
         if pos >= end:
             return
         line = first_line + buf.count("\n", 0, pos)
+        start = pos
         try:
             value, pos = _DECODER.raw_decode(buf, pos)
         except json.JSONDecodeError as exc:
@@ -187,7 +189,33 @@ def _decode_all(lines: list[str], first_line: int) -> Iterator[tuple[Any, int] |
         except RecursionError:  # nesting the bracket count did not see (defensive)
             yield ReadProblem(line, None, "JSON nested too deeply to parse; skipped")
             return
+        if "\\u" in buf[start:pos] and _has_surrogate(value):
+            # JSON may escape half of a UTF-16 pair ("\\ud800"); Python keeps it as a lone
+            # surrogate, which no UTF-8 output (hash, Parquet) can hold. Like invalid UTF-8
+            # bytes, it is replaced and the record is read.
+            value = _replace_surrogates(value)
+            yield ReadProblem(line, None, "lone UTF-16 surrogate escape; read with replacements")
         yield value, line
+
+
+def _has_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
+def _replace_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_surrogates(v) for v in value]
+    return value
 
 
 def records_of(

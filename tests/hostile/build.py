@@ -180,6 +180,14 @@ def invalid_utf8(d: Path) -> Expect:
     return [("client.log", "invalid utf-8 bytes"), ("bad.jsonl", "invalid UTF-8 bytes")]
 
 
+def lone_surrogate_escape(d: Path) -> Expect:
+    # Valid JSON, but "\ud800" is half a UTF-16 pair: no UTF-8 output can hold it. Once it
+    # cost the whole file (the hash raised UnicodeEncodeError).
+    bad = LINE.replace(b"call", b"c\\ud800ll")
+    (d / "surrogate.jsonl").write_bytes(LINE + b"\n" + bad + b"\n" + LINE + b"\n")
+    return [("surrogate.jsonl", "lone UTF-16 surrogate escape")]
+
+
 def cp932_invalid_bytes(d: Path) -> Expect:
     rows = [
         "名前,Email,部署",
@@ -265,6 +273,7 @@ BUILDERS = {
         nested_too_deep,
         binary_files,
         invalid_utf8,
+        lone_surrogate_escape,
         cp932_invalid_bytes,
         wide_record,
         deep_json,

@@ -84,6 +84,14 @@ def _after_invalid_utf8(out):
     assert {1, 2, 3} <= {line for line, _ in _found(out, "bad.jsonl")}
 
 
+def _after_surrogate(out):
+    # Every record is read, the bad one with U+FFFD in place of the surrogate.
+    assert {line for line, _ in _found(out, "surrogate.jsonl")} == {1, 2, 3}
+    phones = [r for r in findings(out) if r["source_path"] == "surrogate.jsonl"
+              and r["entity_type"] == "PHONE_NUMBER"]
+    assert len(phones) == 3
+
+
 def _after_cp932(out):
     lines = {line for line, entity in _found(out, "users_sjis.csv") if entity == "EMAIL_ADDRESS"}
     assert lines == {2, 3, 4, 5}
@@ -118,6 +126,7 @@ def _after_truncated_gzip(out):
 
 AFTER = {
     "invalid_utf8": _after_invalid_utf8,
+    "lone_surrogate_escape": _after_surrogate,
     "cp932_invalid_bytes": _after_cp932,
     "messy_csv": _after_messy_csv,
     "unsafe_member_paths": _after_members,
