@@ -425,6 +425,7 @@ class DatasetWriter:
         self._writers: dict[str, pq.ParquetWriter] = {}
         self._key_id = metadata.get("key_id")
         self._parts = 0
+        self._part_rows: list[tuple[Path, int]] = []  # findings parts in order, with rows
         #: findings per (categories, element, entity, declared), for the closing summary
         self.by_tag: Counter[tuple[tuple[str, ...], str, str, bool]] = Counter()
         self._lock_fh: Any = None
@@ -515,6 +516,7 @@ class DatasetWriter:
             part.unlink()
         rows = pq.ParquetFile(target).metadata.num_rows
         self.counts["findings"] += rows
+        self._part_rows.append((target, rows))
         if self._checkpoints is not None:
             self._since["parts"].append((target.name, rows))
 
@@ -725,6 +727,33 @@ class DatasetWriter:
             os.fsync(fh.fileno())
             self._synced = time.monotonic()
 
+    def _compact(self) -> None:
+        """Merge runs of small findings parts into parts of up to ``batch_rows`` rows.
+
+        Every input file gives at least one part; 100,000 small files would otherwise make
+        100,000 Parquet files of a few rows each (8 KB apiece on disk, and slow to read).
+        Consecutive parts are merged, so the row order is kept; the merged part takes the
+        name of the first of its run. Runs only at commit: until then a part belongs to
+        one input file's checkpoint, for ``--resume``.
+        """
+        schema = self._schemas["findings"]
+        run: list[tuple[Path, int]] = []
+        for part, rows in [*self._part_rows, (None, None)]:
+            if part is not None and rows is not None and (
+                sum(r for _p, r in run) + rows <= self.batch_rows
+            ):
+                run.append((part, rows))
+                continue
+            if len(run) > 1:
+                tables = [_read_part(p, schema) for p, _rows in run]
+                merged = run[0][0].with_suffix(".merging")
+                pq.write_table(pa.concat_tables(tables), merged, compression="zstd")
+                for p, _rows in run:
+                    p.unlink()
+                os.replace(merged, run[0][0])
+            run = [] if part is None or rows is None else [(part, rows)]
+        self._part_rows = []
+
     # -- commit ----------------------------------------------------------------------
     def commit(self, manifest_entry: dict[str, Any]) -> None:
         """Make the scan visible: all three tables and the manifest entry, or nothing."""
@@ -738,6 +767,7 @@ class DatasetWriter:
         if self._parts == 0:
             empty = self._schemas["findings"]
             pq.write_table(empty.empty_table(), self._stage / "findings" / "part-000000.parquet")
+        self._compact()
         shutil.rmtree(self._stage / "parts", ignore_errors=True)
         journal = {"scan_id": self.scan_id, "staging": self._stage.name, "entry": manifest_entry}
         # Ctrl-C waits until the commit is done: the journal and the renames take
@@ -750,6 +780,12 @@ class DatasetWriter:
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         self._committed = True
+
+
+def _read_part(path: Path, schema: pa.Schema) -> pa.Table:
+    """A findings part as ``schema`` (Spark's and resumed parts carry other metadata)."""
+    table = pq.ParquetFile(path).read()
+    return table if table.schema.equals(schema, check_metadata=False) else table.cast(schema)
 
 
 def recover(out: Path) -> None:

@@ -120,3 +120,24 @@ def test_second_writer_is_refused(tmp_path):
     with DatasetWriter(tmp_path, "s1", {}):
         with pytest.raises(ConfigError, match="another scan"):
             DatasetWriter(tmp_path, "s2", {}).__enter__()
+
+
+def test_commit_merges_runs_of_small_parts_in_order(tmp_path):
+    # One part per input file would leave 100,000 tiny Parquet files for 100,000 small
+    # files: consecutive small parts are merged at commit, up to batch_rows rows, in order.
+    out, scan_id = tmp_path / "ds", "20260101T000000Z-000001"
+    sizes = [1, 2, 1, 5, 1, 1, 3]  # rows per part; batch_rows=4
+    with DatasetWriter(out, scan_id, {"scan_id": scan_id, "key_id": "k"}, batch_rows=4) as w:
+        n = 0
+        for i, size in enumerate(sizes):
+            sink = w.sink(f"task-{i}")
+            for _ in range(size):
+                sink.add_findings([_row({**ROW, "record_index": n})])
+                n += 1
+            part, _stats = sink.close()
+            w.add_part(part, 0)
+        w.commit({"scan_id": scan_id})
+    parts = sorted((out / "findings" / f"scan_id={scan_id}").glob("*.parquet"))
+    # runs: 1+2+1 | 5 (too big to join) | 1+1 (a 3 would overflow) | 3
+    assert [pq.ParquetFile(p).metadata.num_rows for p in parts] == [4, 5, 2, 3]
+    assert read_table(out, "findings").column("record_index").to_pylist() == list(range(n))
