@@ -4,6 +4,7 @@
     python bench/fuzz.py --seconds 300                 # every target, time split between them
     python bench/fuzz.py --seconds 60 --target json    # one target
     python bench/fuzz.py --engine hypothesis ...       # without atheris
+    python bench/fuzz.py --target columnar ...         # differential: fast path vs row path
 
 Engines: atheris (coverage-guided libFuzzer, `pip install atheris`) when installed, else
 hypothesis (`pip install hypothesis`: random and mutated inputs). Not run in CI. Seeds are
@@ -46,6 +47,8 @@ SEEDS = {
     "parquet": ("*.parquet",),
     "sniff": ("*",),
     "sources": ("*.gz", "*.bz2", "*.zip", "*.tar", "*.xz"),
+    # differential: the columnar fast path must give the row path's rows exactly
+    "columnar": ("*.jsonl", "cef/*.log", "*.csv"),
 }
 TARGETS = tuple(SEEDS)
 
@@ -168,7 +171,54 @@ def target_fn(name: str) -> Callable[[bytes], None]:
                     pass  # reported by the pipeline as the member's error
 
         return run_sources
+    if name == "columnar":
+        return _columnar_target()
     raise SystemExit(f"unknown target {name!r}; targets: {', '.join(TARGETS)}")
+
+
+def _columnar_target() -> Callable[[bytes], None]:
+    """Scan the input with the columnar fast path and with the row path; rows must match."""
+    from scanner import columnar
+    from scanner.config import ScanConfig, load_configs
+    from scanner.dataset import FINDINGS_SCHEMA, FindingsSink
+    from scanner.hashing import key_id
+    from scanner.sources import InputFile
+    from scanner.worker import SourceScanner, Task
+
+    key = b"fuzz-key-0123456789abcdef0123456"
+    config = ScanConfig(paths=(), out=Path(), configs=load_configs(), key=key,
+                        key_id=key_id(key), key_source="fuzz", nlp="none", workers=1)
+    scanner = SourceScanner(config)
+    workdir = Path(tempfile.mkdtemp(prefix="catoscan-fuzz-"))
+    path = workdir / "fuzz.jsonl"
+    fast = (columnar.FORMATS, columnar.RECORD_FORMATS, columnar.BLOCK_RECORDS)
+
+    def scan() -> tuple[list, list]:
+        sink = FindingsSink(workdir / "part.parquet", FINDINGS_SCHEMA, key_id=config.key_id,
+                            include_values=False, batch_rows=64)
+        result = scanner.run_task(Task(0, InputFile(path, "fuzz.jsonl")), sink)
+        rows = []
+        if result.part is not None:
+            import pyarrow.parquet as pq
+
+            rows = pq.read_table(result.part).to_pylist()
+            result.part.unlink()
+        problems = [(p.line, p.index, p.reason) for s in result.sources for p in s.problems]
+        return rows, problems
+
+    def run_columnar(data: bytes) -> None:
+        path.write_bytes(data)
+        columnar.FORMATS, columnar.RECORD_FORMATS, columnar.BLOCK_RECORDS = fast[0], fast[1], 8
+        try:
+            with_blocks = scan()
+            columnar.FORMATS, columnar.RECORD_FORMATS = frozenset(), frozenset()
+            row_by_row = scan()
+        finally:
+            columnar.FORMATS, columnar.RECORD_FORMATS, columnar.BLOCK_RECORDS = fast
+        if with_blocks != row_by_row:
+            raise Violation("the columnar fast path and the row path disagree")
+
+    return run_columnar
 
 
 class _Prefixed(io.RawIOBase):
