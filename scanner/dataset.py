@@ -739,21 +739,21 @@ class DatasetWriter:
         one input file's checkpoint, for ``--resume``.
         """
         schema = self._schemas["findings"]
-        run: list[tuple[Path, int]] = []
-        for part, rows in [*self._part_rows, (None, None)]:
-            if part is not None and rows is not None and (
-                sum(r for _p, r in run) + rows <= self.batch_rows
-            ):
-                run.append((part, rows))
+        run: list[Path] = []
+        total = 0  # rows in the run
+        for part, rows in [*self._part_rows, (None, 0)]:
+            if part is not None and total + rows <= self.batch_rows:
+                run.append(part)
+                total += rows
                 continue
             if len(run) > 1:
-                tables = [_read_part(p, schema) for p, _rows in run]
-                merged = run[0][0].with_suffix(".merging")
+                merged = run[0].with_suffix(".merging")
+                tables = [_read_part(p, schema) for p in run]
                 pq.write_table(pa.concat_tables(tables), merged, compression="zstd")
-                for p, _rows in run:
+                for p in run:
                     p.unlink()
-                os.replace(merged, run[0][0])
-            run = [] if part is None or rows is None else [(part, rows)]
+                os.replace(merged, run[0])
+            run, total = ([part], rows) if part is not None else ([], 0)
         self._part_rows = []
 
     # -- commit ----------------------------------------------------------------------
