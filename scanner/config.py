@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -244,6 +245,30 @@ class ScanConfig:
     uris: tuple[str, ...] = ()  # inputs named by URI (s3a://...), read through Spark
     spark_master: str | None = None  # --engine spark: None takes spark-submit's or local[*]
     resume: bool = False  # adopt the unchanged finished files of the kept interrupted scan
+
+
+def build_scan_config(
+    *,
+    key_file: Path | None,
+    config_dir: Path | None,
+    on_new_key: Callable[[str], None] | None = None,
+    **settings: Any,
+) -> ScanConfig:
+    """A :class:`ScanConfig` from the options of ``catoscan scan`` (CLI or library).
+
+    Loads the configuration files and the HMAC key (created once when there is none:
+    ``on_new_key`` is told where) and fills in its ``key_id``; ``settings`` are the other
+    fields of ScanConfig.
+    """
+    from scanner.hashing import key_id, load_key
+
+    configs = load_configs(config_dir)
+    key, key_source, created = load_key(key_file)
+    if created and on_new_key is not None:
+        on_new_key(key_source)
+    return ScanConfig(
+        configs=configs, key=key, key_id=key_id(key), key_source=key_source, **settings
+    )
 
 
 def load_configs(config_dir: Path | None = None) -> Configs:

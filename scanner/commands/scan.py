@@ -146,8 +146,7 @@ def scan(
     Example:
         catoscan scan sample_data --out inventory --fail-on-undeclared
     """
-    from scanner.config import ScanConfig, load_configs
-    from scanner.hashing import key_id, load_key
+    from scanner.config import build_scan_config
     from scanner.pipeline import run
     from scanner.summary import StderrProgress, print_summary
 
@@ -160,22 +159,21 @@ def scan(
     elif workers is not None:
         raise click.UsageError("--workers is an option of the local engine; Spark decides")
     show_progress = sys.stderr.isatty() if progress is None else progress
+
+    def say_new_key(where: str) -> None:
+        click.echo(
+            f"catoscan: created a new HMAC key at {where} (keep it: "
+            "value hashes only join across scans under the same key)",
+            err=True,
+        )
+
     try:
-        configs = load_configs(config_dir)
-        key, key_source, created = load_key(key_file)
-        if created:
-            click.echo(
-                f"catoscan: created a new HMAC key at {key_source} (keep it: "
-                "value hashes only join across scans under the same key)",
-                err=True,
-            )
-        config = ScanConfig(
+        config = build_scan_config(
+            key_file=key_file,
+            config_dir=config_dir,
+            on_new_key=say_new_key,
             paths=tuple(p for p in paths if isinstance(p, Path)),
             out=out,
-            configs=configs,
-            key=key,
-            key_id=key_id(key),
-            key_source=key_source,
             nlp=nlp,
             format=fmt,
             include_values=include_values,

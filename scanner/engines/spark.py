@@ -370,18 +370,13 @@ def scan_config(
     the key file is read on the driver and travels to the executors inside the job (turn
     on ``spark.network.crypto.enabled`` on a shared cluster).
     """
-    from scanner.config import load_configs
-    from scanner.hashing import key_id, load_key
+    from scanner.config import build_scan_config
 
-    configs = load_configs(Path(config_dir) if config_dir is not None else None)
-    key, source, _created = load_key(Path(key_file) if key_file is not None else None)
-    return ScanConfig(
+    return build_scan_config(
+        key_file=Path(key_file) if key_file is not None else None,
+        config_dir=Path(config_dir) if config_dir is not None else None,
         paths=(),
         out=Path(),
-        configs=configs,
-        key=key,
-        key_id=key_id(key),
-        key_source=source,
         nlp=nlp,
         format=format,
         include_values=include_values,
