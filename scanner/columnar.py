@@ -298,7 +298,12 @@ class Findings:
 
 
 def findings(
-    block: Block, path: str, fmt: str, line_offset: int, detector: Detector, decide: Decide
+    block: Block,
+    path: str,
+    fmt: str,
+    shift: tuple[int, int],
+    detector: Detector,
+    decide: Decide,
 ) -> Findings | None:
     """Route, decide and expand a block's findings (None when it has none).
 
@@ -306,8 +311,9 @@ def findings(
         block: the records.
         path: ``source_path`` of the rows.
         fmt: ``source_format`` of the rows.
-        line_offset: added to every line number (a range of a split file read by
-            :func:`read_blocks`; records the scanner has already shifted come with 0).
+        shift: added to every line number and record index (a range of a split file
+            read by :func:`read_blocks`; records the scanner has already shifted come
+            with 0s).
         detector: routes field paths and picks conditional rules.
         decide: the findings of distinct (rule, value) pairs, through the value cache.
     """
@@ -362,8 +368,9 @@ def findings(
     if len(parts) > 1:  # groups interleave: back to record order, each record's rows kept
         order = np.argsort(rec_index, kind="stable")
         rec_index, val_index, field_index = rec_index[order], val_index[order], field_index[order]
+    line_offset, index_offset = shift
     recs: list[RecordKey] = [
-        (path, fmt, None if line is None else line + line_offset, index, t)
+        (path, fmt, None if line is None else line + line_offset, index + index_offset, t)
         for line, index, t in zip(block.lines, block.indexes, block.times, strict=True)
     ]
     fields = pa.array(list(field_ids), pa.string())

@@ -325,7 +325,19 @@ def _plan(
             continue
         stat = desc.get("stat")
         for start, end, first_line, fmt in ranges:
-            tasks.append(Task(len(tasks), item, start, end, first_line, fmt, last=False, stat=stat))
+            tasks.append(
+                Task(
+                    len(tasks),
+                    item,
+                    start,
+                    end,
+                    first_line,
+                    fmt,
+                    last=False,
+                    stat=stat,
+                    first_index=first_line - 1,
+                )
+            )
         if ranges:
             tasks[-1] = replace(tasks[-1], last=True)
         else:
@@ -362,12 +374,14 @@ class _Merger:
             counts["sources"] += len(task_result.sources)
         elif task.last:
             counts["sources"] += 1
+        # The task counted record indexes from its first_index; the file's earlier ranges
+        # say where they really start (the same unless some line held no or many records).
+        shift = self._offset - task.first_index if ranged else 0
         if task_result.part is not None:
-            self.writer.add_part(task_result.part, self._offset if ranged else 0)
+            self.writer.add_part(task_result.part, shift)
         for source in task_result.sources:
-            offset = self._offset if ranged else 0
             for problem in source.problems:
-                self.error(source.path, source.format, problem, offset)
+                self.error(source.path, source.format, problem, shift)
             self.result.records += source.records
             if source.failed:
                 self.result.failed_sources += 1
@@ -396,7 +410,7 @@ class _Merger:
             self._counts = _no_counts()
 
     def error(self, path: str, fmt: str | None, problem: ReadProblem, offset: int) -> None:
-        """Record a read problem (``offset``: records of the file's earlier ranges)."""
+        """Record a read problem (``offset``: the shift of its range's record indexes)."""
         index = None if problem.index is None else problem.index + offset
         self.writer.add_error(path, fmt, problem.line, index, problem.reason)
         self.result.errors += 1

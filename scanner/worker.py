@@ -49,6 +49,9 @@ class Task:
     format: str | None = None
     last: bool = True  # the last (or only) task of its input file
     stat: tuple[int, int] | None = None  # (size, mtime_ns) when planned, for ranges
+    #: record_index of the range's first record if every earlier line held one record (the
+    #: common case); the merge shifts the part only when the real count differs
+    first_index: int = 0
 
 
 @dataclass
@@ -160,7 +163,9 @@ class SourceScanner:
             return _Bounded(fh, (task.end or 0) - (task.start or 0))  # type: ignore[return-value]
 
         src = Source(item.display, item.path.name, open_range, item.path)
-        result = self.scan_source(src, fmt=task.format, line_offset=task.first_line - 1)
+        result = self.scan_source(
+            src, fmt=task.format, line_offset=task.first_line - 1, index_offset=task.first_index
+        )
         if task.last and task.stat is not None:
             try:
                 st = item.path.stat()
@@ -193,9 +198,13 @@ class SourceScanner:
 
     # -- one source ----------------------------------------------------------------------
     def scan_source(
-        self, src: Source, fmt: str | None = None, line_offset: int = 0
+        self, src: Source, fmt: str | None = None, line_offset: int = 0, index_offset: int = 0
     ) -> SourceResult:
-        """Read one source to the end; problems are recorded, never raised."""
+        """Read one source to the end; problems are recorded, never raised.
+
+        ``line_offset`` and ``index_offset`` are added to the line numbers and record
+        indexes the reader counts (a range of a split file starts counting at 0).
+        """
         result = SourceResult(src.path, fmt)
         try:
             with src.open() as raw:
@@ -224,11 +233,13 @@ class SourceScanner:
                                 batch, chunk = chunk, []
                                 self._chunk(src.path, fmt, batch, in_blocks)
                                 result.records += len(batch)
-                            self._block(src.path, fmt, item, line_offset)
+                            self._block(src.path, fmt, item, line_offset, index_offset)
                             result.records += item.size
                             continue
                         if line_offset and item.line is not None:
                             item.line += line_offset
+                        if index_offset and item.index is not None:
+                            item.index += index_offset
                         if isinstance(item, ReadProblem):
                             result.problems.append(item)
                             continue
@@ -266,7 +277,7 @@ class SourceScanner:
     def _chunk(self, path: str, fmt: str, records: list[Record], in_blocks: bool) -> None:
         """Detect and write records a reader made, as a columnar block or row by row."""
         if in_blocks:
-            self._block(path, fmt, columnar.block_of(records), 0)
+            self._block(path, fmt, columnar.block_of(records), 0, 0)
         else:
             self._records(path, fmt, records)
 
@@ -330,9 +341,13 @@ class SourceScanner:
         if rows:
             self.sink.add_findings(rows)
 
-    def _block(self, path: str, fmt: str, block: columnar.Block, line_offset: int) -> None:
+    def _block(
+        self, path: str, fmt: str, block: columnar.Block, line_offset: int, index_offset: int
+    ) -> None:
         """Detect and write a block of the columnar fast path."""
-        found = columnar.findings(block, path, fmt, line_offset, self.detector, self._decide)
+        found = columnar.findings(
+            block, path, fmt, (line_offset, index_offset), self.detector, self._decide
+        )
         if found is not None:
             self.sink.add_indexed(
                 found.recs,

@@ -67,3 +67,38 @@ def test_ranges_keep_line_and_record_numbers(corpus, tmp_path, monkeypatch):
     assert [r["line"] for r in rows] == record_lines
     errors = read_table(tmp_path / "o", "errors").to_pylist()
     assert [e["line"] for e in errors] == [n for n, line in enumerate(lines, 1) if line == "{broken json"]
+
+
+@pytest.mark.parametrize("first", ["event_timestamp", "n"])  # columnar blocks / row reader
+@pytest.mark.parametrize("extra", [None, "array", "blank"])
+def test_ranges_are_shifted_only_when_a_line_is_not_one_record(tmp_path, monkeypatch, extra,
+                                                               first):
+    """A range counts indexes from its first line; only irregular lines cost a rewrite."""
+    path = tmp_path / "events.jsonl"
+    pad = "x" * 300  # the planner cuts at most once per MiB it reads: make a few MiB
+    lines = [json.dumps({first: "2025-03-14T01:23:45Z", "src_ip": f"192.0.2.{i % 250 + 1}",
+                         "pad": pad}) for i in range(12000)]
+    if extra == "array":  # one line holding two records: later ranges start one further
+        lines[10] = "[" + lines[10] + ", " + json.dumps({"src_ip": "192.0.2.99"}) + "]"
+    elif extra == "blank":  # a line holding none: later ranges start one earlier
+        lines.insert(10, "")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 64 * 1024)
+    shifts = []
+    add_part = pipeline.DatasetWriter.add_part
+
+    def spy(self, part, record_offset):
+        shifts.append(record_offset)
+        return add_part(self, part, record_offset)
+
+    monkeypatch.setattr(pipeline.DatasetWriter, "add_part", spy)
+    result = pipeline.run(_config([path], tmp_path / "o", workers=1))
+    rows = [r for r in _rows(tmp_path / "o") if r["field"] == "src_ip"]
+    fmt = "eventsfeed-jsonl" if first == "event_timestamp" else "json"
+    assert {r["source_format"] for r in rows} == {fmt}
+    records = 12001 if extra == "array" else 12000
+    assert result.records == records
+    assert [r["record_index"] for r in rows] == list(range(records))
+    assert len(shifts) >= 3
+    expected = {None: 0, "array": 1, "blank": -1}[extra]
+    assert shifts[0] == 0 and set(shifts[1:]) == {expected}

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -172,6 +173,9 @@ def test_record_offsets():
     results = {t.seq: TaskResult(t.seq, None, [SourceResult("a", "cef", records=n)], {})
                for t, n in zip(tasks, counts, strict=True)}
     assert engine.record_offsets(tasks, results) == {2: 3, 3: 7, 5: 6}
+    # Ranges that assumed one record per line are shifted only by what they got wrong.
+    assumed = [replace(t, first_index=i) for t, i in zip(tasks, [0, 0, 3, 9, 0, 6], strict=True)]
+    assert engine.record_offsets(assumed, results) == {3: -2}
 
 
 def test_spark_that_cannot_start_is_a_config_error(tmp_path):

@@ -2,8 +2,9 @@
 
 Mapped fields need only their validator (an IP field is checked by the IP recognizer, a
 name field is classified as e-mail, login or name); free text and unmapped fields go
-through presidio's AnalyzerEngine with spaCy NER and every recognizer. Decisions are
-cached per (rule, value) because logs repeat the same users, hosts and versions.
+through presidio's spaCy NLP engine and every recognizer of its registry (``_analyze``).
+Decisions are cached per (rule, value) because logs repeat the same users, hosts and
+versions.
 """
 
 from __future__ import annotations
@@ -122,6 +123,7 @@ class Detector:
         #: field name -> rule, None (not scanned) or CONDITIONAL; filled by route()
         self.routes: dict[str | None, FieldRule | None | object] = {}
         self._artifacts: dict[str, object] = {}  # text -> presidio NlpArtifacts, see prefetch
+        self._text_recognizers: dict[tuple[str, ...], list] = {}  # entities -> recognizers
         self._analyzer = None
         self.model: ModelInfo | None = None
         self.ner_loaded = False
@@ -286,22 +288,54 @@ class Detector:
         text, offsets = values.nfkc_map(value)
         if not (ner and self.nlp_mode == "spacy" and _HAS_LETTER.search(text)):
             return self._scan_patterns(value, ENTITY_TYPES)
-        analyzer = self._get_analyzer()
         spans: list[Span] = []
         for base in range(0, max(len(text), 1), _WINDOW):
             chunk = text[base : base + _WINDOW + _OVERLAP]
-            for r in analyzer.analyze(
-                chunk,
-                language=self._nlp_settings.language,
-                entities=list(possible_entities(chunk, ENTITY_TYPES)),
-                score_threshold=self.min_score,
-                nlp_artifacts=self._artifacts.get(chunk) if base == 0 else None,
-            ):
+            artifacts = self._artifacts.get(chunk) if base == 0 else None
+            for r in self._analyze(chunk, possible_entities(chunk, ENTITY_TYPES), artifacts):
                 if base and r.end <= _OVERLAP:
                     continue  # already found in the previous window
                 name = (r.recognition_metadata or {}).get("recognizer_name", "presidio")
                 spans.append(_span(r, name, offsets, base))
         return self.resolver.resolve(spans)
+
+    def _analyze(self, text: str, entities: tuple[str, ...], artifacts):  # noqa: ANN001, ANN202
+        """What ``AnalyzerEngine.analyze`` does, without its context enhancement.
+
+        The same recognizers (the registry's choice for ``entities``, spaCy's among them),
+        score threshold and de-duplication, in the same order. The lemma-based enhancer
+        is left out: the pipeline loads no lemmatizer, so it can never find a context
+        word (catoscan's recognizers weigh their own), yet it deep-copied every result
+        and cost about a fifth of the free-text time.
+        """
+        from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+        analyzer = self._get_analyzer()
+        if artifacts is None:
+            artifacts = analyzer.nlp_engine.process_text(text, self._nlp_settings.language)
+        recognizers = self._text_recognizers.get(entities)
+        if recognizers is None:
+            recognizers = analyzer.registry.get_recognizers(
+                language=self._nlp_settings.language, entities=list(entities)
+            )
+            self._text_recognizers[entities] = recognizers
+        wanted = list(entities)
+        results = []
+        for recognizer in recognizers:
+            found = recognizer.analyze(text=text, entities=wanted, nlp_artifacts=artifacts)
+            for r in found or ():
+                if r.score < self.min_score:
+                    continue
+                if not r.recognition_metadata:
+                    r.recognition_metadata = {}
+                r.recognition_metadata.setdefault(
+                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY, recognizer.id
+                )
+                r.recognition_metadata.setdefault(
+                    RecognizerResult.RECOGNIZER_NAME_KEY, recognizer.name
+                )
+                results.append(r)
+        return EntityRecognizer.remove_duplicates(results)
 
     def _get_analyzer(self):  # noqa: ANN202 - presidio AnalyzerEngine
         if self._analyzer is None:

@@ -88,7 +88,7 @@ def execute(
         found = scanned.where(F.col(META).isNull())
         offsets = record_offsets(tasks, metas)
         if offsets:
-            # Ranges of one file are scanned apart, each counting records from 0.
+            # A range whose earlier lines did not hold one record each.
             shift = F.create_map(*[F.lit(x) for pair in offsets.items() for x in pair])
             found = found.withColumn(
                 "record_index",
@@ -109,14 +109,18 @@ def execute(
 
 
 def record_offsets(tasks: list[Task], results: dict[int, TaskResult]) -> dict[int, int]:
-    """``record_index`` shift per ranged task: the records of its file's earlier ranges."""
+    """``record_index`` shift per ranged task whose index did not start where it assumed.
+
+    A range counts records from its ``first_index`` (one record per earlier line); the
+    records of the file's earlier ranges say where it really starts.
+    """
     offsets: dict[int, int] = {}
     running = 0
     for task in tasks:
         if task.start is None:
             continue
-        if running:
-            offsets[task.seq] = running
+        if running != task.first_index:
+            offsets[task.seq] = running - task.first_index
         running += sum(s.records for s in results[task.seq].sources)
         if task.last:
             running = 0
