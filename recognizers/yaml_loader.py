@@ -19,6 +19,7 @@ import regex
 import yaml
 from presidio_analyzer import Pattern, PatternRecognizer
 
+from scanner.config import YAML_LOADER
 from scanner.errors import ConfigError
 
 #: The flags presidio's ``PatternRecognizer`` and ``RecognizerRegistry`` use by default.
@@ -58,7 +59,7 @@ def load_yaml_recognizers(
     """
     source = Path(path) if isinstance(path, str | os.PathLike) else path
     try:
-        document = yaml.safe_load(source.read_text(encoding="utf-8"))
+        document = yaml.load(source.read_text(encoding="utf-8"), Loader=YAML_LOADER)  # noqa: S506
     except OSError as error:
         raise RecognizerConfigError(f"{path}: cannot read: {error.strerror or error}") from error
     except yaml.YAMLError as error:

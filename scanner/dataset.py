@@ -41,7 +41,6 @@ from typing import Any, BinaryIO, NamedTuple
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from scanner import SCHEMA_VERSION, __version__
@@ -564,6 +563,8 @@ class DatasetWriter:
             root = self.out / table / f"scan_id={scan_id}"
             if not root.exists():
                 continue
+            import pyarrow.dataset as ds  # imports pandas: only when a scan carries forward
+
             dataset = ds.dataset(root, format="parquet", schema=_SCHEMAS_FOR[table](self))
             part_writer = None
             part = self._stage / "parts" / f"carry-{table}.parquet"
@@ -1005,6 +1006,8 @@ def read_table(out: Path, table: str, scan_id: str | None = None) -> pa.Table:
     schema = _SCHEMAS[table]
     if not committed or not root.exists():
         return schema.empty_table().append_column("scan_id", pa.array([], pa.string()))
+    import pyarrow.dataset as ds  # imports pandas (half a second): not on a scan's path
+
     partitioning = ds.partitioning(pa.schema([("scan_id", pa.string())]), flavor="hive")
     dataset = ds.dataset(root, format="parquet", partitioning=partitioning)
     return dataset.to_table(filter=ds.field("scan_id").isin(committed))
