@@ -78,6 +78,8 @@ class TaskResult:
     digest: str | None = None
     #: findings the task wrote (set by engines that do not hand back a part file)
     rows: int = 0
+    #: the decisions this task made first, for the other workers (``run_shared``)
+    learned: list[tuple[int, str, list[Any]]] = field(default_factory=list)
 
 
 def read_settings(config: ScanConfig) -> tuple[Limits, ReadOptions]:
@@ -473,3 +475,34 @@ def run_in_worker(task: Task) -> TaskResult:
         batch_rows=config.configs.scanner.batch_rows,
     )
     return scanner.run_task(task, sink)
+
+
+def run_shared(
+    task: Task, start: int, decisions: list[tuple[int, str, list[Any]]]
+) -> tuple[TaskResult, int, int]:
+    """Process-pool entry point that shares decisions between the workers of a scan.
+
+    ``decisions`` is the scan's log of decisions from position ``start`` on: this worker
+    adopts the part it has not seen, so a value another worker already decided (a free
+    text through spaCy, most of all) is not decided again. The decisions this task makes
+    go back in ``TaskResult.learned`` for the log.
+
+    Returns:
+        The task's result, this worker's pid and how much of the log it has adopted.
+    """
+    import os
+
+    detector = _STATE["scanner"].detector
+    seen = _STATE.get("seen", 0)
+    if start <= seen:
+        detector.adopt(decisions[seen - start :])
+        _STATE["seen"] = start + len(decisions)
+    else:  # a gap before ``start``: adopt what came, and ask for the gap next time
+        detector.adopt(decisions)
+    detector.learning = []
+    try:
+        result = run_in_worker(task)
+        result.learned = detector.learning
+    finally:
+        detector.learning = None
+    return result, os.getpid(), _STATE.get("seen", 0)

@@ -4,6 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from scanner import pipeline
@@ -102,3 +103,58 @@ def test_ranges_are_shifted_only_when_a_line_is_not_one_record(tmp_path, monkeyp
     assert len(shifts) >= 3
     expected = {None: 0, "array": 1, "blank": -1}[extra]
     assert shifts[0] == 0 and set(shifts[1:]) == {expected}
+
+
+def test_decision_log_gives_each_worker_what_it_has_not_seen():
+    from scanner.engines.local import DecisionLog
+
+    log = DecisionLog(workers=2, limit=5)
+    assert log.outgoing() == (0, [])
+    log.incoming(pid=1, adopted=0, learned=["a", "b"])
+    assert log.outgoing() == (0, ["a", "b"])  # worker 2 has not reported: from the start
+    log.incoming(pid=2, adopted=0, learned=["c"])
+    assert log.outgoing() == (0, ["a", "b", "c"])
+    log.incoming(pid=1, adopted=3, learned=["d"])
+    log.incoming(pid=2, adopted=2, learned=["e", "f"])
+    assert log.outgoing() == (2, ["c", "d", "e"])  # the limit: "f" is not kept
+    log.incoming(pid=1, adopted=5, learned=[])
+    log.incoming(pid=2, adopted=5, learned=["g"])
+    assert log.outgoing() == (5, [])
+
+
+def test_a_worker_adopts_decisions_it_has_not_seen(tmp_path, monkeypatch):
+    """run_shared adopts only the unseen part of a task's share, and reports what it learned."""
+    from scanner import dataset, worker
+    from scanner.detect.engine import Detector
+    from scanner.sources import InputFile
+    from scanner.worker import Task
+
+    config = _config([tmp_path], tmp_path / "o", workers=2)
+    other = Detector(config.configs, nlp="none")  # another worker's detector
+    rule = other.route("src_ip")
+    other.learning = []
+    for ip in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):
+        other.spans(rule, ip)
+    log = other.learning
+    state = {"scanner": worker.SourceScanner(config), "stage": tmp_path / "stage",
+             "schema": dataset.FINDINGS_SCHEMA}
+    monkeypatch.setattr(worker, "_STATE", state)
+    adopted = []
+    detector = state["scanner"].detector
+    monkeypatch.setattr(detector, "adopt", lambda d: adopted.append(len(d)) or
+                        Detector.adopt(detector, d))
+
+    def task(seq, ips):
+        path = tmp_path / f"e{seq}.jsonl"
+        path.write_text("".join(json.dumps({"event_timestamp": "2025-03-14T01:23:45Z",
+                                            "src_ip": ip}) + "\n" for ip in ips))
+        return Task(seq, InputFile(path, path.name))
+
+    result, _, seen = worker.run_shared(task(0, ["192.0.2.1", "192.0.2.9"]), 0, log[:2])
+    assert (adopted, seen) == ([2], 2)
+    assert [value for _, value, _ in result.learned] == ["192.0.2.9"]  # .1 was adopted
+    assert detector.learning is None
+    result, _, seen = worker.run_shared(task(1, ["192.0.2.3", "192.0.2.2"]), 1, log[1:])
+    assert (adopted, seen) == ([2, 1], 3)  # of log[1:], only log[2] was new to it
+    assert result.learned == []
+    assert pq.read_table(result.part).num_rows == 2  # adopted values are still findings

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from scanner.config import ENTITY_TYPES, Configs, FieldRule
 from scanner.detect import values
-from scanner.detect.fieldmap import FieldMap
+from scanner.detect.fieldmap import PLAIN_TEXT, FieldMap
 from scanner.detect.filters import Filters
 from scanner.detect.nlp import ModelInfo, build_analyzer, check_model, load_model
 from scanner.detect.resolve import Resolver, Span
@@ -115,6 +115,14 @@ class Detector:
                 self._by_entity.setdefault(entity, []).append(recognizer)
         self._cache: dict[tuple[int, str], list[Span]] = {}
         self._cache_size = settings.cache_size
+        # Rules by a number every process agrees on, to share decisions (see ``learning``).
+        self._rules = [*self.fieldmap.rules, self.fieldmap.unmapped, PLAIN_TEXT]
+        self._rule_numbers = {
+            id(rule): n for n, rule in enumerate(self._rules) if rule is not None
+        }
+        #: when a list: each new decision is appended as (rule number, value, spans), for
+        #: other processes to :meth:`adopt` instead of deciding that value again
+        self.learning: list[tuple[int, str, list[Span]]] | None = None
         #: names of the fields that ``when`` conditions look at
         self.condition_fields = frozenset(
             r.when.field for r in configs.fields.rules if r.when is not None
@@ -220,7 +228,24 @@ class Detector:
             self._cache.clear()
         if self._cache_size:
             self._cache[key] = spans
+        if self.learning is not None and (number := self._rule_numbers.get(id(rule))) is not None:
+            self.learning.append((number, value, spans))
         return spans
+
+    def adopt(self, decisions: list[tuple[int, str, list[Span]]]) -> None:
+        """Take decisions another process made (its ``learning``) into the cache.
+
+        A decision depends only on the rule, the value and the configuration, which every
+        process of a scan shares; values already decided here are left as they are.
+        """
+        cache, rules, size = self._cache, self._rules, self._cache_size
+        for number, value, spans in decisions:
+            key = (id(rules[number]), value)
+            if key not in cache:
+                if len(cache) >= size:
+                    cache.clear()
+                if size:
+                    cache[key] = spans
 
     # -- decisions -----------------------------------------------------------------------
     def _decide(self, rule: FieldRule, value: str) -> list[Span]:

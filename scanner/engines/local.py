@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import multiprocessing
+import queue
 from collections.abc import Iterator
+from typing import Any
 
 from scanner.config import ScanConfig
 from scanner.dataset import DatasetWriter
 from scanner.detect.engine import Detector
-from scanner.worker import SourceScanner, Task, TaskResult, init_worker, run_in_worker
+from scanner.worker import SourceScanner, Task, TaskResult, init_worker, run_shared
 
 
 def execute(
@@ -31,9 +33,78 @@ def execute(
     # not from a fork of this process (pyarrow's and spaCy's threads do not survive fork).
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["scanner.worker"])
+    size = min(workers, len(tasks))
     with context.Pool(
-        min(workers, len(tasks)),
+        size,
         initializer=init_worker,
         initargs=(config, writer.stage, writer.findings_schema),
     ) as pool:
-        yield from pool.imap(run_in_worker, tasks, chunksize=1)
+        yield from _shared(pool, size, tasks, config.configs.scanner.cache_size)
+
+
+class DecisionLog:
+    """The decisions a pool's workers made first, and how much of them each has adopted.
+
+    Every worker would otherwise decide the same values again (each 8 MB range of a log
+    holds the same users, and each new free text costs about a millisecond of spaCy).
+    Tasks send their new decisions back (``TaskResult.learned``); they are kept here, at
+    most ``limit`` of them (the cache size), and each task takes along the part of the
+    log its worker may not have seen (:func:`scanner.worker.run_shared`).
+    """
+
+    def __init__(self, workers: int, limit: int):
+        self.workers = workers
+        self.limit = limit
+        self.entries: list[tuple[int, str, list[Any]]] = []
+        self.seen: dict[int, int] = {}  # worker pid -> entries it has adopted
+
+    def outgoing(self) -> tuple[int, list[tuple[int, str, list[Any]]]]:
+        """Where the next task's share of the log starts, and that share."""
+        # Until every worker has reported, one of them may have seen nothing yet.
+        start = min(self.seen.values()) if len(self.seen) >= self.workers else 0
+        return start, self.entries[start:]
+
+    def incoming(self, pid: int, adopted: int, learned: list[tuple[int, str, list[Any]]]) -> None:
+        """Record a finished task: its worker has adopted ``adopted`` entries."""
+        self.seen[pid] = adopted
+        room = self.limit - len(self.entries)
+        if room > 0:
+            self.entries.extend(learned[:room])
+
+
+def _shared(pool: Any, size: int, tasks: list[Task], limit: int) -> Iterator[TaskResult]:
+    """Run the tasks on ``pool`` with a :class:`DecisionLog`; results in task order.
+
+    A task is submitted when a worker is free, so it carries everything learned so far;
+    a task queued in advance would miss what the others learn meanwhile.
+    """
+    done: queue.SimpleQueue = queue.SimpleQueue()
+    log = DecisionLog(size, limit)
+    finished: dict[int, TaskResult] = {}
+    submitted = 0
+
+    def submit() -> None:
+        nonlocal submitted
+        start, share = log.outgoing()
+        pool.apply_async(
+            run_shared,
+            (tasks[submitted], start, share),
+            callback=done.put,
+            error_callback=done.put,
+        )
+        submitted += 1
+
+    while submitted < min(size, len(tasks)):
+        submit()
+    for task in tasks:
+        while task.seq not in finished:
+            outcome = done.get()
+            if isinstance(outcome, BaseException):
+                raise outcome
+            result, pid, adopted = outcome
+            log.incoming(pid, adopted, result.learned)
+            result.learned = []
+            finished[result.seq] = result
+            if submitted < len(tasks):
+                submit()
+        yield finished.pop(task.seq)
