@@ -38,6 +38,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -121,6 +122,8 @@ _IDENTITY = {"path": str, "size": int, "mtime_ns": int, "sha256": str}
 _COUNTS = ("records", "sources", "failed_sources")
 #: The checkpoint file is synced to disk at most this often.
 _SYNC_SECONDS = 1.0
+#: FindingValues a sink keeps in Arrow form before it starts its store afresh.
+_STORE_MAX = 200_000
 _PART_NAME = re.compile(r"part-\d{6}\.parquet")
 _FIELDS_TIMES = [f.name for f in FIELDS_SCHEMA if pa.types.is_timestamp(f.type)]
 
@@ -217,9 +220,15 @@ class FindingsSink:
         self._buf: list[FindingRow] = []
         self._tables: list[pa.Table] = []  # built, not yet written
         self._held = 0  # rows in _tables
+        #: (entity, element) -> (categories, declared) of every value stored so far
         self._tags: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {}
         self._stats: dict[tuple[str, str, str | None, str, str], FieldStats] = {}
         self._writer: pq.ParquetWriter | None = None
+        # FindingValues already in Arrow form: the scanner reuses one object per (rule,
+        # value), so most of a block's values were converted for an earlier block.
+        self._store_pos: dict[int, int] = {}  # id(FindingValue) -> row of _store
+        self._store_keep: list[FindingValue] = []  # keeps those ids from being reused
+        self._store: pa.Table | None = None
 
     def add_findings(self, rows: list[FindingRow]) -> None:
         """Buffer findings, each a :data:`FindingRow`.
@@ -324,40 +333,70 @@ class FindingsSink:
     ) -> pa.Table:
         """One findings table from distinct records and values and the rows' indexes."""
         r = list(zip(*recs, strict=True))
-        v = list(zip(*vals, strict=True))
         types = {f.name: f.type for f in self.schema}
         rec_table = pa.table(
             [pa.array(col, types[name]) for col, name in zip(r, _RECORD_COLUMNS, strict=True)],
             names=list(_RECORD_COLUMNS),
         ).take(pa.array(rec_index, pa.int32()))
-        value_names = _VALUE_COLUMNS + (("value",) if self.include_values else ())
-        val_table = pa.table(
-            [pa.array(col, types[name]) for col, name in zip(v, value_names, strict=False)],
-            names=list(value_names),
-        ).take(pa.array(val_index, pa.int32()))
+        store, rows = self._values(vals)
+        val_table = store.take(pa.array(rows[np.asarray(val_index, np.int64)]))
         columns = {name: rec_table.column(name) for name in _RECORD_COLUMNS}
-        columns.update({name: val_table.column(name) for name in value_names})
+        columns.update({name: val_table.column(name) for name in val_table.column_names})
         columns["field"] = fields if field_index is None else fields.take(field_index)
         columns["key_id"] = pa.repeat(pa.scalar(self._key_id, pa.string()), rec_table.num_rows)
-        self._tags.update(
-            {
-                (x.entity_type, x.policy_element): (x.ccpa_categories, x.policy_declared)
-                for x in vals
-            }
-        )
         return pa.Table.from_arrays(
             [columns[name] for name in self.schema.names], schema=self.schema
         )
+
+    def _values(self, vals: list[FindingValue]) -> tuple[pa.Table, np.ndarray]:
+        """The value columns of ``vals`` as a table and the row of each of ``vals`` in it.
+
+        Values seen in an earlier batch are not converted again; the store is rebuilt
+        when it holds more than ``_STORE_MAX`` values (memory stays bounded).
+        """
+        pos, keep = self._store_pos, self._store_keep
+        if len(keep) + len(vals) > _STORE_MAX:
+            pos.clear()
+            keep.clear()
+            self._store = None
+        rows = np.empty(len(vals), np.int64)
+        new: list[FindingValue] = []
+        for i, x in enumerate(vals):
+            k = pos.get(id(x))
+            if k is None:
+                k = pos[id(x)] = len(keep)
+                keep.append(x)
+                new.append(x)
+            rows[i] = k
+        if new or self._store is None:
+            types = {f.name: f.type for f in self.schema}
+            names = _VALUE_COLUMNS + (("value",) if self.include_values else ())
+            columns = list(zip(*new, strict=True)) if new else [()] * len(FindingValue._fields)
+            table = pa.table(
+                [pa.array(col, types[n]) for col, n in zip(columns, names, strict=False)],
+                names=list(names),
+            )
+            self._store = (
+                table if self._store is None else pa.concat_tables([self._store, table])
+            )
+            if self._store.column(0).num_chunks > 16:
+                self._store = self._store.combine_chunks()
+            self._tags.update(
+                {
+                    (x.entity_type, x.policy_element): (x.ccpa_categories, x.policy_declared)
+                    for x in new
+                }
+            )
+        return self._store, rows
 
     def _flush(self) -> None:
         """Write what is buffered as one batch and fold it into the statistics."""
         self._hold()
         tables, self._tables, self._held = self._tables, [], 0
-        tags, self._tags = self._tags, {}
         if not tables:
             return
         batch = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
-        self._aggregate(batch, tags)
+        self._aggregate(batch, self._tags)
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
