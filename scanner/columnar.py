@@ -25,6 +25,7 @@ import codecs
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -48,8 +49,10 @@ BLOCK_RECORDS = 4096
 _BLOCK_BYTES = 4 << 20
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
-#: Decides distinct (rule, value) pairs: the findings of each, in the same order.
-Decide = Callable[[list[tuple[FieldRule, str]]], list[tuple[FindingValue, ...]]]
+#: Decides columns' distinct values: per (rule, values), the findings of each value.
+Decide = Callable[
+    [list[tuple[FieldRule, list[str]]]], list[list[tuple[FindingValue, ...]]]
+]
 
 
 @dataclass
@@ -64,13 +67,16 @@ class _Group:
     paths: tuple[str | None, ...]
     columns: list[Sequence[Any]]
     raw: bool
+    #: the value types of each raw column, when already known
+    kinds: list[set[type]] | None = None
 
     def texts(self, i: int) -> Sequence[str | None]:
         """Column ``i`` as field texts; None where the record has no pair for it."""
         column = self.columns[i]
         if not self.raw:
             return column
-        if set(map(type, column)) == {str}:
+        kinds = set(map(type, column)) if self.kinds is None else self.kinds[i]
+        if kinds == {str}:
             return [v or None for v in column] if "" in column else column
         return [_text(v) for v in column]
 
@@ -182,8 +188,10 @@ def _parse(
         columns = list(zip(*(objs[p].values() for p in positions), strict=True))
         if len(keys) > opts.max_fields or opts.max_json_depth < 1:
             nested.extend(positions)
-        elif all(set(map(type, column)) <= _SCALARS for column in columns):
-            groups.append(_Group(positions, keys, columns, raw=True))
+            continue
+        kinds = [set(map(type, column)) for column in columns]
+        if all(k <= _SCALARS for k in kinds):
+            groups.append(_Group(positions, keys, columns, raw=True, kinds=kinds))
             _event_times(keys, columns, positions, times, opts.time_fields)
         else:
             nested.extend(positions)
@@ -315,20 +323,19 @@ def findings(
             read by :func:`read_blocks`; records the scanner has already shifted come
             with 0s).
         detector: routes field paths and picks conditional rules.
-        decide: the findings of distinct (rule, value) pairs, through the value cache.
+        decide: the findings of each column's distinct values, through the value cache.
     """
-    decisions: dict[tuple[int, str], int] = {}
-    pairs: list[tuple[FieldRule, str]] = []
+    # Each scanned column of each group becomes one "job": a rule (or, for a field whose
+    # rule depends on other fields, one job per rule met) and the column's distinct
+    # values. Cell codes index the jobs' decisions laid end to end.
+    jobs: list[tuple[FieldRule, list[str]]] = []
+    size = 0  # decisions so far
 
-    def code(rule: FieldRule | None, value: str | None) -> int:
-        if rule is None or value is None:
-            return -1
-        key = (id(rule), value)
-        k = decisions.get(key)
-        if k is None:
-            k = decisions[key] = len(pairs)
-            pairs.append((rule, value))
-        return k
+    def job(rule: FieldRule, distinct: list[str]) -> int:
+        nonlocal size
+        jobs.append((rule, distinct))
+        base, size = size, size + len(distinct)
+        return base
 
     field_ids: dict[str | None, int] = {}
     cells: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -345,24 +352,42 @@ def findings(
                     conditions = _conditions(group, detector)
                 keys = list(zip(conditions, texts, strict=True))
                 rule_of = _conditional_rules(group.paths[i], set(conditions), group, detector)
-                codes = {key: code(rule_of[key[0]], key[1]) for key in dict.fromkeys(keys)}
+                by_rule: dict[int, tuple[FieldRule, dict[str, int]]] = {}
+                codes: dict[tuple, int] = {}
+                for key in dict.fromkeys(keys):
+                    met, value = rule_of[key[0]], key[1]
+                    if met is None or value is None:
+                        codes[key] = -1
+                    else:
+                        distinct = by_rule.setdefault(id(met), (met, {}))[1]
+                        codes[key] = distinct.setdefault(value, len(distinct))
+                bases = {k: job(met, list(d)) for k, (met, d) in by_rule.items()}
+                for key, k in codes.items():
+                    if k >= 0:
+                        codes[key] = bases[id(rule_of[key[0]])] + k
                 matrix[:, c] = list(map(codes.__getitem__, keys))
             else:
-                codes = {value: code(rule, value) for value in dict.fromkeys(texts)}
-                matrix[:, c] = list(map(codes.__getitem__, texts))
+                seen = dict.fromkeys(texts)
+                absent = None in seen
+                if absent:
+                    del seen[None]
+                base = job(rule, list(seen))
+                codes_of = {value: base + j for j, value in enumerate(seen)}
+                if absent:
+                    codes_of[None] = -1
+                matrix[:, c] = list(map(codes_of.__getitem__, texts))
         ids = [field_ids.setdefault(group.paths[i], len(field_ids)) for i, _ in routed]
         cells.append((np.asarray(group.positions, np.int64), np.asarray(ids, np.int64), matrix))
-    if not pairs:
+    if not size:
         return None
-    vals: list[FindingValue] = []
-    offsets = np.zeros(len(pairs) + 1, np.int64)  # the extra 0s serve code -1
-    counts = np.zeros(len(pairs) + 1, np.int64)
-    for k, found in enumerate(decide(pairs)):
-        offsets[k] = len(vals)
-        counts[k] = len(found)
-        vals.extend(found)
-    if not vals:
+    decided = [found for column in decide(jobs) for found in column]
+    counts = np.zeros(size + 1, np.int64)  # the extra 0 serves code -1
+    counts[:size] = np.fromiter(map(len, decided), np.int64, size)
+    if not counts.any():
         return None
+    offsets = np.zeros(size + 1, np.int64)
+    offsets[1:size] = np.cumsum(counts[: size - 1])
+    vals: list[FindingValue] = list(chain.from_iterable(decided))
     parts = [_expand(positions, ids, matrix, offsets, counts) for positions, ids, matrix in cells]
     rec_index, val_index, field_index = (np.concatenate(p) for p in zip(*parts, strict=True))
     if len(parts) > 1:  # groups interleave: back to record order, each record's rows kept

@@ -360,27 +360,37 @@ class SourceScanner:
                 found.field_index,
             )
 
-    def _decide(self, pairs: list[tuple[FieldRule, str]]) -> list[tuple[FindingValue, ...]]:
-        """The findings of distinct (rule, value) pairs; NER values batched as in _records."""
+    def _decide(
+        self, columns: list[tuple[FieldRule, list[str]]]
+    ) -> list[list[tuple[FindingValue, ...]]]:
+        """The findings of each column's distinct values, from the value cache where it can.
+
+        Values the cache misses are decided here; those that need NER go through spaCy
+        together, in batches, as in :meth:`_records`.
+        """
         detector = self.detector
-        found: list[tuple[FindingValue, ...]] = []
-        ner: list[int] = []
         by_rule = self._by_rule
-        for rule, value in pairs:
-            cached = by_rule.get(id(rule), _NO_VALUES).get(value)
-            if cached is None:
-                if detector.needs_ner(rule, value):
-                    ner.append(len(found))
-                    found.append(())
-                    continue
-                cached = self._finding_values(rule, value)
-            found.append(cached)
+        out: list[list[tuple[FindingValue, ...]]] = []
+        ner: list[tuple[int, int]] = []
+        for rule, values in columns:
+            found = list(map(by_rule.get(id(rule), _NO_VALUES).get, values))
+            if None in found:
+                for j, cached in enumerate(found):
+                    if cached is None:
+                        value = values[j]
+                        if detector.needs_ner(rule, value):
+                            ner.append((len(out), j))
+                            found[j] = ()
+                        else:
+                            found[j] = self._finding_values(rule, value)
+            out.append(found)  # type: ignore[arg-type]
         for start in range(0, len(ner), _CHUNK_RECORDS):
             part = ner[start : start + _CHUNK_RECORDS]
-            detector.prefetch([pairs[k] for k in part])
-            for k in part:
-                found[k] = self._finding_values(*pairs[k])
-        return found
+            pairs = list(dict.fromkeys((columns[c][0], columns[c][1][j]) for c, j in part))
+            detector.prefetch(pairs)
+            for c, j in part:
+                out[c][j] = self._finding_values(columns[c][0], columns[c][1][j])
+        return out
 
     def _finding_values(self, rule: FieldRule, value: str) -> tuple[FindingValue, ...]:
         """The findings of one value under one rule, with hash, mask and policy tag."""

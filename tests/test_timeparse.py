@@ -30,3 +30,18 @@ T = datetime(2025, 3, 14, 1, 23, 45, tzinfo=UTC)
 )
 def test_parse_time(value, expected):
     assert parse_time(value) == expected
+
+
+def test_epoch_millisecond_strings_take_the_fast_path_to_the_same_result():
+    import random
+
+    from scanner import timeparse
+
+    def general(text):  # the regex-and-float path every other form takes
+        return timeparse._from_epoch(float(text)) if timeparse._NUMBER.match(text) else None
+
+    rng = random.Random(7)
+    values = [str(rng.randrange(10**12, 10**13)) for _ in range(20_000)]
+    values += ["0946684800000", "0946684799999", "4102444799999", "4102444800000",
+               "１７４１９１５４２５０２９"]  # full-width digits: not ASCII, general path
+    assert [parse_time(v) for v in values] == [general(v) for v in values]
