@@ -27,6 +27,7 @@ from scanner.config import ScanConfig
 from scanner.dataset import DatasetWriter, FieldStats, read_interrupted
 from scanner.detect.engine import Detector
 from scanner.engines import RESUMABLE, get_engine
+from scanner.engines.pool import POOL_MIN_BYTES
 from scanner.errors import ScanInterrupted
 from scanner.readers import FORMATS
 from scanner.record import ReadProblem
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 #: Plain line-oriented files larger than this are split into ranges read in parallel.
 CHUNK_BYTES = 8 * 1024**2
 #: Below this much input, worker processes cost more than they save.
-_POOL_MIN_BYTES = 16 * 1024**2
+_POOL_MIN_BYTES = POOL_MIN_BYTES
 #: stderr names this many bad records of one file; errors/ has them all.
 _WARNINGS_PER_FILE = 10
 #: Formats whose every record is one line, so a file can be split at line boundaries.

@@ -158,3 +158,19 @@ def test_a_worker_adopts_decisions_it_has_not_seen(tmp_path, monkeypatch):
     assert (adopted, seen) == ([2, 1], 3)  # of log[1:], only log[2] was new to it
     assert result.learned == []
     assert pq.read_table(result.part).num_rows == 2  # adopted values are still findings
+
+
+def test_the_pool_starts_early_only_for_scans_that_will_use_it(tmp_path):
+    from scanner.engines import pool
+
+    small = tmp_path / "small"
+    small.mkdir()
+    (small / "a.jsonl").write_bytes(b"{}\n" * 10)
+    assert not pool._at_least([small], 100)
+    assert pool._at_least([small, small / "a.jsonl"], 60)  # a file named twice counts twice
+    assert not pool.start_early([small], workers=2)
+    big = tmp_path / "big.jsonl"
+    with open(big, "wb") as fh:
+        fh.truncate(pool.POOL_MIN_BYTES)
+    assert not pool.start_early([big], workers=1)
+    assert pool.start_early([big], workers=2)

@@ -146,6 +146,10 @@ def scan(
     Example:
         catoscan scan sample_data --out inventory --fail-on-undeclared
     """
+    if engine == "local":  # before the heavy imports below, so the two overlap
+        from scanner.engines.pool import start_early
+
+        start_early([p for p in paths if isinstance(p, Path)], workers)
     from scanner.config import build_scan_config
     from scanner.pipeline import run
     from scanner.summary import StderrProgress, print_summary

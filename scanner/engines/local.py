@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import queue
 from collections.abc import Iterator
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from scanner.config import ScanConfig
 from scanner.dataset import DatasetWriter
 from scanner.detect.engine import Detector
+from scanner.engines.pool import context as pool_context
 from scanner.worker import SourceScanner, Task, TaskResult, init_worker, run_shared
 
 
@@ -31,10 +31,8 @@ def execute(
         return
     # forkserver: workers start from a clean interpreter that imported catoscan once,
     # not from a fork of this process (pyarrow's and spaCy's threads do not survive fork).
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["scanner.worker"])
     size = min(workers, len(tasks))
-    with context.Pool(
+    with pool_context().Pool(
         size,
         initializer=init_worker,
         initargs=(config, writer.stage, writer.findings_schema),
