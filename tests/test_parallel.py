@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -174,3 +175,25 @@ def test_the_pool_starts_early_only_for_scans_that_will_use_it(tmp_path):
         fh.truncate(pool.POOL_MIN_BYTES)
     assert not pool.start_early([big], workers=1)
     assert pool.start_early([big], workers=2)
+
+
+def test_shared_ner_decisions_give_the_findings_of_one_process(tmp_path, monkeypatch):
+    """Free texts decided by spaCy in one worker and adopted by the other: same rows."""
+    path = tmp_path / "events.jsonl"
+    names = ["Emily Carter", "Taro Yamada", "Lucas Reed", "Maria Garcia", "Kenji Sato"]
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(6000):
+            fh.write(json.dumps({
+                "event_timestamp": "2025-03-14T01:23:45Z", "src_ip": f"192.0.2.{i % 250 + 1}",
+                "event_message": f"User {names[i % 5]} connected from 198.51.100.{i % 40}",
+                "pad": "x" * 600}) + "\n")  # 4 MB: four ranges
+    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 64 * 1024)  # ranges after the first wave
+    config = _config([path], tmp_path / "one", workers=1)
+    one = pipeline.run(replace(config, nlp="spacy"))
+    monkeypatch.setattr(pipeline, "_POOL_MIN_BYTES", 0)
+    config = _config([path], tmp_path / "two", workers=2)
+    two = pipeline.run(replace(config, nlp="spacy"))
+    assert (one.records, one.findings) == (two.records, two.findings)
+    rows = _rows(tmp_path / "one")
+    assert any(r["entity_type"] == "PERSON" for r in rows)
+    assert rows == _rows(tmp_path / "two")
