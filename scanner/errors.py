@@ -18,7 +18,10 @@ class InputError(CatoscanError):
 
 
 class EngineError(CatoscanError):
-    """The engine could not run the scan (a failed Spark job); nothing is committed (70)."""
+    """The engine could not run the scan (a failed Spark job, a dead worker process).
+
+    Nothing is committed (exit code 70).
+    """
 
 
 class ScanInterrupted(KeyboardInterrupt):

@@ -237,3 +237,64 @@ def test_ctrl_c_exits_130_with_one_line_and_commits_nothing(setup, tmp_path):
     assert _view(out) == _view(base)
     assert not list(out.glob(".staging-*")) and not list(out.glob("_journal-*"))
     assert _files(out) == _files(base)
+
+
+def _descendants(pid):
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                for child in map(int, fh.read().split()):
+                    found += [child, *_descendants(child)]
+    except OSError:
+        pass
+    return found
+
+
+def _cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_a_worker_killed_mid_scan_ends_the_scan_with_exit_70(tmp_path):
+    """A pool loses a killed worker's task; the scan notices instead of waiting forever."""
+    path = tmp_path / "big.jsonl"
+    line = {"event_timestamp": "2025-03-14T01:23:45Z", "user_name": "Emily Carter",
+            "pad": "x" * 300}
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(100_000):  # 48 MB, six ranges; 20,000 texts keep the workers busy
+            fh.write(json.dumps({**line, "src_ip": f"192.0.2.{i % 250 + 1}",
+                                 "event_message": f"job {i % 20_000} done"}) + "\n")
+    key = tmp_path / "key"
+    key.write_text("ab" * 32 + "\n")
+    key.chmod(0o600)
+    out = tmp_path / "out"
+    args = [sys.executable, "-c", BOOT, "scan", str(path), "--out", str(out), "--key-file",
+            str(key), "--nlp", "none", "--workers", "2", "--no-progress"]
+    proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        victim = None
+        while victim is None and time.monotonic() < deadline and proc.poll() is None:
+            servers = [p for p in _descendants(proc.pid) if "forkserver" in _cmdline(p)]
+            workers = [w for server in servers for w in _descendants(server)]
+            if len(workers) >= 2:
+                time.sleep(0.5)  # into their first tasks
+                victim = workers[0]
+            else:
+                time.sleep(0.05)
+        assert victim is not None, "no worker process appeared"
+        os.kill(victim, signal.SIGKILL)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 70, stderr
+    assert "a worker process died" in stderr
+    assert "nothing of this scan was committed" in stderr
+    assert not (out / "manifest.json").exists()

@@ -10,6 +10,7 @@ from scanner.config import ScanConfig
 from scanner.dataset import DatasetWriter
 from scanner.detect.engine import Detector
 from scanner.engines.pool import context as pool_context
+from scanner.errors import EngineError
 from scanner.worker import SourceScanner, Task, TaskResult, init_worker, run_shared
 
 
@@ -70,6 +71,10 @@ class DecisionLog:
             self.entries.extend(learned[:room])
 
 
+#: How often a waiting scan checks that its workers are alive.
+_POLL_SECONDS = 1.0
+
+
 def _shared(pool: Any, size: int, tasks: list[Task], limit: int) -> Iterator[TaskResult]:
     """Run the tasks on ``pool`` with a :class:`DecisionLog`; results in task order.
 
@@ -94,9 +99,23 @@ def _shared(pool: Any, size: int, tasks: list[Task], limit: int) -> Iterator[Tas
 
     while submitted < min(size, len(tasks)):
         submit()
+    # A pool replaces a worker that dies (killed, out of memory) but loses its task: the
+    # scan would wait for it forever. Its workers never retire otherwise, so any exit of
+    # one of them is such a death.
+    processes = list(getattr(pool, "_pool", ()))
     for task in tasks:
         while task.seq not in finished:
-            outcome = done.get()
+            try:
+                outcome = done.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                dead = [p for p in processes if p.exitcode is not None]
+                if dead:
+                    raise EngineError(
+                        f"a worker process died (exit code {dead[0].exitcode}: killed, or "
+                        "out of memory?) while scanning; rerun with --workers 1, or with "
+                        "--resume to keep the files finished before it"
+                    ) from None
+                continue
             if isinstance(outcome, BaseException):
                 raise outcome
             result, pid, adopted = outcome
