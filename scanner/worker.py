@@ -21,7 +21,7 @@ from recognizers import ip_class
 from scanner import columnar
 from scanner.config import FieldRule, ScanConfig
 from scanner.dataset import FieldStats, FindingRow, FindingsSink, FindingValue
-from scanner.detect.engine import CONDITIONAL, Detector
+from scanner.detect.engine import CONDITIONAL, Decision, Detector
 from scanner.hashing import Hasher, mask
 from scanner.policy import Policy
 from scanner.readers import reader_for
@@ -79,7 +79,7 @@ class TaskResult:
     #: findings the task wrote (set by engines that do not hand back a part file)
     rows: int = 0
     #: the decisions this task made first, for the other workers (``run_shared``)
-    learned: list[tuple[int, str, list[Any]]] = field(default_factory=list)
+    learned: list[Decision] = field(default_factory=list)
 
 
 def read_settings(config: ScanConfig) -> tuple[Limits, ReadOptions]:
@@ -474,7 +474,7 @@ def init_worker(config: ScanConfig, stage: Path, schema: Any) -> None:
 
 
 def run_in_worker(task: Task) -> TaskResult:
-    """Process-pool entry point: run one task with this worker's state."""
+    """Run one task with this worker's state (see :func:`run_shared`)."""
     scanner: SourceScanner = _STATE["scanner"]
     config = scanner.config
     sink = FindingsSink(
@@ -488,7 +488,7 @@ def run_in_worker(task: Task) -> TaskResult:
 
 
 def run_shared(
-    task: Task, start: int, decisions: list[tuple[int, str, list[Any]]]
+    task: Task, start: int, decisions: list[Decision]
 ) -> tuple[TaskResult, int, int]:
     """Process-pool entry point that shares decisions between the workers of a scan.
 

@@ -20,6 +20,15 @@ TIME_FIELDS = (
 
 
 @pytest.fixture
+def key_file(tmp_path):
+    """A private HMAC key file (mode 600), as scans require."""
+    path = tmp_path / "key"
+    path.write_text("ab" * 32)
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
 def opts():
     return ReadOptions(time_fields=TIME_FIELDS)
 

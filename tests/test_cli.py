@@ -25,11 +25,8 @@ LINES = [
 
 
 @pytest.fixture
-def key(tmp_path):
-    path = tmp_path / "key"
-    path.write_text("ab" * 32)
-    path.chmod(0o600)
-    return str(path)
+def key(key_file):
+    return str(key_file)
 
 
 @pytest.fixture

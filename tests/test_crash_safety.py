@@ -260,7 +260,7 @@ def _cmdline(pid):
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
-def test_a_worker_killed_mid_scan_ends_the_scan_with_exit_70(tmp_path):
+def test_a_worker_killed_mid_scan_ends_the_scan_with_exit_70(tmp_path, key_file):
     """A pool loses a killed worker's task; the scan notices instead of waiting forever."""
     path = tmp_path / "big.jsonl"
     line = {"event_timestamp": "2025-03-14T01:23:45Z", "user_name": "Emily Carter",
@@ -269,12 +269,9 @@ def test_a_worker_killed_mid_scan_ends_the_scan_with_exit_70(tmp_path):
         for i in range(100_000):  # 48 MB, six ranges; 20,000 texts keep the workers busy
             fh.write(json.dumps({**line, "src_ip": f"192.0.2.{i % 250 + 1}",
                                  "event_message": f"job {i % 20_000} done"}) + "\n")
-    key = tmp_path / "key"
-    key.write_text("ab" * 32 + "\n")
-    key.chmod(0o600)
     out = tmp_path / "out"
     args = [sys.executable, "-c", BOOT, "scan", str(path), "--out", str(out), "--key-file",
-            str(key), "--nlp", "none", "--workers", "2", "--no-progress"]
+            str(key_file), "--nlp", "none", "--workers", "2", "--no-progress"]
     proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -25,10 +25,8 @@ def _rows(out, table, scan_id):
     return sorted(json.dumps(r, sort_keys=True, default=str) for r in rows)
 
 
-def test_incremental_equals_full_scan_and_skips_unchanged(tmp_path):
-    key = tmp_path / "key"
-    key.write_text("cd" * 32)
-    key.chmod(0o600)
+def test_incremental_equals_full_scan_and_skips_unchanged(tmp_path, key_file):
+    key = key_file
     src = tmp_path / "logs"
     shutil.copytree(ROOT / "sample_data", src)
     (src / "bad.json.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")  # errors are carried too
@@ -61,10 +59,8 @@ def test_incremental_equals_full_scan_and_skips_unchanged(tmp_path):
     assert second.exit_code == reference.exit_code == 3
 
 
-def test_changed_configuration_scans_everything_again(tmp_path):
-    key = tmp_path / "key"
-    key.write_text("ef" * 32)
-    key.chmod(0o600)
+def test_changed_configuration_scans_everything_again(tmp_path, key_file):
+    key = key_file
     src = tmp_path / "logs"
     shutil.copytree(ROOT / "sample_data" / "cef", src)
     out = tmp_path / "inv"
@@ -78,10 +74,8 @@ def test_changed_configuration_scans_everything_again(tmp_path):
     assert "carried_from" in inputs["sentinel_logdata.json"]
 
 
-def test_forced_format_is_part_of_the_settings(tmp_path):
-    key = tmp_path / "key"
-    key.write_text("ef" * 32)
-    key.chmod(0o600)
+def test_forced_format_is_part_of_the_settings(tmp_path, key_file):
+    key = key_file
     src = tmp_path / "logs"
     shutil.copytree(ROOT / "sample_data" / "cef", src)
     out = tmp_path / "inv"

@@ -187,11 +187,9 @@ def test_ctrl_c_keeps_the_finished_files_and_no_value(corpus, tmp_path, monkeypa
     assert read_interrupted(out) == interrupted
 
 
-def test_changed_and_incomplete_files_are_scanned_again(tmp_path, monkeypatch):
+def test_changed_and_incomplete_files_are_scanned_again(tmp_path, monkeypatch, key_file):
     src = _make_tree(tmp_path / "logs")
-    key = tmp_path / "key"
-    key.write_text("cd" * 32)
-    key.chmod(0o600)
+    key = key_file
     out = tmp_path / "inv"
     _interrupt(monkeypatch, src, out, key, 6)
     lines = [orjson.loads(line) for line in _lines(out)[1:]]
@@ -247,11 +245,9 @@ def test_a_resumed_scan_interrupted_again_resumes_again(corpus, tmp_path, monkey
     _assert_same_as_full(out, entry, full)
 
 
-def test_incremental_and_resume_together(tmp_path, monkeypatch):
+def test_incremental_and_resume_together(tmp_path, monkeypatch, key_file):
     src = _make_tree(tmp_path / "logs")
-    key = tmp_path / "key"
-    key.write_text("ef" * 32)
-    key.chmod(0o600)
+    key = key_file
     out = tmp_path / "inv"
     assert _invoke(src, out, key).exit_code == 3
     changed = sorted(p for p in src.rglob("*") if p.is_file())[::3]

@@ -78,6 +78,9 @@ def _bare_ip(value: str) -> tuple[int, int] | None:
     return start, start + len(text)
 
 
+#: A decision as processes share it: (rule number, value, spans as plain tuples).
+Decision = tuple[int, str, tuple[tuple, ...]]
+
 #: Returned by Detector.route for fields whose rule depends on other fields of the record.
 CONDITIONAL = object()
 
@@ -122,7 +125,7 @@ class Detector:
         }
         #: when a list: each new decision is appended as (rule number, value, spans as
         #: tuples), for other processes to :meth:`adopt` instead of deciding it again
-        self.learning: list[tuple[int, str, tuple[tuple, ...]]] | None = None
+        self.learning: list[Decision] | None = None
         #: names of the fields that ``when`` conditions look at
         self.condition_fields = frozenset(
             r.when.field for r in configs.fields.rules if r.when is not None
@@ -233,7 +236,7 @@ class Detector:
             self.learning.append((number, value, tuple(map(_fields, spans))))
         return spans
 
-    def adopt(self, decisions: list[tuple[int, str, tuple[tuple, ...]]]) -> None:
+    def adopt(self, decisions: list[Decision]) -> None:
         """Take decisions another process made (its ``learning``) into the cache.
 
         A decision depends only on the rule, the value and the configuration, which every

@@ -8,7 +8,7 @@ from typing import Any
 
 from scanner.config import ScanConfig
 from scanner.dataset import DatasetWriter
-from scanner.detect.engine import Detector
+from scanner.detect.engine import Decision, Detector
 from scanner.engines.pool import context as pool_context
 from scanner.errors import EngineError
 from scanner.worker import SourceScanner, Task, TaskResult, init_worker, run_shared
@@ -54,16 +54,16 @@ class DecisionLog:
     def __init__(self, workers: int, limit: int):
         self.workers = workers
         self.limit = limit
-        self.entries: list[tuple[int, str, list[Any]]] = []
+        self.entries: list[Decision] = []
         self.seen: dict[int, int] = {}  # worker pid -> entries it has adopted
 
-    def outgoing(self) -> tuple[int, list[tuple[int, str, list[Any]]]]:
+    def outgoing(self) -> tuple[int, list[Decision]]:
         """Where the next task's share of the log starts, and that share."""
         # Until every worker has reported, one of them may have seen nothing yet.
         start = min(self.seen.values()) if len(self.seen) >= self.workers else 0
         return start, self.entries[start:]
 
-    def incoming(self, pid: int, adopted: int, learned: list[tuple[int, str, list[Any]]]) -> None:
+    def incoming(self, pid: int, adopted: int, learned: list[Decision]) -> None:
         """Record a finished task: its worker has adopted ``adopted`` entries."""
         self.seen[pid] = adopted
         room = self.limit - len(self.entries)
