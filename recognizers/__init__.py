@@ -15,6 +15,10 @@ from collections.abc import Sequence
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
+# Before anything imports presidio: it then skips re-checking its built-in patterns.
+import recognizers._presidio  # noqa: F401
+
+# isort: split
 from presidio_analyzer import EntityRecognizer
 
 from recognizers.credit_card import CreditCardRecognizer

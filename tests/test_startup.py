@@ -1,0 +1,74 @@
+"""Start-up: what a scan imports, and that the shortcuts taken for it change nothing else.
+
+Two dependency costs are avoided on a scan's path (see ``scanner/dataset.py`` and
+``recognizers/_presidio.py``): pyarrow importing pandas to probe its inputs, and presidio
+re-compiling its built-in recognizers' patterns only to check them. These tests run in a
+fresh interpreter, since the point is what one process imports from cold.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_PROBE = r"""
+import json, sys
+from click.testing import CliRunner
+from scanner.cli import cli
+
+out, key = sys.argv[1], sys.argv[2]
+result = CliRunner().invoke(cli, ["scan", "sample_data", "--out", out, "--key-file", key])
+facts = {"exit": result.exit_code, "pandas_after_scan": "pandas" in sys.modules}
+
+from presidio_analyzer import Pattern
+try:
+    Pattern("broken", "(", 0.5)
+    facts["pattern_checked"] = False
+except ValueError:
+    facts["pattern_checked"] = True
+facts["finders_left"] = [type(f).__name__ for f in sys.meta_path
+                         if type(f).__module__.startswith(("scanner", "recognizers"))]
+
+# pandas still works with pyarrow, as the inventory commands use it, in the same process.
+import pyarrow as pa
+frame = pa.table({"a": ["x", None], "n": [1, 2]}).to_pandas()
+import pandas as pd
+facts["to_pandas"] = [frame.shape[0], frame.shape[1]]
+facts["series_type"] = str(pa.array(pd.Series(pd.Categorical(["a", "b", "a"]))).type)
+facts["from_pandas"] = [str(t) for t in pa.Table.from_pandas(frame).schema.types]
+print(json.dumps(facts))
+"""
+
+
+def test_a_scan_imports_no_pandas_and_keeps_every_check(tmp_path, key_file):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(tmp_path / "inv"), str(key_file)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True,
+    )
+    facts = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert facts["exit"] == 0
+    # The whole sample_data scan (every reader, NER on, the writer, the commit) ran
+    # without pandas.
+    assert facts["pandas_after_scan"] is False
+    # presidio validates patterns made at run time again, and no import hook is left.
+    assert facts["pattern_checked"] is True
+    assert facts["finders_left"] == []
+    # pyarrow's pandas integration is whole once pandas is asked for.
+    assert facts["to_pandas"] == [2, 2]
+    assert facts["series_type"].startswith("dictionary<")
+    assert facts["from_pandas"][1] == "int64"
+
+
+def test_presidio_import_shortcut_is_inert_once_presidio_is_loaded():
+    import presidio_analyzer
+
+    import recognizers._presidio as shortcut
+
+    before = list(sys.meta_path)
+    shortcut._import()
+    assert sys.meta_path == before
+    assert presidio_analyzer.Pattern._Pattern__validate_regex is not shortcut._unchecked
