@@ -1,0 +1,86 @@
+"""The NER's matrix products run through numpy (scanner/detect/nlp.py), not blis.
+
+float32 products from two BLAS libraries may differ in the last bit; this checks that the
+entities do not: the pipeline as catoscan loads it against spaCy's own loading, on every
+line of text in sample_data (free text, log lines, CEF, CSV rows), one by one and batched.
+"""
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from scanner.config import load_configs
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data"
+
+
+def _texts() -> list[str]:
+    texts: set[str] = set()
+    for path in sorted(SAMPLE.rglob("*")):
+        if path.suffix in {".json", ".jsonl", ".log", ".csv", ".cef", ".txt"}:
+            data = path.read_text(encoding="utf-8", errors="replace")
+        elif path.suffix == ".gz":
+            data = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
+        else:
+            continue
+        for line in data.splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            texts.add(line[:400])
+            try:  # the string values of JSON lines, as the detector sees them
+                texts.update(v for v in _strings(json.loads(line)) if " " in v)
+            except ValueError:
+                pass
+    return sorted(texts)
+
+
+def _strings(obj):
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _strings(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _strings(v)
+
+
+@pytest.fixture(scope="module")
+def pipelines():
+    import spacy
+
+    from scanner.detect.nlp import load_model
+
+    settings = load_configs(None).scanner.nlp
+    ours = load_model(settings)
+    full = spacy.load(settings.model)
+    theirs = spacy.load(
+        settings.model, exclude=[name for name in full.pipe_names if name not in ours.pipe_names]
+    )
+    return ours, theirs
+
+
+def _ents(docs):
+    return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in docs]
+
+
+def test_numpy_matmul_is_what_catoscan_loads(pipelines):
+    ours, theirs = pipelines
+    ner = ours.get_pipe("ner").model
+    assert all(node.ops.use_blis is False for node in ner.walk())
+    assert any(node.ops.use_blis for node in theirs.get_pipe("ner").model.walk())
+
+
+def test_entities_are_the_same_as_with_blis(pipelines):
+    ours, theirs = pipelines
+    texts = _texts()
+    assert len(texts) > 500
+    batched = _ents(ours.pipe(texts, batch_size=256))
+    assert batched == _ents(theirs.pipe(texts, batch_size=256))
+    assert sum(map(len, batched)) > 100  # the comparison covers real entities
+    sample = texts[::7]
+    assert _ents(ours(t) for t in sample) == _ents(theirs(t) for t in sample)
