@@ -5,6 +5,9 @@ The file uses presidio's custom-recognizer schema (``recognizers:`` list of ``na
 presidio's ``RecognizerRegistry.add_recognizers_from_yaml``, which prints and re-raises
 or silently ignores unknown keys, this loader checks every entry and stops at the first
 problem with the file, the key path and what was expected.
+
+An optional top-level ``prefilters:`` section (which presidio's loader ignores) gives
+patterns a cheap necessary condition: a pattern runs only on texts its prefilter matches.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from scanner.errors import ConfigError
 REGEX_FLAGS = regex.DOTALL | regex.MULTILINE | regex.IGNORECASE
 
 TOP_KEYS = frozenset({"recognizers"})
+TOP_OPTIONAL_KEYS = frozenset({"prefilters"})
 REQUIRED_KEYS = frozenset({"name", "supported_entity", "patterns"})
 OPTIONAL_KEYS = frozenset({"type", "supported_language", "context"})
 PATTERN_KEYS = frozenset({"name", "regex", "score"})
@@ -62,7 +66,9 @@ class YamlRecognizer(PatternRecognizer):
         """Results for every match of every pattern, de-duplicated as presidio does."""
         flags = regex_flags or self.global_regex_flags
         results: list[RecognizerResult] = []
-        for pattern, compiled in self._compiled(flags):
+        for pattern, compiled, prefilter in self._compiled(flags):
+            if prefilter is not None and prefilter.search(text) is None:
+                continue  # the pattern cannot match this text
             try:
                 for match in compiled.finditer(text, timeout=REGEX_TIMEOUT):
                     start, end = match.span()
@@ -77,12 +83,20 @@ class YamlRecognizer(PatternRecognizer):
                 )
         return EntityRecognizer.remove_duplicates(results) if results else results
 
-    def _compiled(self, flags: int) -> list[tuple[Pattern, Any]]:
-        cache: dict[int, list[tuple[Pattern, Any]]] = self.__dict__.setdefault("_by_flags", {})
+    #: Pattern name -> prefilter regex (``prefilters:`` in the YAML file).
+    prefilters: dict[str, str]
+
+    def _compiled(self, flags: int) -> list[tuple[Pattern, Any, Any]]:
+        cache: dict[int, list] = self.__dict__.setdefault("_by_flags", {})
         compiled = cache.get(flags)
         if compiled is None:
+            prefilters = getattr(self, "prefilters", {})
             compiled = cache[flags] = [
-                (p, regex.compile(p.regex, flags))
+                (
+                    p,
+                    regex.compile(p.regex, flags),
+                    regex.compile(prefilters[p.name], flags) if p.name in prefilters else None,
+                )
                 for p in self.patterns
                 if p.score > EntityRecognizer.MIN_SCORE  # presidio drops those results
             ]
@@ -115,7 +129,7 @@ class RecognizerConfigError(ConfigError, ValueError):
 
 def load_yaml_recognizers(
     path: str | os.PathLike[str] | Traversable, *, reserved_names: Collection[str] = ()
-) -> list[PatternRecognizer]:
+) -> list[YamlRecognizer]:
     """Build one ``PatternRecognizer`` per entry of a recognizers YAML file.
 
     Args:
@@ -140,7 +154,7 @@ def load_yaml_recognizers(
 
     if not isinstance(document, dict):
         raise RecognizerConfigError(f"{path}: expected a mapping with a 'recognizers' list")
-    _check_keys(path, "", document, TOP_KEYS, TOP_KEYS)
+    _check_keys(path, "", document, TOP_KEYS, TOP_KEYS | TOP_OPTIONAL_KEYS)
     entries = document["recognizers"]
     if not isinstance(entries, list) or not entries:
         raise RecognizerConfigError(f"{path}: recognizers: expected a non-empty list")
@@ -157,10 +171,53 @@ def load_yaml_recognizers(
             )
         taken.add(recognizer.name)
         recognizers.append(recognizer)
+    _add_prefilters(path, document.get("prefilters"), recognizers)
     return recognizers
 
 
-def _build(path: object, where: str, entry: Any) -> PatternRecognizer:
+def _add_prefilters(path: object, section: Any, recognizers: list[YamlRecognizer]) -> None:
+    """Check the ``prefilters:`` section and give each recognizer its own.
+
+    A prefilter must be a necessary condition of its pattern (every text the pattern
+    matches, the prefilter matches too, under the same flags): that cannot be checked
+    here, only that it names a real pattern and compiles. The differential test of the
+    packaged file (tests/recognizers/test_yaml_recognizer.py) runs with and without them.
+    """
+    for recognizer in recognizers:
+        recognizer.prefilters = {}
+    if section is None:
+        return
+    if not isinstance(section, dict):
+        raise RecognizerConfigError(f"{path}: prefilters: expected a mapping of recognizer names")
+    by_name = {r.name: r for r in recognizers}
+    for name, entries in section.items():
+        recognizer = by_name.get(name)
+        if recognizer is None:
+            raise RecognizerConfigError(
+                f"{path}: prefilters: {name!r} is not a recognizer in this file; "
+                f"recognizers: {', '.join(by_name)}"
+            )
+        if not isinstance(entries, dict) or not entries:
+            raise RecognizerConfigError(
+                f"{path}: prefilters.{name}: expected a mapping of pattern names to regexes"
+            )
+        patterns = [p.name for p in recognizer.patterns]
+        for pattern, expression in entries.items():
+            where = f"prefilters.{name}.{pattern}"
+            if pattern not in patterns:
+                raise RecognizerConfigError(
+                    f"{path}: {where}: no such pattern in {name}; patterns: {', '.join(patterns)}"
+                )
+            expression = _string(path, where, expression)
+            try:
+                regex.compile(expression, REGEX_FLAGS)
+            except regex.error as error:
+                message = f"{path}: {where}: does not compile: {error}"
+                raise RecognizerConfigError(message) from error
+            recognizer.prefilters[pattern] = expression
+
+
+def _build(path: object, where: str, entry: Any) -> YamlRecognizer:
     """Validate one entry and build its recognizer."""
     if not isinstance(entry, dict):
         raise RecognizerConfigError(f"{path}: {where}: expected a mapping")

@@ -144,3 +144,40 @@ def test_missing_file_fails(tmp_path):
 def test_error_is_both_value_error_and_config_error():
     assert issubclass(RecognizerConfigError, ValueError)
     assert issubclass(RecognizerConfigError, ConfigError)
+
+
+def test_prefilters_skip_a_pattern_only_where_it_cannot_match(tmp_path):
+    text = GOOD + "prefilters:\n  TicketRecognizer:\n    ticket: 'ticket='\n"
+    [recognizer] = load_yaml_recognizers(write(tmp_path, text))
+    assert recognizer.prefilters == {"ticket": "ticket="}
+    assert [(r.start, r.end) for r in recognizer.analyze("see ticket=AB-12", ["TICKET"])] == [
+        (11, 16)
+    ]
+    # A prefilter that is not a necessary condition hides matches: that is why each one
+    # must be the pattern's own required literal (and why the packaged file is tested).
+    wrong = GOOD + "prefilters:\n  TicketRecognizer:\n    ticket: 'never'\n"
+    [recognizer] = load_yaml_recognizers(write(tmp_path, wrong))
+    assert recognizer.analyze("see ticket=AB-12", ["TICKET"]) == []
+
+
+def test_packaged_file_has_a_prefilter_for_every_pattern():
+    for recognizer in load_yaml_recognizers(default_yaml_path()):
+        assert set(recognizer.prefilters) == {p.name for p in recognizer.patterns}, recognizer.name
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ("prefilters: [a]\n", "prefilters: expected a mapping of recognizer names"),
+        ("prefilters:\n  Nope:\n    ticket: x\n", "prefilters: 'Nope' is not a recognizer"),
+        ("prefilters:\n  TicketRecognizer: x\n", "prefilters.TicketRecognizer: expected a mapping"),
+        ("prefilters:\n  TicketRecognizer:\n    nope: x\n", "prefilters.TicketRecognizer.nope: no such"),
+        ("prefilters:\n  TicketRecognizer:\n    ticket: '('\n", "ticket: does not compile"),
+        ("prefilters:\n  TicketRecognizer:\n    ticket: ''\n", "ticket: expected a non-empty string"),
+        ("prefilter: {}\n", "unknown key 'prefilter'; valid keys: prefilters, recognizers"),
+    ],
+)
+def test_bad_prefilters_fail(tmp_path, section, message):
+    path = write(tmp_path, GOOD + section)
+    with pytest.raises(RecognizerConfigError, match=re.escape(message)):
+        load_yaml_recognizers(path)
