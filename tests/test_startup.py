@@ -72,3 +72,34 @@ def test_presidio_import_shortcut_is_inert_once_presidio_is_loaded():
     shortcut._import()
     assert sys.meta_path == before
     assert presidio_analyzer.Pattern._Pattern__validate_regex is not shortcut._unchecked
+
+
+def _catoscan(*args, cwd=ROOT):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "scanner", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_the_entry_point_keeps_exit_codes_and_every_byte_of_output(tmp_path, key_file):
+    """main() ends the process with os._exit: codes and output must survive it."""
+    out = tmp_path / "inv"
+    scan = _catoscan("scan", "sample_data", "--out", str(out), "--key-file", str(key_file),
+                     "--fail-on-undeclared")
+    assert scan.returncode == 1, scan.stderr  # sample_data has undeclared findings
+    assert "committed to" in scan.stderr and "NOT DECLARED" in scan.stderr
+    report = _catoscan("report", str(out), "--format", "json")
+    assert report.returncode == 0, report.stderr
+    assert len(report.stdout) > 10_000
+    assert json.loads(report.stdout)  # complete: it parses to the end
+    usage = _catoscan("scan", str(tmp_path / "missing"), "--out", str(out))
+    assert usage.returncode == 2
+    assert "does not exist" in usage.stderr
+    assert _catoscan("--version").stdout.startswith("catoscan ")
+
+
+def test_exit_codes_from_sys_exit_are_kept():
+    from scanner.cli import _exit_code
+
+    assert _exit_code(None) == 0
+    assert _exit_code(3) == 3
+    assert _exit_code("message") == 1
