@@ -467,10 +467,7 @@ def init_worker(config: ScanConfig, stage: Path, schema: Any) -> None:
     """Process-pool initializer: build the detection state once per worker."""
     import signal
 
-    from scanner.detect.nlp import one_blas_thread
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
-    one_blas_thread()
     _STATE["scanner"] = SourceScanner(config)
     _STATE["stage"] = stage
     _STATE["schema"] = schema

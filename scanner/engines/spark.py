@@ -272,9 +272,6 @@ def _executor_scanner(config_blob: bytes) -> tuple[ScanConfig, SourceScanner]:
     key = hashlib.sha256(config_blob).digest()
     scanner = _SCANNERS.get(key)
     if scanner is None:
-        from scanner.detect.nlp import one_blas_thread
-
-        one_blas_thread()  # Spark runs a Python worker per core: each one BLAS thread
         config: ScanConfig = pickle.loads(config_blob)  # noqa: S301 - our own driver's bytes
         configs = config.configs
         if not configs.recognizers_path.exists():  # another machine: rebuild the files
