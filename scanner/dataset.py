@@ -436,30 +436,94 @@ class FindingsSink:
         self._writer.write_table(batch)
 
     def _aggregate(self, batch: pa.Table, tags: dict[tuple[str, str], tuple]) -> None:
-        """Fold a written batch into the per-field statistics with Arrow's group_by."""
-        keys = ["source_path", "source_format", "field", "entity_type", "policy_element"]
-        grouped = batch.group_by(keys, use_threads=False).aggregate(
-            [
-                ("record_index", "count"),
-                ("record_index", "count_distinct"),
-                ("value_hash", "distinct"),
-                ("detector", "distinct"),
-                ("event_time", "min"),
-                ("event_time", "max"),
-            ]
-        )
-        for g in grouped.to_pylist():
-            key = tuple(g[k] for k in keys)
+        """Fold a written batch into the per-field statistics.
+
+        Arrow's group_by for real batches; a batch of a few findings (one small input
+        file) is folded in Python, since an Acero plan costs over a millisecond to set up
+        whatever its size. Both count as Arrow does: nulls are not counted, not distinct
+        values, and not in the time range (a test compares the two).
+        """
+        if batch.num_rows <= _SMALL_BATCH:
+            groups = _fold_small(batch)
+        else:
+            groups = _fold_arrow(batch)
+        for key, (count, records, hashes, detectors, first, last) in groups:
             stats = self._stats.get(key)
             if stats is None:
-                categories, declared = tags[(g["entity_type"], g["policy_element"])]
+                categories, declared = tags[(key[3], key[4])]
                 stats = self._stats[key] = FieldStats(tuple(categories), declared)
-            stats.findings += g["record_index_count"]
-            stats.records += g["record_index_count_distinct"]
-            stats.hashes.update(g["value_hash_distinct"])
-            stats.detectors.update(g["detector_distinct"])
-            stats.see(g["event_time_min"])
-            stats.see(g["event_time_max"])
+            stats.findings += count
+            stats.records += records
+            stats.hashes.update(hashes)
+            stats.detectors.update(detectors)
+            stats.see(first)
+            stats.see(last)
+
+
+#: Batches of at most this many findings are folded into ``fields`` statistics in Python.
+_SMALL_BATCH = 512
+_STATS_KEYS = ["source_path", "source_format", "field", "entity_type", "policy_element"]
+
+#: One group's statistics: (key, (findings, records, hashes, detectors, first, last)).
+_Folded = list[tuple[tuple, tuple[int, int, Any, Any, Any, Any]]]
+
+
+def _fold_arrow(batch: pa.Table) -> _Folded:
+    grouped = batch.group_by(_STATS_KEYS, use_threads=False).aggregate(
+        [
+            ("record_index", "count"),
+            ("record_index", "count_distinct"),
+            ("value_hash", "distinct"),
+            ("detector", "distinct"),
+            ("event_time", "min"),
+            ("event_time", "max"),
+        ]
+    )
+    return [
+        (
+            tuple(g[k] for k in _STATS_KEYS),
+            (
+                g["record_index_count"],
+                g["record_index_count_distinct"],
+                g["value_hash_distinct"],
+                g["detector_distinct"],
+                g["event_time_min"],
+                g["event_time_max"],
+            ),
+        )
+        for g in grouped.to_pylist()
+    ]
+
+
+def _fold_small(batch: pa.Table) -> _Folded:
+    keys = zip(*(batch.column(k).to_pylist() for k in _STATS_KEYS), strict=True)
+    rows = zip(
+        keys,
+        batch.column("record_index").to_pylist(),
+        batch.column("value_hash").to_pylist(),
+        batch.column("detector").to_pylist(),
+        batch.column("event_time").to_pylist(),
+        strict=True,
+    )
+    groups: dict[tuple, tuple[list[int], set, set, set, list]] = {}
+    for key, record, value_hash, detector, when in rows:
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = ([0], set(), set(), set(), [])
+        if record is not None:
+            g[0][0] += 1
+            g[1].add(record)
+        if value_hash is not None:
+            g[2].add(value_hash)
+        if detector is not None:
+            g[3].add(detector)
+        if when is not None:
+            g[4].append(when)
+    return [
+        (key, (n[0], len(records), hashes, detectors, min(times, default=None),
+               max(times, default=None)))
+        for key, (n, records, hashes, detectors, times) in groups.items()
+    ]
 
 
 class DatasetWriter:
@@ -568,11 +632,13 @@ class DatasetWriter:
             batch_rows=self.batch_rows,
         )
 
-    def add_part(self, part: Path, record_offset: int) -> None:
+    def add_part(self, part: Path, record_offset: int, rows: int | None = None) -> None:
         """Adopt a sink's part file as the next findings file (in call order).
 
         ``record_offset`` is added to ``record_index`` (chunks of one file are read by
-        different workers, each counting from 0).
+        different workers, each counting from 0). ``rows`` is the part's row count when
+        the sink that wrote it said so; otherwise it is read from the file's metadata
+        (which costs about a millisecond per part: it adds up over many small files).
         """
         self._parts += 1
         target = self._stage / "findings" / f"part-{self._parts:06d}.parquet"
@@ -587,7 +653,8 @@ class DatasetWriter:
             table = table.set_column(index, "record_index", shifted)
             pq.write_table(table, target, compression="zstd")
             part.unlink()
-        rows = pq.ParquetFile(target).metadata.num_rows
+        if rows is None:
+            rows = pq.ParquetFile(target).metadata.num_rows
         self.counts["findings"] += rows
         self._part_rows.append((target, rows))
         if self._checkpoints is not None:

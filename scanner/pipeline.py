@@ -379,7 +379,7 @@ class _Merger:
         # say where they really start (the same unless some line held no or many records).
         shift = self._offset - task.first_index if ranged else 0
         if task_result.part is not None:
-            self.writer.add_part(task_result.part, shift)
+            self.writer.add_part(task_result.part, shift, task_result.rows)
         for source in task_result.sources:
             for problem in source.problems:
                 self.error(source.path, source.format, problem, shift)

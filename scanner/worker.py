@@ -76,7 +76,7 @@ class TaskResult:
     ner_loaded: bool = False
     #: sha256 of the input, when the engine read it from elsewhere (Spark, remote URIs)
     digest: str | None = None
-    #: findings the task wrote (set by engines that do not hand back a part file)
+    #: findings the task wrote (in its part file, or, on Spark, handed to Spark's writer)
     rows: int = 0
     #: the decisions this task made first, for the other workers (``run_shared``)
     learned: list[Decision] = field(default_factory=list)
@@ -154,7 +154,9 @@ class SourceScanner:
         except BaseException:
             sink.abort()
             raise
-        return TaskResult(task.seq, part, results, stats, self.detector.ner_loaded)
+        return TaskResult(
+            task.seq, part, results, stats, self.detector.ner_loaded, rows=sink.rows
+        )
 
     def _scan_range(self, task: Task) -> SourceResult:
         item = task.item

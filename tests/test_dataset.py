@@ -1,6 +1,7 @@
 import json
 from datetime import UTC, datetime
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -141,3 +142,48 @@ def test_commit_merges_runs_of_small_parts_in_order(tmp_path):
     # runs: 1+2+1 | 5 (too big to join) | 1+1 (a 3 would overflow) | 3
     assert [pq.ParquetFile(p).metadata.num_rows for p in parts] == [4, 5, 2, 3]
     assert read_table(out, "findings").column("record_index").to_pylist() == list(range(n))
+
+
+def test_small_batches_fold_into_field_stats_as_arrow_does():
+    """dataset._fold_small (Python, small batches) gives what _fold_arrow (group_by) gives."""
+    import random
+
+    from scanner.dataset import _fold_arrow, _fold_small
+
+    rng = random.Random(11)
+
+    def maybe(values):
+        return None if rng.random() < 0.15 else rng.choice(values)
+
+    schema = pa.schema([
+        ("source_path", pa.string()), ("source_format", pa.string()), ("field", pa.string()),
+        ("entity_type", pa.string()), ("policy_element", pa.string()),
+        ("record_index", pa.int64()), ("value_hash", pa.string()), ("detector", pa.string()),
+        ("event_time", pa.timestamp("us", tz="UTC")),
+    ])
+    times = [datetime(2025, 3, d, h, tzinfo=UTC) for d in (1, 2) for h in (0, 5, 23)]
+    for size in (0, 1, 2, 17, 200):
+        rows = [
+            {
+                "source_path": rng.choice(["a.jsonl", "b.cef"]),
+                "source_format": "fmt",
+                "field": maybe(["user", "src_ip", "msg"]),
+                "entity_type": rng.choice(["PERSON", "IP_ADDRESS"]),
+                "policy_element": rng.choice(["real name", "IP address"]),
+                "record_index": maybe(range(5)),
+                "value_hash": maybe(["h1", "h2", "h3"]),
+                "detector": maybe(["field:user", "SpacyRecognizer"]),
+                "event_time": maybe(times),
+            }
+            for _ in range(size)
+        ]
+        batch = pa.Table.from_pylist(rows, schema=schema)
+
+        def normal(folded):
+            return sorted(
+                (tuple("\0" if k is None else k for k in key),
+                 (n, r, sorted(h), sorted(d), first, last))
+                for key, (n, r, h, d, first, last) in folded
+            )
+
+        assert normal(_fold_small(batch)) == normal(_fold_arrow(batch)), size

@@ -89,9 +89,9 @@ def test_ranges_are_shifted_only_when_a_line_is_not_one_record(tmp_path, monkeyp
     shifts = []
     add_part = pipeline.DatasetWriter.add_part
 
-    def spy(self, part, record_offset):
+    def spy(self, part, record_offset, rows=None):
         shifts.append(record_offset)
-        return add_part(self, part, record_offset)
+        return add_part(self, part, record_offset, rows)
 
     monkeypatch.setattr(pipeline.DatasetWriter, "add_part", spy)
     result = pipeline.run(_config([path], tmp_path / "o", workers=1))
