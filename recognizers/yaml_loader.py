@@ -56,6 +56,13 @@ class YamlRecognizer(PatternRecognizer):
     These recognizers have no ``validate_result`` or ``invalidate_result``.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Pattern name -> prefilter regex (``prefilters:`` in the YAML file); filled by
+        #: the loader before the first ``analyze``.
+        self.prefilters: dict[str, str] = {}
+        self._by_flags: dict[int, list[tuple[Pattern, Any, Any]]] = {}
+
     def analyze(
         self,
         text: str,
@@ -83,15 +90,11 @@ class YamlRecognizer(PatternRecognizer):
                 )
         return EntityRecognizer.remove_duplicates(results) if results else results
 
-    #: Pattern name -> prefilter regex (``prefilters:`` in the YAML file).
-    prefilters: dict[str, str]
-
     def _compiled(self, flags: int) -> list[tuple[Pattern, Any, Any]]:
-        cache: dict[int, list] = self.__dict__.setdefault("_by_flags", {})
-        compiled = cache.get(flags)
+        compiled = self._by_flags.get(flags)
         if compiled is None:
-            prefilters = getattr(self, "prefilters", {})
-            compiled = cache[flags] = [
+            prefilters = self.prefilters
+            compiled = self._by_flags[flags] = [
                 (
                     p,
                     regex.compile(p.regex, flags),
@@ -183,8 +186,6 @@ def _add_prefilters(path: object, section: Any, recognizers: list[YamlRecognizer
     here, only that it names a real pattern and compiles. The differential test of the
     packaged file (tests/recognizers/test_yaml_recognizer.py) runs with and without them.
     """
-    for recognizer in recognizers:
-        recognizer.prefilters = {}
     if section is None:
         return
     if not isinstance(section, dict):

@@ -429,13 +429,13 @@ class FindingsSink:
         if not tables:
             return
         batch = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
-        self._aggregate(batch, self._tags)
+        self._aggregate(batch)
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
         self._writer.write_table(batch)
 
-    def _aggregate(self, batch: pa.Table, tags: dict[tuple[str, str], tuple]) -> None:
+    def _aggregate(self, batch: pa.Table) -> None:
         """Fold a written batch into the per-field statistics.
 
         Arrow's group_by for real batches; a batch of a few findings (one small input
@@ -450,7 +450,7 @@ class FindingsSink:
         for key, (count, records, hashes, detectors, first, last) in groups:
             stats = self._stats.get(key)
             if stats is None:
-                categories, declared = tags[(key[3], key[4])]
+                categories, declared = self._tags[(key[3], key[4])]
                 stats = self._stats[key] = FieldStats(tuple(categories), declared)
             stats.findings += count
             stats.records += records

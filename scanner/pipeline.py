@@ -26,8 +26,7 @@ from scanner import SCHEMA_VERSION, __version__
 from scanner.config import ScanConfig
 from scanner.dataset import DatasetWriter, FieldStats, read_interrupted
 from scanner.detect.engine import Detector
-from scanner.engines import RESUMABLE, get_engine
-from scanner.engines.pool import POOL_MIN_BYTES
+from scanner.engines import RESUMABLE, get_engine, pool
 from scanner.errors import ScanInterrupted
 from scanner.readers import FORMATS
 from scanner.record import ReadProblem
@@ -39,8 +38,6 @@ log = logging.getLogger(__name__)
 
 #: Plain line-oriented files larger than this are split into ranges read in parallel.
 CHUNK_BYTES = 8 * 1024**2
-#: Below this much input, worker processes cost more than they save.
-_POOL_MIN_BYTES = POOL_MIN_BYTES
 #: stderr names this many bad records of one file; errors/ has them all.
 _WARNINGS_PER_FILE = 10
 #: Formats whose every record is one line, so a file can be split at line boundaries.
@@ -148,7 +145,7 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
                 tasks.append(Task(len(tasks), InputFile(Path(display), display, uri)))
             workers = config.workers or os.cpu_count() or 1
             scanned = sum(i["size"] for i in inputs if "records" not in i)
-            pooled = workers > 1 and len(tasks) > 1 and scanned >= _POOL_MIN_BYTES
+            pooled = workers > 1 and len(tasks) > 1 and scanned >= pool.POOL_MIN_BYTES
             execute = get_engine(config.engine)
             ner_loaded = False
             for task_result in execute(tasks, config, writer, detector, workers if pooled else 1):

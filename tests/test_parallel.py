@@ -11,6 +11,7 @@ import pytest
 from scanner import pipeline
 from scanner.config import ScanConfig, load_configs
 from scanner.dataset import read_table
+from scanner.engines import pool
 from scanner.hashing import key_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +46,7 @@ def _rows(out):
 def test_workers_and_ranges_match_one_process(corpus, tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "CHUNK_BYTES", 64 * 1024)  # big.jsonl becomes several ranges
     one = pipeline.run(_config([corpus], tmp_path / "one", workers=1))
-    monkeypatch.setattr(pipeline, "_POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(pool, "POOL_MIN_BYTES", 0)
     two = pipeline.run(_config([corpus], tmp_path / "two", workers=2))
     assert (one.records, one.findings, one.errors) == (two.records, two.findings, two.errors)
     assert _rows(tmp_path / "one") == _rows(tmp_path / "two")
@@ -162,8 +163,6 @@ def test_a_worker_adopts_decisions_it_has_not_seen(tmp_path, monkeypatch):
 
 
 def test_the_pool_starts_early_only_for_scans_that_will_use_it(tmp_path):
-    from scanner.engines import pool
-
     small = tmp_path / "small"
     small.mkdir()
     (small / "a.jsonl").write_bytes(b"{}\n" * 10)
@@ -190,7 +189,7 @@ def test_shared_ner_decisions_give_the_findings_of_one_process(tmp_path, monkeyp
     monkeypatch.setattr(pipeline, "CHUNK_BYTES", 64 * 1024)  # ranges after the first wave
     config = _config([path], tmp_path / "one", workers=1)
     one = pipeline.run(replace(config, nlp="spacy"))
-    monkeypatch.setattr(pipeline, "_POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(pool, "POOL_MIN_BYTES", 0)
     config = _config([path], tmp_path / "two", workers=2)
     two = pipeline.run(replace(config, nlp="spacy"))
     assert (one.records, one.findings) == (two.records, two.findings)

@@ -189,6 +189,7 @@ def _engine_class(base: type) -> type:
     """
     from functools import lru_cache
 
+    from presidio_analyzer.nlp_engine import NlpArtifacts
     from spacy.attrs import IDX, LEMMA
 
     class NerOnlyNlpEngine(base):  # type: ignore[misc, valid-type]
@@ -207,8 +208,6 @@ def _engine_class(base: type) -> type:
             return self._flags(word, language)[1]
 
         def _doc_to_nlp_artifact(self, doc, language: str):  # noqa: ANN001, ANN202
-            from presidio_analyzer.nlp_engine import NlpArtifacts
-
             strings = doc.vocab.strings
             columns = doc.to_array([IDX, LEMMA]).tolist() if len(doc) else []
             # doc.ents walks every token; presidio asked for it twice (entities, scores).
