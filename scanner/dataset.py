@@ -153,6 +153,12 @@ CHECKPOINT_MAX_ROWS = 100_000
 _IDENTITY = {"path": str, "size": int, "mtime_ns": int, "sha256": str}
 #: An input file's counts, in the manifest's ``inputs`` and in its checkpoint.
 _COUNTS = ("records", "sources", "failed_sources")
+
+
+def input_identity(entry: dict[str, Any]) -> tuple:
+    """What identifies an input file (a manifest ``inputs`` entry or a checkpointed one)."""
+    return tuple(entry.get(k) for k in _IDENTITY)
+
 #: The checkpoint file is synced to disk at most this often.
 _SYNC_SECONDS = 1.0
 #: FindingValues a sink keeps in Arrow form before it starts its store afresh.
@@ -833,21 +839,28 @@ class DatasetWriter:
         self._write_checkpoint({"header": header})
         self._next_input()
 
-    def checkpoint(self, entry: dict[str, Any], *, resumable: bool = True) -> None:
-        """Record a finished input file: one line in the stage's checkpoint.
+    def checkpoint(self, entries: list[dict[str, Any]], *, resumable: bool = True) -> None:
+        """Record finished input files, read together: one line in the stage's checkpoint.
 
-        The line holds the input's identity and counts (``entry``: path, size, mtime_ns,
-        sha256, records, sources, failed_sources, as in the manifest's ``inputs``), and
-        what the input added since the previous checkpoint: its findings parts (names and
-        row counts), ``fields`` and ``errors`` rows. That is everything ``--resume`` needs
-        to adopt the input without reading it again; ``fields`` and ``errors`` hold no
-        values. An input that could not be hashed, or has more than CHECKPOINT_MAX_ROWS
-        rows, or whose findings are not in parts of its own (``resumable`` False: Spark's
-        findings files mix inputs), gets no line: it is scanned again.
+        The line holds the inputs' identities and counts (``entries``: path, size,
+        mtime_ns, sha256, records, sources, failed_sources, as in the manifest's
+        ``inputs``), and what they added since the previous checkpoint: their findings
+        parts (names and row counts), ``fields`` and ``errors`` rows. That is everything
+        ``--resume`` needs to adopt them without reading them again; ``fields`` and
+        ``errors`` hold no values. Several inputs share a line when they share a part (a
+        batch of small files); they are adopted together or not at all. Inputs of which
+        one could not be hashed, or with more than CHECKPOINT_MAX_ROWS rows, or whose
+        findings are not in parts of their own (``resumable`` False: Spark's findings
+        files mix inputs), get no line: they are scanned again.
         """
-        if resumable and entry.get("sha256") is not None and not self._overflow:
-            finished = {k: entry[k] for k in (*_IDENTITY, *_COUNTS)}
-            self._write_checkpoint({"input": finished, **self._since})
+        if (
+            resumable
+            and entries
+            and all(entry.get("sha256") is not None for entry in entries)
+            and not self._overflow
+        ):
+            finished = [{k: entry[k] for k in (*_IDENTITY, *_COUNTS)} for entry in entries]
+            self._write_checkpoint({"inputs": finished, **self._since})
         self._next_input()
 
     def _next_input(self) -> None:
@@ -958,12 +971,13 @@ class Interrupted:
     files: int  # finished input files
 
     def take(self, entry: dict[str, Any]) -> dict[str, Any] | None:
-        """The checkpoint line of the finished input equal to ``entry``; each line once.
+        """The checkpoint line of the finished input equal to ``entry``, once per input.
 
         Equal: the same path, size, mtime_ns and sha256 (``entry`` is a manifest ``inputs``
-        entry). The times of its ``fields`` rows are datetimes again.
+        entry). The line may name other inputs too (``inputs``: a batch of small files).
+        The times of its ``fields`` rows are datetimes again.
         """
-        offsets = self.finished.get(tuple(entry.get(k) for k in _IDENTITY))
+        offsets = self.finished.get(input_identity(entry))
         if not offsets:
             return None
         with open(self.path / CHECKPOINT, "rb") as fh:
@@ -1057,8 +1071,8 @@ def _read_checkpoints(path: Path) -> _Checkpoints:
             if index.header is None:
                 index.header = parsed["header"]
             else:
-                identity = tuple(parsed["input"][k] for k in _IDENTITY)
-                index.finished.setdefault(identity, []).append(index.size)
+                for finished in parsed["inputs"]:
+                    index.finished.setdefault(input_identity(finished), []).append(index.size)
                 index.parts.update(name for name, _rows in parsed["parts"])
             index.size += len(line)
     return index
@@ -1073,10 +1087,15 @@ def _checkpoint_line(line: bytes, *, header: bool) -> dict[str, Any] | None:
         if header:
             valid = isinstance(parsed["header"], dict)
         else:
-            finished = parsed["input"]
+            inputs = parsed["inputs"]
             valid = (
-                all(isinstance(finished[k], t) for k, t in _IDENTITY.items())
-                and all(isinstance(finished[k], int) for k in _COUNTS)
+                isinstance(inputs, list)
+                and bool(inputs)
+                and all(
+                    isinstance(finished[k], t)
+                    for finished in inputs
+                    for k, t in (*_IDENTITY.items(), *((k, int) for k in _COUNTS))
+                )
                 and all(
                     _PART_NAME.fullmatch(name) and isinstance(rows, int)
                     for name, rows in parsed["parts"]

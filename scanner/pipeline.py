@@ -24,7 +24,7 @@ import orjson
 
 from scanner import SCHEMA_VERSION, __version__
 from scanner.config import ScanConfig
-from scanner.dataset import DatasetWriter, FieldStats, read_interrupted
+from scanner.dataset import DatasetWriter, FieldStats, input_identity, read_interrupted
 from scanner.detect.engine import Detector
 from scanner.engines import RESUMABLE, get_engine, pool
 from scanner.errors import ScanInterrupted
@@ -32,12 +32,17 @@ from scanner.readers import FORMATS
 from scanner.record import ReadProblem
 from scanner.sniff import SNIFF_BYTES, BinaryData, sniff
 from scanner.sources import InputFile, container_kind, walk
-from scanner.worker import Task, TaskResult
+from scanner.worker import SourceResult, Task, TaskResult
 
 log = logging.getLogger(__name__)
 
 #: Plain line-oriented files larger than this are split into ranges read in parallel.
 CHUNK_BYTES = 8 * 1024**2
+#: Files smaller than this are read in batches, one task (and one part) for many of them,
+#: each batch of at most BATCH_FILES files and BATCH_BYTES bytes.
+SMALL_FILE_BYTES = 1024**2
+BATCH_FILES = 256
+BATCH_BYTES = 4 * 1024**2
 #: stderr names this many bad records of one file; errors/ has them all.
 _WARNINGS_PER_FILE = 10
 #: Formats whose every record is one line, so a file can be split at line boundaries.
@@ -141,7 +146,7 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
             for uri, display, size, mtime_ns in _list_uris(config):
                 # Hashed by the executor that reads it (below, from the task's result).
                 inputs.append({"path": display, "size": size, "mtime_ns": mtime_ns})
-                owners.append(inputs[-1])
+                owners.append([inputs[-1]])
                 tasks.append(Task(len(tasks), InputFile(Path(display), display, uri)))
             workers = config.workers or os.cpu_count() or 1
             scanned = sum(i["size"] for i in inputs if "records" not in i)
@@ -151,10 +156,11 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
             for task_result in execute(tasks, config, writer, detector, workers if pooled else 1):
                 task = tasks[task_result.seq]
                 if task.start is None or task.start == 0:
-                    result.files += 1
-                    progress.file_started(task.item.display)
-                if task_result.digest is not None:
-                    owners[task.seq]["sha256"] = task_result.digest
+                    for item in task.files:
+                        result.files += 1
+                        progress.file_started(item.display)
+                if task_result.digest is not None:  # a remote file: never in a batch
+                    owners[task.seq][0]["sha256"] = task_result.digest
                 merger.add(task, task_result, owners[task.seq])
                 ner_loaded = ner_loaded or task_result.ner_loaded
             result.findings = writer.counts["findings"]
@@ -279,21 +285,32 @@ def _resume(
         )
         return
     files = 0
+    pending = {}  # identity -> the entry of an input not yet done
     for entry in inputs:
-        if "records" in entry:  # carried forward
+        if "records" not in entry:  # not carried forward
+            pending.setdefault(input_identity(entry), entry)
+    for entry in inputs:
+        if "records" in entry:  # carried forward, or adopted with an earlier batch
             continue
         line = interrupted.take(entry)
-        if line is None or not writer.resume_input(interrupted, line):
+        if line is None:
             continue
-        # Its identity is this entry's; its counts complete it.
-        entry.update(line["input"], resumed_from=interrupted.scan_id)
-        writer.checkpoint(entry)
-        files += 1
-        result.files += 1
-        result.sources += entry["sources"]
-        result.records += entry["records"]
-        result.failed_sources += entry["failed_sources"]
-        result.bytes_read += entry["size"]
+        # A batch of small files was checkpointed as one: adopted whole, or not at all.
+        members = [pending.get(input_identity(finished)) for finished in line["inputs"]]
+        if any(m is None or "records" in m for m in members):
+            continue
+        if not writer.resume_input(interrupted, line):
+            continue
+        for member, finished in zip(members, line["inputs"], strict=True):
+            # Its identity is this entry's; its counts complete it.
+            member.update(finished, resumed_from=interrupted.scan_id)  # type: ignore[union-attr]
+            files += 1
+            result.files += 1
+            result.sources += finished["sources"]
+            result.records += finished["records"]
+            result.failed_sources += finished["failed_sources"]
+            result.bytes_read += finished["size"]
+        writer.checkpoint(members)  # type: ignore[arg-type]
         result.errors += len(line["errors"])
     if not files:
         log.warning(
@@ -313,14 +330,36 @@ def _plan(
 ) -> tuple[list[Task], list[dict[str, Any]]]:
     """The tasks that scan the inputs not yet done (neither carried forward nor resumed).
 
+    Consecutive small files are batched into one task; a larger file gets a task, or one
+    per range.
+
     Returns:
-        The tasks, and the manifest entry of each task's input file (by task number).
+        The tasks, and the manifest entries of each task's input files (by task number).
     """
     tasks: list[Task] = []
-    owners: list[dict[str, Any]] = []
+    owners: list[list[dict[str, Any]]] = []
+    batch: list[tuple[InputFile, dict[str, Any]]] = []
+    batch_bytes = 0
+
+    def end_batch() -> None:
+        nonlocal batch, batch_bytes
+        if batch:
+            files = [item for item, _entry in batch]
+            tasks.append(Task(len(tasks), files[0], batch=tuple(files[1:])))
+            owners.append([entry for _item, entry in batch])
+        batch, batch_bytes = [], 0
+
     for item, (desc, ranges), entry in zip(items, described, inputs, strict=True):
         if "records" in entry:
             continue
+        size = desc.get("size", 0)
+        if not ranges and size < SMALL_FILE_BYTES:
+            if len(batch) >= BATCH_FILES or batch_bytes + size > BATCH_BYTES:
+                end_batch()
+            batch.append((item, entry))
+            batch_bytes += size
+            continue
+        end_batch()
         stat = desc.get("stat")
         for start, end, first_line, fmt in ranges:
             tasks.append(
@@ -340,15 +379,17 @@ def _plan(
             tasks[-1] = replace(tasks[-1], last=True)
         else:
             tasks.append(Task(len(tasks), item))
-        owners += [entry] * (len(tasks) - len(owners))
+        owners += [[entry]] * (len(tasks) - len(owners))
+    end_batch()
     return tasks, owners
 
 
 class _Merger:
     """Folds task results into the dataset in task order: parts, fields rows, errors.
 
-    Once the last task of an input file is merged, its manifest entry gets its records and
-    sources, and the writer checkpoints it.
+    Once the last task of an input file (or the task of a batch of small files) is merged,
+    the files' manifest entries get their records and sources, and the writer checkpoints
+    them.
     """
 
     def __init__(
@@ -360,52 +401,65 @@ class _Merger:
         self.progress = progress
         self._offset = 0  # records of the earlier ranges of the current input file
         self._warned: dict[str, int] = {}
-        self._counts = _no_counts()  # of the current input file
+        self._counts = _no_counts()  # of the current (ranged) input file
         self._stats: dict[tuple, FieldStats] = {}
 
-    def add(self, task: Task, task_result: TaskResult, entry: dict[str, Any]) -> None:
-        """Merge a task's result; ``entry`` is its input file's manifest entry."""
-        ranged = task.start is not None
-        counts = self._counts
-        counts["records"] += sum(s.records for s in task_result.sources)
-        if not ranged:
-            counts["sources"] += len(task_result.sources)
-        elif task.last:
-            counts["sources"] += 1
+    def add(self, task: Task, task_result: TaskResult, entries: list[dict[str, Any]]) -> None:
+        """Merge a task's result; ``entries`` are its input files' manifest entries."""
+        if task.start is not None:
+            self._add_range(task, task_result, entries[0])
+            return
+        if task_result.part is not None:
+            self.writer.add_part(task_result.part, 0, task_result.rows)
+        records = 0
+        for entry, file_sources in zip(entries, task_result.by_file(), strict=True):
+            counts = self._sources(file_sources, 0)
+            counts["sources"] = len(file_sources)
+            self.result.sources += len(file_sources)
+            records += counts["records"]
+            entry.update(counts)
+            self.result.bytes_read += entry["size"]
+        self.writer.add_fields(_ordered(task_result.stats, task_result.sources))
+        self.progress.advance(records, self.result.bytes_read)
+        self.writer.checkpoint(entries, resumable=self.resumable)
+
+    def _add_range(self, task: Task, task_result: TaskResult, entry: dict[str, Any]) -> None:
         # The task counted record indexes from its first_index; the file's earlier ranges
         # say where they really start (the same unless some line held no or many records).
-        shift = self._offset - task.first_index if ranged else 0
+        shift = self._offset - task.first_index
         if task_result.part is not None:
             self.writer.add_part(task_result.part, shift, task_result.rows)
-        for source in task_result.sources:
-            for problem in source.problems:
-                self.error(source.path, source.format, problem, shift)
-            self.result.records += source.records
-            if source.failed:
-                self.result.failed_sources += 1
-                counts["failed_sources"] += 1
-            if ranged:
-                self._offset += source.records
-            else:
-                self.result.sources += 1
-        if not ranged:
-            self.writer.add_fields(task_result.stats)
-        for key, stats in task_result.stats.items() if ranged else ():
+        counts = self._sources(task_result.sources, shift)
+        self._offset += counts["records"]
+        for key, value in counts.items():
+            self._counts[key] += value
+        for key, stats in task_result.stats.items():
             if key in self._stats:
                 self._stats[key].merge(stats)
             else:
                 self._stats[key] = stats
-        if ranged and task.last:
-            self.result.sources += 1
-            self.writer.add_fields(self._stats)
-            self._stats, self._offset = {}, 0
-        size = entry["size"] if task.start is None else task.end - task.start
-        self.result.bytes_read += size
-        self.progress.advance(sum(s.records for s in task_result.sources), self.result.bytes_read)
+        self.result.bytes_read += (task.end or 0) - (task.start or 0)
+        self.progress.advance(counts["records"], self.result.bytes_read)
         if task.last:
-            entry.update(counts)
-            self.writer.checkpoint(entry, resumable=self.resumable)
+            self.result.sources += 1
+            self.writer.add_fields(_ordered(self._stats, task_result.sources))
+            self._stats, self._offset = {}, 0
+            entry.update(self._counts, sources=1)
+            self.writer.checkpoint([entry], resumable=self.resumable)
             self._counts = _no_counts()
+
+    def _sources(self, sources: list[SourceResult], shift: int) -> dict[str, int]:
+        """Record the sources' problems and counts; their records and failures."""
+        counts = _no_counts()
+        for source in sources:
+            for problem in source.problems:
+                self.error(source.path, source.format, problem, shift)
+            self.result.records += source.records
+            counts["records"] += source.records
+            if source.failed:
+                self.result.failed_sources += 1
+                counts["failed_sources"] += 1
+        return counts
 
     def error(self, path: str, fmt: str | None, problem: ReadProblem, offset: int) -> None:
         """Record a read problem (``offset``: the shift of its range's record indexes)."""
@@ -421,6 +475,23 @@ class _Merger:
             log.warning("%s%s: %s", path, where, problem.reason)
         elif shown == _WARNINGS_PER_FILE + 1:
             log.warning("%s: more bad records; all of them are in errors/", path)
+
+
+def _ordered(
+    stats: dict[tuple, FieldStats], sources: list[SourceResult]
+) -> dict[tuple, FieldStats]:
+    """``fields`` statistics in a fixed order: by source as read, then field, entity, element.
+
+    The order they were folded in depends on how findings fell into batches (a batch may
+    span several small files), which must not change the dataset.
+    """
+    rank = {source.path: i for i, source in enumerate(sources)}
+
+    def key(item: tuple[tuple, FieldStats]) -> tuple:
+        path, _fmt, fld, entity, element = item[0]
+        return (rank.get(path, len(rank)), path, fld is not None, fld or "", entity, element)
+
+    return dict(sorted(stats.items(), key=key))
 
 
 def _no_counts() -> dict[str, int]:
@@ -499,13 +570,14 @@ def _describe(item: InputFile, forced: str | None) -> tuple[dict[str, Any], list
             target = CHUNK_BYTES
             while chunk := fh.read(1 << 20):
                 digest.update(chunk)
-                if fmt is not None and pos + len(chunk) > target:
+                while fmt is not None and pos + len(chunk) > target:
                     cut = chunk.find(b"\n", max(target - pos, 0))
-                    if cut >= 0:
-                        boundary = pos + cut + 1
-                        ranges.append((start, boundary, first_line, fmt))
-                        first_line = lines + chunk.count(b"\n", 0, cut + 1) + 1
-                        start, target = boundary, boundary + CHUNK_BYTES
+                    if cut < 0:
+                        break
+                    boundary = pos + cut + 1
+                    ranges.append((start, boundary, first_line, fmt))
+                    first_line = lines + chunk.count(b"\n", 0, cut + 1) + 1
+                    start, target = boundary, boundary + CHUNK_BYTES
                 lines += chunk.count(b"\n")
                 pos += len(chunk)
             if ranges:

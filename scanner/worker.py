@@ -39,7 +39,11 @@ _NO_VALUES: dict[str, tuple[FindingValue, ...]] = {}
 
 @dataclass(frozen=True)
 class Task:
-    """One unit of work. ``start``/``end`` set: a byte range of a plain line-oriented file."""
+    """One unit of work: a byte range of a file, or whole files.
+
+    ``start``/``end`` set: a byte range of a plain line-oriented file. Otherwise ``item``
+    and then the small files of ``batch``, in that order.
+    """
 
     seq: int
     item: InputFile
@@ -52,6 +56,14 @@ class Task:
     #: record_index of the range's first record if every earlier line held one record (the
     #: common case); the merge shifts the part only when the real count differs
     first_index: int = 0
+    #: small whole files read after ``item`` by the same task, into the same part: a part
+    #: per file would cost a Parquet writer and a pool round trip per file
+    batch: tuple[InputFile, ...] = ()
+
+    @property
+    def files(self) -> tuple[InputFile, ...]:
+        """The input files the task reads (one for a range)."""
+        return (self.item, *self.batch)
 
 
 @dataclass
@@ -80,6 +92,17 @@ class TaskResult:
     rows: int = 0
     #: the decisions this task made first, for the other workers (``run_shared``)
     learned: list[Decision] = field(default_factory=list)
+    #: how many of ``sources`` belong to each of the task's files (None: all to one)
+    per_file: list[int] | None = None
+
+    def by_file(self) -> list[list[SourceResult]]:
+        """``sources`` split by the task's input files, in order."""
+        counts = self.per_file if self.per_file is not None else [len(self.sources)]
+        out, at = [], 0
+        for n in counts:
+            out.append(self.sources[at : at + n])
+            at += n
+        return out
 
 
 def read_settings(config: ScanConfig) -> tuple[Limits, ReadOptions]:
@@ -126,37 +149,45 @@ class SourceScanner:
         """Scan everything a task covers into ``sink``."""
         self.sink = sink
         results: list[SourceResult] = []
+        per_file: list[int] = []
         try:
             if task.start is not None:
                 results.append(self._scan_range(task))
             else:
-                try:
-                    for src in sources(task.item, self.limits):
-                        if isinstance(src, tuple):
-                            path, problem = src
-                            results.append(
-                                SourceResult(path, None, failed=True, problems=[problem])
-                            )
-                        else:
-                            results.append(self.scan_source(src))
-                except Exception as exc:
-                    # A bug in the archive layer costs this file, not the scan.
-                    if self.config.debug:
-                        raise
-                    reason = (
-                        f"internal error while opening ({type(exc).__name__}); rerun with --debug"
-                    )
-                    problem = ReadProblem(None, None, reason)
-                    results.append(
-                        SourceResult(task.item.display, None, failed=True, problems=[problem])
-                    )
+                for item in task.files:
+                    before = len(results)
+                    self._scan_file(item, results)
+                    per_file.append(len(results) - before)
             part, stats = sink.close()
         except BaseException:
             sink.abort()
             raise
         return TaskResult(
-            task.seq, part, results, stats, self.detector.ner_loaded, rows=sink.rows
+            task.seq,
+            part,
+            results,
+            stats,
+            self.detector.ner_loaded,
+            rows=sink.rows,
+            per_file=per_file or None,
         )
+
+    def _scan_file(self, item: InputFile, results: list[SourceResult]) -> None:
+        """Scan a whole input file (every archive member in it) into the sink."""
+        try:
+            for src in sources(item, self.limits):
+                if isinstance(src, tuple):
+                    path, problem = src
+                    results.append(SourceResult(path, None, failed=True, problems=[problem]))
+                else:
+                    results.append(self.scan_source(src))
+        except Exception as exc:
+            # A bug in the archive layer costs this file, not the scan.
+            if self.config.debug:
+                raise
+            reason = f"internal error while opening ({type(exc).__name__}); rerun with --debug"
+            problem = ReadProblem(None, None, reason)
+            results.append(SourceResult(item.display, None, failed=True, problems=[problem]))
 
     def _scan_range(self, task: Task) -> SourceResult:
         item = task.item

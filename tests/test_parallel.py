@@ -13,6 +13,7 @@ from scanner.config import ScanConfig, load_configs
 from scanner.dataset import read_table
 from scanner.engines import pool
 from scanner.hashing import key_id
+from scanner.sources import InputFile
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = b"parallel-test-key-0123456789abcdef"
@@ -33,7 +34,7 @@ def corpus(tmp_path_factory):
                                  "src_ip": f"192.0.2.{i % 250 + 1}", "user_name": f"User {i % 7} Carter",
                                  "vpn_user_email": f"u{i % 50}@example.com", "event_message":
                                  f"call 090-5555-{i % 10000:04d} now"}) + "\n")
-            if i % 500 == 0:
+            if i % 500 == 250:  # not among the first lines, which decide whether it splits
                 fh.write("\n{broken json\n")
     return d
 
@@ -45,6 +46,9 @@ def _rows(out):
 
 def test_workers_and_ranges_match_one_process(corpus, tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "CHUNK_BYTES", 64 * 1024)  # big.jsonl becomes several ranges
+    monkeypatch.setattr(pipeline, "BATCH_FILES", 4)  # sample_data's files in several batches
+    _desc, ranges = pipeline._describe(InputFile(corpus / "big.jsonl", "big.jsonl"), None)
+    assert len(ranges) > 5
     one = pipeline.run(_config([corpus], tmp_path / "one", workers=1))
     monkeypatch.setattr(pool, "POOL_MIN_BYTES", 0)
     two = pipeline.run(_config([corpus], tmp_path / "two", workers=2))
@@ -62,8 +66,8 @@ def test_ranges_keep_line_and_record_numbers(corpus, tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "CHUNK_BYTES", 64 * 1024)
     pipeline.run(_config([corpus / "big.jsonl"], tmp_path / "o", workers=1))
     rows = [r for r in _rows(tmp_path / "o") if r["field"] == "src_ip"]
-    # 3000 records, a blank line and a broken line after every 500th: record i sits on
-    # line i + 1 + 2 * (i // 500 + (i % 500 > 0)) ... checked directly from the file:
+    # 3000 records, a blank line and a broken line after record 250, 750, ...: the lines
+    # of the records are checked directly from the file:
     lines = (corpus / "big.jsonl").read_text().split("\n")
     record_lines = [n for n, line in enumerate(lines, 1) if line.startswith('{"event')]
     assert [r["record_index"] for r in rows] == list(range(3000))

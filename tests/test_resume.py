@@ -29,7 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Every file takes 50 ms more: a kill after the first finished file lands mid-scan.
 BOOT_SLOW = """
 import time
+import scanner.pipeline
 from scanner.worker import SourceScanner
+scanner.pipeline.BATCH_FILES = 1
 real = SourceScanner.run_task
 def slow(self, task, sink):
     time.sleep(0.05)
@@ -37,6 +39,12 @@ def slow(self, task, sink):
 SourceScanner.run_task = slow
 from scanner.cli import main; main()
 """
+
+
+@pytest.fixture(autouse=True)
+def _file_by_file(monkeypatch):
+    """A task per small file, so that each is checkpointed alone (batches: see the end)."""
+    monkeypatch.setattr("scanner.pipeline.BATCH_FILES", 1)
 
 
 def _make_tree(root):
@@ -71,10 +79,10 @@ def _interrupt(monkeypatch, src, out, key, after, *extra):
     real = DatasetWriter.checkpoint
     done = []
 
-    def checkpoint(self, entry, **options):
-        real(self, entry, **options)
-        done.append(entry["path"])
-        if len(done) == after:
+    def checkpoint(self, entries, **options):
+        real(self, entries, **options)
+        done.extend(entry["path"] for entry in entries)
+        if len(done) >= after:
             raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
@@ -193,13 +201,13 @@ def test_changed_and_incomplete_files_are_scanned_again(tmp_path, monkeypatch, k
     out = tmp_path / "inv"
     _interrupt(monkeypatch, src, out, key, 6)
     lines = [orjson.loads(line) for line in _lines(out)[1:]]
-    finished = [line["input"]["path"] for line in lines]
+    finished = [line["inputs"][0]["path"] for line in lines]
     # One finished file changes; one loses a findings part (as after a power cut).
     with open(src / finished[0], "a", encoding="utf-8") as fh:
         fh.write("\n")
     part = next(name for line in lines[2:] if line["parts"] for name, _rows in line["parts"])
     (read_interrupted(out).path / "findings" / part).unlink()
-    lost = next(line["input"]["path"] for line in lines if part in dict(line["parts"]))
+    lost = next(line["inputs"][0]["path"] for line in lines if part in dict(line["parts"]))
     entry, _stderr = _resume(src, out, key)
     assert _resumed(entry) == set(finished) - {finished[0], lost}
     assert _invoke(src, tmp_path / "full", key).exit_code == 3
@@ -311,3 +319,38 @@ def test_a_torn_checkpoint_keeps_the_lines_before(corpus, tmp_path, monkeypatch)
     (stage / CHECKPOINT).write_bytes(lines[0][:10])
     recover(out)
     assert not list(out.glob(".interrupted-*")) and not list(out.glob(".staging-*"))
+
+
+# -- batches of small files --------------------------------------------------------------
+def test_a_batch_of_small_files_is_adopted_whole_or_scanned_again(tmp_path, monkeypatch, key_file):
+    """Small files read in one task share a part: a checkpoint line names them all."""
+    src = _make_tree(tmp_path / "logs")
+    key = key_file
+    monkeypatch.setattr("scanner.pipeline.BATCH_FILES", 4)
+    out = tmp_path / "inv"
+    _interrupt(monkeypatch, src, out, key, 8)
+    lines = [orjson.loads(line) for line in _lines(out)[1:]]
+    assert [len(line["inputs"]) for line in lines] == [4, 4]
+    assert all(len(line["parts"]) <= 1 for line in lines)
+    first = [i["path"] for i in lines[0]["inputs"]]
+    second = {i["path"] for i in lines[1]["inputs"]}
+    assert read_interrupted(out).files == 8
+    # One file of the first batch changes: its three unchanged companions are scanned
+    # again with it (their rows are in the same part), the second batch is adopted.
+    with open(src / first[1], "a", encoding="utf-8") as fh:
+        fh.write("\n")
+    entry, stderr = _resume(src, out, key)
+    assert _resumed(entry) == second and entry["resumed"]["files"] == 4
+    assert "4 files finished by interrupted scan" in stderr
+    assert _invoke(src, tmp_path / "full", key).exit_code == 3
+    _assert_same_as_full(out, entry, tmp_path / "full")
+
+
+def test_batches_resume_into_the_same_dataset_as_a_full_scan(corpus, tmp_path, monkeypatch):
+    src, key, full = corpus
+    monkeypatch.setattr("scanner.pipeline.BATCH_FILES", 3)
+    out = tmp_path / "inv"
+    _interrupt(monkeypatch, src, out, key, 9)
+    entry, _stderr = _resume(src, out, key)
+    assert entry["resumed"]["files"] == 9
+    _assert_same_as_full(out, entry, full)
