@@ -103,6 +103,63 @@ class Block:
         return len(self.lines)
 
 
+@dataclass
+class Origin:
+    """Where a run of a block's records comes from.
+
+    Their ``source_path`` and ``source_format``, and what to add to their line numbers and
+    record indexes (a range of a split file).
+    """
+
+    path: str
+    fmt: str
+    line_offset: int = 0
+    index_offset: int = 0
+
+
+def merge(blocks: Sequence[tuple[Block, Origin]]) -> tuple[Block, list[tuple[int, Origin]]]:
+    """One block of the records of several (small files' blocks, detected together).
+
+    Groups with the same field paths become one group, so a column is routed and looked up
+    once for all of them.
+
+    Returns:
+        The block, and the position of the first record of each origin in it.
+    """
+    indexes: list[int] = []
+    lines: list[int | None] = []
+    times: list[datetime | None] = []
+    runs: list[tuple[int, Origin]] = []
+    merged: dict[tuple[tuple[str | None, ...], bool], _Group] = {}
+    for block, origin in blocks:
+        base = len(lines)
+        runs.append((base, origin))
+        indexes.extend(block.indexes)
+        lines.extend(block.lines)
+        times.extend(block.times)
+        for group in block.groups:
+            positions = [base + p for p in group.positions]
+            into = merged.get((group.paths, group.raw))
+            if into is None:
+                merged[(group.paths, group.raw)] = _Group(
+                    positions,
+                    group.paths,
+                    [list(column) for column in group.columns],
+                    group.raw,
+                    None if group.kinds is None else [set(k) for k in group.kinds],
+                )
+                continue
+            into.positions.extend(positions)
+            for column, more in zip(into.columns, group.columns, strict=True):
+                column.extend(more)  # type: ignore[attr-defined]
+            if into.kinds is not None and group.kinds is not None:
+                for kinds, more_kinds in zip(into.kinds, group.kinds, strict=True):
+                    kinds |= more_kinds
+            else:
+                into.kinds = None
+    return Block(indexes, lines, times, list(merged.values())), runs
+
+
 def read_blocks(
     stream: BinaryIO, head: bytes, opts: ReadOptions
 ) -> Iterator[Block | Record | ReadProblem]:
@@ -307,9 +364,7 @@ class Findings:
 
 def findings(
     block: Block,
-    path: str,
-    fmt: str,
-    shift: tuple[int, int],
+    origins: list[tuple[int, Origin]],
     detector: Detector,
     decide: Decide,
 ) -> Findings | None:
@@ -317,11 +372,10 @@ def findings(
 
     Args:
         block: the records.
-        path: ``source_path`` of the rows.
-        fmt: ``source_format`` of the rows.
-        shift: added to every line number and record index (a range of a split file
-            read by :func:`read_blocks`; records the scanner has already shifted come
-            with 0s).
+        origins: (first position, origin) of each run of the block's records, in order
+            from position 0: their ``source_path`` and ``source_format``, and what to add to
+            their line numbers and record indexes (a range of a split file read by
+            :func:`read_blocks`; records the scanner has already shifted come with 0s).
         detector: routes field paths and picks conditional rules.
         decide: the findings of each column's distinct values, through the value cache.
     """
@@ -393,11 +447,18 @@ def findings(
     if len(parts) > 1:  # groups interleave: back to record order, each record's rows kept
         order = np.argsort(rec_index, kind="stable")
         rec_index, val_index, field_index = rec_index[order], val_index[order], field_index[order]
-    line_offset, index_offset = shift
-    recs: list[RecordKey] = [
-        (path, fmt, None if line is None else line + line_offset, index + index_offset, t)
-        for line, index, t in zip(block.lines, block.indexes, block.times, strict=True)
-    ]
+    recs: list[RecordKey] = []
+    ends = [start for start, _origin in origins[1:]] + [block.size]
+    for (start, origin), end in zip(origins, ends, strict=True):
+        path, fmt = origin.path, origin.fmt
+        line_offset, index_offset = origin.line_offset, origin.index_offset
+        recs.extend(
+            (path, fmt, None if line is None else line + line_offset, index + index_offset, t)
+            for line, index, t in zip(
+                block.lines[start:end], block.indexes[start:end], block.times[start:end],
+                strict=True,
+            )
+        )
     fields = pa.array(list(field_ids), pa.string())
     return Findings(recs, vals, fields, rec_index, val_index, field_index)
 

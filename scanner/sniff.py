@@ -46,6 +46,10 @@ def sniff(head: bytes, name: str) -> str:
     return "text"
 
 
+#: Replacement characters and the control characters text does not hold (not \t \n \f \r).
+_NOT_TEXT = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _decode(head: bytes) -> str:
     # A few NUL bytes (a log torn by a crash, a CSV export glitch) do not make a file
     # binary: the readers report them. Many do.
@@ -58,7 +62,7 @@ def _decode(head: bytes) -> str:
     text = head.decode(encoding, errors="replace")
     sample = text[:4096]
     if sample:
-        bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\r\n\f"))
+        bad = len(_NOT_TEXT.findall(sample))
         if bad / len(sample) > 0.1:
             raise BinaryData("binary content (not text in any supported encoding)")
     return text
