@@ -185,7 +185,9 @@ class FindingValue(NamedTuple):
 
 
 #: What a finding shares with the other findings of its record.
-RecordKey = tuple[str, str, int | None, int, datetime | None]
+#: (source_path, source_format, line, record_index, event_time); the time may be an int,
+#: microseconds since the epoch (the columnar path's epoch-millisecond columns).
+RecordKey = tuple[str, str, int | None, int, datetime | int | None]
 _RECORD_COLUMNS = ("source_path", "source_format", "line", "record_index", "event_time")
 _VALUE_COLUMNS = (
     "start",
@@ -398,15 +400,19 @@ class FindingsSink:
             pos.clear()
             keep.clear()
             self._store = None
-        rows = np.empty(len(vals), np.int64)
         new: list[FindingValue] = []
-        for i, x in enumerate(vals):
-            k = pos.get(id(x))
-            if k is None:
-                k = pos[id(x)] = len(keep)
-                keep.append(x)
-                new.append(x)
-            rows[i] = k
+        found = list(map(pos.get, map(id, vals)))
+        if None in found:
+            for i, k in enumerate(found):
+                if k is None:
+                    x = vals[i]
+                    k = pos.get(id(x))  # the same value may come twice
+                    if k is None:
+                        k = pos[id(x)] = len(keep)
+                        keep.append(x)
+                        new.append(x)
+                    found[i] = k
+        rows = np.array(found, np.int64)
         if new or self._store is None:
             types = {f.name: f.type for f in self.schema}
             names = _VALUE_COLUMNS + (("value",) if self.include_values else ())

@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Epochs outside 2000-01-01 .. 2100-01-01 are ids or counters, not event times.
-_MIN_S, _MAX_S = 946_684_800, 4_102_444_800
+MIN_EPOCH_S, MAX_EPOCH_S = 946_684_800, 4_102_444_800
+_MIN_S, _MAX_S = MIN_EPOCH_S, MAX_EPOCH_S
 
 _NUMBER = re.compile(r"^\d{9,14}(?:\.\d+)?$")
 _ISO = re.compile(

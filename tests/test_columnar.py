@@ -238,3 +238,39 @@ def test_fast_path_reads_blocks_and_falls_back(corpus, tmp_path, monkeypatch):
     blocks = [i for i in items if isinstance(i, columnar.Block)]
     assert len(blocks) > 20 and len(items) - len(blocks) > 100
     assert any(len(b.groups) > 3 for b in blocks)
+
+
+def test_epoch_millisecond_columns_give_the_instants_parse_time_gives():
+    """The vectorised epoch-ms path accepts exactly the columns parse_time reads that way."""
+    from datetime import UTC, datetime, timedelta
+
+    from scanner.timeparse import parse_time
+
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    rng = random.Random(5)
+    good = [str(rng.randrange(10**12, 4_102_444_800_000)) for _ in range(500)]
+    edges = ["0946684800000", "4102444799999"]  # the first and last accepted milliseconds
+    accepted = [good, edges, good[:1]]
+    rejected = [
+        [*good[:5], "0946684799999"],  # a millisecond before 2000
+        [*good[:5], "4102444800000"],  # 2100
+        [*good[:5], "174191542502"],  # 12 digits
+        [*good[:5], "17419154250290"],  # 14 digits
+        [*good[:5], "174191542502\u0661"],  # a non-ASCII digit
+        [*good[:5], " 741915425029"],
+        [*good[:5], 1741915425029],  # a JSON number
+        [*good[:5], None],
+        ["2025-03-14T01:2"],  # 13 characters, not digits
+    ]
+    for column in accepted:
+        times = [None] * len(column)
+        assert columnar._epoch_millis(column, list(range(len(column))), times)
+        assert [epoch + timedelta(microseconds=t) for t in times] == list(map(parse_time, column))
+    for column in rejected:
+        times = [None] * len(column)
+        assert not columnar._epoch_millis(column, list(range(len(column))), times)
+        assert times == [None] * len(column)
+    # A record whose time an earlier field gave keeps it.
+    times = [epoch, None]
+    assert columnar._epoch_millis(good[:2], [0, 1], times)
+    assert times[0] is epoch and epoch + timedelta(microseconds=times[1]) == parse_time(good[1])
