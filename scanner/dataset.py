@@ -235,6 +235,66 @@ class FieldStats:
         self.see(other.last)
 
 
+class ValueStore:
+    """FindingValues in Arrow form, kept across the parts one process writes.
+
+    The scanner reuses one FindingValue per (rule, value), so most of a block's values
+    were converted for an earlier block, or an earlier task: a store per part converted
+    every value again in each 8 MB range (about a sixth of a warm range's time). Holds at
+    most ``_STORE_MAX`` values, then starts afresh (memory stays bounded).
+    """
+
+    def __init__(self, include_values: bool):
+        self.include_values = include_values
+        self._types = {f.name: f.type for f in FINDINGS_SCHEMA.append(VALUE_FIELD)}
+        self._names = _VALUE_COLUMNS + (("value",) if include_values else ())
+        self._pos: dict[int, int] = {}  # id(FindingValue) -> row of _table
+        self._keep: list[FindingValue] = []  # keeps those ids from being reused
+        self._table: pa.Table | None = None
+        #: (entity, element) -> (categories, declared) of every value ever stored
+        self.tags: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {}
+
+    def rows(self, vals: list[FindingValue]) -> tuple[pa.Table, np.ndarray]:
+        """The value columns as a table, and the row of each of ``vals`` in it."""
+        pos, keep = self._pos, self._keep
+        if len(keep) + len(vals) > _STORE_MAX:
+            pos.clear()
+            keep.clear()
+            self._table = None
+        new: list[FindingValue] = []
+        found = list(map(pos.get, map(id, vals)))
+        if None in found:
+            for i, k in enumerate(found):
+                if k is None:
+                    x = vals[i]
+                    k = pos.get(id(x))  # the same value may come twice
+                    if k is None:
+                        k = pos[id(x)] = len(keep)
+                        keep.append(x)
+                        new.append(x)
+                    found[i] = k
+        rows = np.array(found, np.int64)
+        if new or self._table is None:
+            types, names = self._types, self._names
+            columns = list(zip(*new, strict=True)) if new else [()] * len(FindingValue._fields)
+            table = pa.table(
+                [pa.array(col, types[n]) for col, n in zip(columns, names, strict=False)],
+                names=list(names),
+            )
+            self._table = (
+                table if self._table is None else pa.concat_tables([self._table, table])
+            )
+            if self._table.column(0).num_chunks > 16:
+                self._table = self._table.combine_chunks()
+            self.tags.update(
+                {
+                    (x.entity_type, x.policy_element): (x.ccpa_categories, x.policy_declared)
+                    for x in new
+                }
+            )
+        return self._table, rows
+
+
 class FindingsSink:
     """Buffers findings and writes them to one Parquet part file in row groups.
 
@@ -251,6 +311,7 @@ class FindingsSink:
         key_id: str,
         include_values: bool,
         batch_rows: int,
+        values: ValueStore | None = None,
     ):
         self.path = path
         self.schema = schema
@@ -261,15 +322,12 @@ class FindingsSink:
         self._buf: list[FindingRow] = []
         self._tables: list[pa.Table] = []  # built, not yet written
         self._held = 0  # rows in _tables
-        #: (entity, element) -> (categories, declared) of every value stored so far
-        self._tags: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {}
         self._stats: dict[tuple[str, str, str | None, str, str], FieldStats] = {}
         self._writer: pq.ParquetWriter | None = None
-        # FindingValues already in Arrow form: the scanner reuses one object per (rule,
-        # value), so most of a block's values were converted for an earlier block.
-        self._store_pos: dict[int, int] = {}  # id(FindingValue) -> row of _store
-        self._store_keep: list[FindingValue] = []  # keeps those ids from being reused
-        self._store: pa.Table | None = None
+        #: FindingValues already in Arrow form (the process's store, or this part's own)
+        if values is not None and values.include_values != include_values:
+            raise ValueError("a ValueStore of another --include-values setting")
+        self.values = values if values is not None else ValueStore(include_values)
 
     def add_findings(self, rows: list[FindingRow]) -> None:
         """Buffer findings, each a :data:`FindingRow`.
@@ -379,7 +437,7 @@ class FindingsSink:
             [pa.array(col, types[name]) for col, name in zip(r, _RECORD_COLUMNS, strict=True)],
             names=list(_RECORD_COLUMNS),
         ).take(pa.array(rec_index, pa.int32()))
-        store, rows = self._values(vals)
+        store, rows = self.values.rows(vals)
         val_table = store.take(pa.array(rows[np.asarray(val_index, np.int64)]))
         columns = {name: rec_table.column(name) for name in _RECORD_COLUMNS}
         columns.update({name: val_table.column(name) for name in val_table.column_names})
@@ -388,51 +446,6 @@ class FindingsSink:
         return pa.Table.from_arrays(
             [columns[name] for name in self.schema.names], schema=self.schema
         )
-
-    def _values(self, vals: list[FindingValue]) -> tuple[pa.Table, np.ndarray]:
-        """The value columns of ``vals`` as a table and the row of each of ``vals`` in it.
-
-        Values seen in an earlier batch are not converted again; the store is rebuilt
-        when it holds more than ``_STORE_MAX`` values (memory stays bounded).
-        """
-        pos, keep = self._store_pos, self._store_keep
-        if len(keep) + len(vals) > _STORE_MAX:
-            pos.clear()
-            keep.clear()
-            self._store = None
-        new: list[FindingValue] = []
-        found = list(map(pos.get, map(id, vals)))
-        if None in found:
-            for i, k in enumerate(found):
-                if k is None:
-                    x = vals[i]
-                    k = pos.get(id(x))  # the same value may come twice
-                    if k is None:
-                        k = pos[id(x)] = len(keep)
-                        keep.append(x)
-                        new.append(x)
-                    found[i] = k
-        rows = np.array(found, np.int64)
-        if new or self._store is None:
-            types = {f.name: f.type for f in self.schema}
-            names = _VALUE_COLUMNS + (("value",) if self.include_values else ())
-            columns = list(zip(*new, strict=True)) if new else [()] * len(FindingValue._fields)
-            table = pa.table(
-                [pa.array(col, types[n]) for col, n in zip(columns, names, strict=False)],
-                names=list(names),
-            )
-            self._store = (
-                table if self._store is None else pa.concat_tables([self._store, table])
-            )
-            if self._store.column(0).num_chunks > 16:
-                self._store = self._store.combine_chunks()
-            self._tags.update(
-                {
-                    (x.entity_type, x.policy_element): (x.ccpa_categories, x.policy_declared)
-                    for x in new
-                }
-            )
-        return self._store, rows
 
     def _flush(self) -> None:
         """Write what is buffered as one batch and fold it into the statistics."""
@@ -462,7 +475,7 @@ class FindingsSink:
         for key, (count, records, hashes, detectors, first, last) in groups:
             stats = self._stats.get(key)
             if stats is None:
-                categories, declared = self._tags[(key[3], key[4])]
+                categories, declared = self.values.tags[(key[3], key[4])]
                 stats = self._stats[key] = FieldStats(tuple(categories), declared)
             stats.findings += count
             stats.records += records
@@ -660,14 +673,18 @@ class DatasetWriter:
         return self._stage
 
     # -- rows ------------------------------------------------------------------------
-    def sink(self, name: str) -> FindingsSink:
-        """A findings sink writing a part file into this scan's staging area."""
+    def sink(self, name: str, values: ValueStore | None = None) -> FindingsSink:
+        """A findings sink writing a part file into this scan's staging area.
+
+        ``values``: the scanning process's store of converted FindingValues, if it has one.
+        """
         return FindingsSink(
             self._stage / "parts" / f"{name}.parquet",
             self.findings_schema,
             key_id=self._key_id,
             include_values=self.include_values,
             batch_rows=self.batch_rows,
+            values=values,
         )
 
     def add_part(self, part: Path, record_offset: int, rows: int | None = None) -> None:

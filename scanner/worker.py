@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 from recognizers import ip_class
 from scanner import columnar
 from scanner.config import FieldRule, ScanConfig
-from scanner.dataset import FieldStats, FindingRow, FindingsSink, FindingValue
+from scanner.dataset import FieldStats, FindingRow, FindingsSink, FindingValue, ValueStore
 from scanner.detect.engine import CONDITIONAL, Decision, Detector
 from scanner.hashing import Hasher, mask
 from scanner.policy import Policy
@@ -142,6 +142,8 @@ class SourceScanner:
         self._cached = 0
         self._cache_size = max(config.configs.scanner.cache_size, 1)
         self._tags: dict[tuple[int, str], Any] = {}
+        #: the FindingValues this process has turned into Arrow, for all its sinks
+        self.values = ValueStore(config.include_values)
         self.sink: FindingsSink
         #: blocks read but not yet detected (small files' blocks are detected together),
         #: each with the result of its source (None: records given by scan_records)
@@ -575,6 +577,7 @@ def run_in_worker(task: Task) -> TaskResult:
         key_id=config.key_id,
         include_values=config.include_values,
         batch_rows=config.configs.scanner.batch_rows,
+        values=scanner.values,
     )
     return scanner.run_task(task, sink)
 

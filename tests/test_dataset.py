@@ -187,3 +187,43 @@ def test_small_batches_fold_into_field_stats_as_arrow_does():
             )
 
         assert normal(_fold_small(batch)) == normal(_fold_arrow(batch)), size
+
+
+def test_sinks_sharing_a_value_store_write_what_sinks_of_their_own_write(tmp_path):
+    """A process keeps one store of Arrow-converted values for all its parts."""
+    import numpy as np
+
+    from scanner.dataset import FINDINGS_SCHEMA, FindingsSink, ValueStore
+
+    def value(i, entity, element):
+        return FindingValue(0, 5, entity, ("A",), element, True, 1.0, "field:x", f"h{i}",
+                            "m***", None, None)
+
+    ips = [value(i, "IP_ADDRESS", "IP address") for i in range(6)]
+    names = [value(i, "PERSON", "real name") for i in range(6, 9)]
+    when = datetime(2025, 3, 14, tzinfo=UTC)
+
+    def fill(sink, vals):
+        recs = [("a.jsonl", "fmt", n + 1, n, when) for n in range(len(vals))]
+        index = np.arange(len(vals))
+        fields = pa.array(["src_ip"], pa.string())
+        sink.add_indexed(recs, vals, fields, index, index, np.zeros(len(vals), np.int64))
+        return sink.close()
+
+    def sink(name, values=None):
+        return FindingsSink(tmp_path / f"{name}.parquet", FINDINGS_SCHEMA, key_id="k",
+                            include_values=False, batch_rows=100, values=values)
+
+    store = ValueStore(include_values=False)
+    fill(sink("first", store), ips)
+    # The second part's IPs were converted for the first part; its names are new.
+    shared_part, shared_stats = fill(sink("shared", store), [*ips[3:], *names, ips[0]])
+    own_part, own_stats = fill(sink("own"), [*ips[3:], *names, ips[0]])
+    assert pq.read_table(shared_part).equals(pq.read_table(own_part))
+    assert {k: (s.categories, s.findings, len(s.hashes)) for k, s in shared_stats.items()} == {
+        k: (s.categories, s.findings, len(s.hashes)) for k, s in own_stats.items()
+    }
+    assert len(shared_stats) == 2
+    with pytest.raises(ValueError, match="include-values"):
+        FindingsSink(tmp_path / "x.parquet", FINDINGS_SCHEMA, key_id="k", include_values=True,
+                     batch_rows=100, values=store)

@@ -28,7 +28,7 @@ def execute(
     if workers <= 1 or len(tasks) <= 1:
         scanner = SourceScanner(config, detector)
         for task in tasks:
-            yield scanner.run_task(task, writer.sink(f"task-{task.seq:06d}"))
+            yield scanner.run_task(task, writer.sink(f"task-{task.seq:06d}", scanner.values))
         return
     # forkserver: workers start from a clean interpreter that imported catoscan once,
     # not from a fork of this process (pyarrow's and spaCy's threads do not survive fork).

@@ -307,6 +307,7 @@ def _run_partition(
                     key_id=config.key_id,
                     include_values=config.include_values,
                     batch_rows=config.configs.scanner.batch_rows,
+                    values=scanner.values,
                 )
                 result = scanner.run_task(task, sink)
                 rows = 0
@@ -469,6 +470,7 @@ def findings_from_records(
                     key_id=config.key_id,
                     include_values=config.include_values,
                     batch_rows=config.configs.scanner.batch_rows,
+                    values=scanner.values,
                 )
                 scanner.scan_records(path, fmt, chunk, sink)
                 part, _stats = sink.close()
