@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
@@ -493,6 +494,40 @@ _STATS_KEYS = ["source_path", "source_format", "field", "entity_type", "policy_e
 _Folded = list[tuple[tuple, tuple[int, int, Any, Any, Any, Any]]]
 
 
+def fields_rows(stats: dict[tuple, FieldStats], order: list[str]) -> list[dict[str, Any]]:
+    """``fields`` rows in a fixed order: by source as read, then field, entity, element.
+
+    ``order`` lists the sources' paths as read. The order the statistics were folded in
+    depends on how findings fell into batches (a batch may span several small files),
+    which must not change the dataset. A task of whole files makes its rows in the worker,
+    so that the main process only appends them.
+    """
+    rank = {path: i for i, path in enumerate(order)}
+
+    def key(item: tuple[tuple, FieldStats]) -> tuple:
+        path, _fmt, fld, entity, element = item[0]
+        return (rank.get(path, len(rank)), path, fld is not None, fld or "", entity, element)
+
+    return [
+        {
+            "source_path": path,
+            "source_format": fmt,
+            "field": fld,
+            "entity_type": entity,
+            "ccpa_categories": list(s.categories),
+            "policy_element": element,
+            "policy_declared": s.declared,
+            "findings": s.findings,
+            "records": s.records,
+            "distinct_values": len(s.hashes),
+            "first_event_time": s.first,
+            "last_event_time": s.last,
+            "detectors": sorted(s.detectors),
+        }
+        for (path, fmt, fld, entity, element), s in sorted(stats.items(), key=key)
+    ]
+
+
 def _fold_arrow(batch: pa.Table) -> _Folded:
     grouped = batch.group_by(_STATS_KEYS, use_threads=False).aggregate(
         [
@@ -715,29 +750,15 @@ class DatasetWriter:
         if self._checkpoints is not None:
             self._since["parts"].append((target.name, rows))
 
-    def add_fields(self, stats: dict[tuple, FieldStats]) -> None:
-        """Write the ``fields`` rows of finished sources (all their chunks merged)."""
-        rows = [
-            {
-                "source_path": path,
-                "source_format": fmt,
-                "field": fld,
-                "entity_type": entity,
-                "ccpa_categories": list(s.categories),
-                "policy_element": element,
-                "policy_declared": s.declared,
-                "findings": s.findings,
-                "records": s.records,
-                "distinct_values": len(s.hashes),
-                "first_event_time": s.first,
-                "last_event_time": s.last,
-                "detectors": sorted(s.detectors),
-            }
-            for (path, fmt, fld, entity, element), s in stats.items()
-        ]
-        self._add_fields_rows(rows)
+    def add_fields(self, stats: dict[tuple, FieldStats], order: list[str] | None = None) -> None:
+        """Write the ``fields`` rows of finished sources (all their chunks merged).
 
-    def _add_fields_rows(self, rows: list[dict[str, Any]]) -> None:
+        ``order``: the sources' paths as read (see :func:`fields_rows`).
+        """
+        self.add_fields_rows(fields_rows(stats, order or []))
+
+    def add_fields_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Write ``fields`` rows made by :func:`fields_rows` (or read back from a scan)."""
         by_tag = self.by_tag
         for row in rows:
             key = (tuple(row["ccpa_categories"]), row["policy_element"], row["entity_type"])
@@ -779,7 +800,7 @@ class DatasetWriter:
                         part_writer = pq.ParquetWriter(part, schema, compression="zstd")
                     part_writer.write_table(pa.Table.from_batches([rows]).cast(schema))
                 elif table == "fields":
-                    self._add_fields_rows(rows.to_pylist())
+                    self.add_fields_rows(rows.to_pylist())
                 else:
                     for row in rows.to_pylist():
                         self._append("errors", row)
@@ -816,7 +837,7 @@ class DatasetWriter:
             return False
         for part_path in staged:
             self.add_part(part_path, 0)
-        self._add_fields_rows(line["fields"])
+        self.add_fields_rows(line["fields"])
         for row in line["errors"]:
             self._append("errors", row)
         return True
@@ -847,9 +868,16 @@ class DatasetWriter:
         self._extend(table, [row])
 
     def _extend(self, table: str, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
         columns = self._rows[table]
-        for name, values in columns.items():
-            values.extend([row.get(name) for row in rows])
+        try:  # every row has every column (the usual): transpose in C
+            transposed = zip(*map(itemgetter(*columns), rows), strict=True)
+            for values, column in zip(columns.values(), transposed, strict=True):
+                values.extend(column)
+        except KeyError:
+            for name, values in columns.items():
+                values.extend([row.get(name) for row in rows])
         self.counts[table] += len(rows)
         if self._checkpoints is not None and not self._overflow:
             self._since[table].extend(rows)

@@ -419,7 +419,10 @@ class _Merger:
             records += counts["records"]
             entry.update(counts)
             self.result.bytes_read += entry["size"]
-        self.writer.add_fields(_ordered(task_result.stats, task_result.sources))
+        if task_result.fields is not None:
+            self.writer.add_fields_rows(task_result.fields)
+        else:  # a result made elsewhere (an engine's own), statistics only
+            self.writer.add_fields(task_result.stats, [s.path for s in task_result.sources])
         self.progress.advance(records, self.result.bytes_read)
         self.writer.checkpoint(entries, resumable=self.resumable)
 
@@ -442,7 +445,7 @@ class _Merger:
         self.progress.advance(counts["records"], self.result.bytes_read)
         if task.last:
             self.result.sources += 1
-            self.writer.add_fields(_ordered(self._stats, task_result.sources))
+            self.writer.add_fields(self._stats, [s.path for s in task_result.sources])
             self._stats, self._offset = {}, 0
             entry.update(self._counts, sources=1)
             self.writer.checkpoint([entry], resumable=self.resumable)
@@ -475,23 +478,6 @@ class _Merger:
             log.warning("%s%s: %s", path, where, problem.reason)
         elif shown == _WARNINGS_PER_FILE + 1:
             log.warning("%s: more bad records; all of them are in errors/", path)
-
-
-def _ordered(
-    stats: dict[tuple, FieldStats], sources: list[SourceResult]
-) -> dict[tuple, FieldStats]:
-    """``fields`` statistics in a fixed order: by source as read, then field, entity, element.
-
-    The order they were folded in depends on how findings fell into batches (a batch may
-    span several small files), which must not change the dataset.
-    """
-    rank = {source.path: i for i, source in enumerate(sources)}
-
-    def key(item: tuple[tuple, FieldStats]) -> tuple:
-        path, _fmt, fld, entity, element = item[0]
-        return (rank.get(path, len(rank)), path, fld is not None, fld or "", entity, element)
-
-    return dict(sorted(stats.items(), key=key))
 
 
 def _no_counts() -> dict[str, int]:

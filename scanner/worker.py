@@ -20,7 +20,14 @@ from typing import Any, BinaryIO
 from recognizers import ip_class
 from scanner import columnar
 from scanner.config import FieldRule, ScanConfig
-from scanner.dataset import FieldStats, FindingRow, FindingsSink, FindingValue, ValueStore
+from scanner.dataset import (
+    FieldStats,
+    FindingRow,
+    FindingsSink,
+    FindingValue,
+    ValueStore,
+    fields_rows,
+)
 from scanner.detect.engine import CONDITIONAL, Decision, Detector
 from scanner.hashing import Hasher, mask
 from scanner.policy import Policy
@@ -94,6 +101,9 @@ class TaskResult:
     learned: list[Decision] = field(default_factory=list)
     #: how many of ``sources`` belong to each of the task's files (None: all to one)
     per_file: list[int] | None = None
+    #: a task of whole files: its ``fields`` rows, made here (``stats`` is then empty); a
+    #: range's statistics are merged with the file's other ranges by the main process
+    fields: list[dict[str, Any]] | None = None
 
     def by_file(self) -> list[list[SourceResult]]:
         """``sources`` split by the task's input files, in order."""
@@ -171,6 +181,9 @@ class SourceScanner:
             self._pending, self._pending_records = [], 0
             sink.abort()
             raise
+        rows = None
+        if task.start is None:
+            rows, stats = fields_rows(stats, [r.path for r in results]), {}
         return TaskResult(
             task.seq,
             part,
@@ -179,6 +192,7 @@ class SourceScanner:
             self.detector.ner_loaded,
             rows=sink.rows,
             per_file=per_file or None,
+            fields=rows,
         )
 
     def _scan_file(self, item: InputFile, results: list[SourceResult]) -> None:
