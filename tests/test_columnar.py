@@ -274,3 +274,37 @@ def test_epoch_millisecond_columns_give_the_instants_parse_time_gives():
     times = [epoch, None]
     assert columnar._epoch_millis(good[:2], [0, 1], times)
     assert times[0] is epoch and epoch + timedelta(microseconds=times[1]) == parse_time(good[1])
+
+
+def test_a_detection_error_in_merged_small_files_costs_only_its_file(tmp_path, monkeypatch):
+    """Small files are detected together; a bug met on one is reported on that one."""
+    src = tmp_path / "logs"
+    src.mkdir()
+    for name in ("a", "b", "c"):
+        lines = [json.dumps({"event_timestamp": "2025-03-14T01:23:45Z", "src_ip": f"192.0.2.{i}",
+                             "user_name": f"User {name}{i}"}) for i in range(1, 4)]
+        (src / f"{name}.jsonl").write_text("\n".join(lines) + "\n")
+    real = columnar.findings
+    calls = []
+
+    def findings(block, origins, detector, decide):
+        calls.append([origin.path for _start, origin in origins])
+        if any(origin.path.endswith("b.jsonl") for _start, origin in origins):
+            raise RuntimeError("a bug")
+        return real(block, origins, detector, decide)
+
+    monkeypatch.setattr(columnar, "findings", findings)
+    result = pipeline.run(_config([src], tmp_path / "out", "none"))
+    assert calls[0] == ["a.jsonl", "b.jsonl", "c.jsonl"]  # one merged block first
+    assert result.failed_sources == 1 and result.records == 9
+    errors = read_table(tmp_path / "out", "errors").to_pylist()
+    assert [(e["source_path"], e["reason"]) for e in errors] == [
+        ("b.jsonl", "internal error while reading (RuntimeError); rerun with --debug")
+    ]
+    found = read_table(tmp_path / "out", "findings")
+    assert sorted(set(found.column("source_path").to_pylist())) == ["a.jsonl", "c.jsonl"]
+    monkeypatch.setattr(columnar, "findings", real)
+    (src / "b.jsonl").unlink()
+    pipeline.run(_config([src], tmp_path / "without-b", "none"))
+    expected = read_table(tmp_path / "without-b", "findings").drop_columns(["scan_id"])
+    assert found.drop_columns(["scan_id"]).to_pylist() == expected.to_pylist()
