@@ -154,18 +154,17 @@ CHECKPOINT_MAX_ROWS = 100_000
 _IDENTITY = {"path": str, "size": int, "mtime_ns": int, "sha256": str}
 #: An input file's counts, in the manifest's ``inputs`` and in its checkpoint.
 _COUNTS = ("records", "sources", "failed_sources")
-
-
-def input_identity(entry: dict[str, Any]) -> tuple:
-    """What identifies an input file (a manifest ``inputs`` entry or a checkpointed one)."""
-    return tuple(entry.get(k) for k in _IDENTITY)
-
 #: The checkpoint file is synced to disk at most this often.
 _SYNC_SECONDS = 1.0
 #: FindingValues a sink keeps in Arrow form before it starts its store afresh.
 _STORE_MAX = 200_000
 _PART_NAME = re.compile(r"part-\d{6}\.parquet")
 _FIELDS_TIMES = [f.name for f in FIELDS_SCHEMA if pa.types.is_timestamp(f.type)]
+
+
+def input_identity(entry: dict[str, Any]) -> tuple:
+    """What identifies an input file (a manifest ``inputs`` entry or a checkpointed one)."""
+    return tuple(entry.get(k) for k in _IDENTITY)
 
 
 class FindingValue(NamedTuple):

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Epochs outside 2000-01-01 .. 2100-01-01 are ids or counters, not event times.
 MIN_EPOCH_S, MAX_EPOCH_S = 946_684_800, 4_102_444_800
-_MIN_S, _MAX_S = MIN_EPOCH_S, MAX_EPOCH_S
 
 _NUMBER = re.compile(r"^\d{9,14}(?:\.\d+)?$")
 _ISO = re.compile(
@@ -41,7 +40,7 @@ def parse_time(value: object) -> datetime | None:
         # The common case, epoch milliseconds as a string (eventsFeed ``time``): the
         # same result as the general path below, without its regex and float.
         ms = int(value)
-        if _MIN_S * 1000 <= ms < _MAX_S * 1000:
+        if MIN_EPOCH_S * 1000 <= ms < MAX_EPOCH_S * 1000:
             return _EPOCH + timedelta(milliseconds=ms)
     if isinstance(value, bool) or value is None:
         return None
@@ -73,7 +72,7 @@ def parse_time(value: object) -> datetime | None:
 
 def _from_epoch(number: float) -> datetime | None:
     seconds = number / 1000.0 if number >= 1e11 else number
-    if not _MIN_S <= seconds < _MAX_S:
+    if not MIN_EPOCH_S <= seconds < MAX_EPOCH_S:
         return None
     return _EPOCH + timedelta(milliseconds=round(seconds * 1000))
 

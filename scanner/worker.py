@@ -159,7 +159,6 @@ class SourceScanner:
         #: each with the result of its source (None: records given by scan_records)
         self._pending: list[tuple[columnar.Block, columnar.Origin, SourceResult | None]] = []
         self._pending_records = 0
-        self._result: SourceResult | None = None  # of the source being read
 
     # -- tasks -------------------------------------------------------------------------
     def run_task(self, task: Task, sink: FindingsSink) -> TaskResult:
@@ -249,9 +248,8 @@ class SourceScanner:
         self.sink = sink
         count = 0
         it = iter(records)
-        self._result = None
         while batch := list(islice(it, columnar.BLOCK_RECORDS)):
-            self._chunk(path, fmt, batch, in_blocks=True)
+            self._chunk(path, fmt, batch, True, None)
             count += len(batch)
         self._detect_pending()
         return count
@@ -265,7 +263,7 @@ class SourceScanner:
         ``line_offset`` and ``index_offset`` are added to the line numbers and record
         indexes the reader counts (a range of a split file starts counting at 0).
         """
-        result = self._result = SourceResult(src.path, fmt)
+        result = SourceResult(src.path, fmt)
         try:
             with src.open() as raw:
                 stream: BinaryIO = io.BufferedReader(raw, buffer_size=1 << 20)  # type: ignore[arg-type]
@@ -291,9 +289,10 @@ class SourceScanner:
                         if isinstance(item, columnar.Block):
                             if chunk:  # rows stay in record order
                                 batch, chunk = chunk, []
-                                self._chunk(src.path, fmt, batch, in_blocks)
+                                self._chunk(src.path, fmt, batch, in_blocks, result)
                                 result.records += len(batch)
-                            self._block(src.path, fmt, item, line_offset, index_offset)
+                            origin = columnar.Origin(src.path, fmt, line_offset, index_offset)
+                            self._block(item, origin, result)
                             result.records += item.size
                             continue
                         if line_offset and item.line is not None:
@@ -306,13 +305,13 @@ class SourceScanner:
                         chunk.append(item)
                         if len(chunk) >= chunk_records:
                             batch, chunk = chunk, []
-                            self._chunk(src.path, fmt, batch, in_blocks)
+                            self._chunk(src.path, fmt, batch, in_blocks, result)
                             result.records += len(batch)
                 finally:
                     # Records read before a failure (a truncated gzip) are kept.
                     if chunk:
                         batch, chunk = chunk, []
-                        self._chunk(src.path, fmt, batch, in_blocks)
+                        self._chunk(src.path, fmt, batch, in_blocks, result)
                         result.records += len(batch)
         except (OSError, EOFError, ValueError) as exc:
             # Decompression and I/O failures surface here, mid-stream: keep what was read.
@@ -329,10 +328,17 @@ class SourceScanner:
             _internal_error(result, exc)
         return result
 
-    def _chunk(self, path: str, fmt: str, records: list[Record], in_blocks: bool) -> None:
+    def _chunk(
+        self,
+        path: str,
+        fmt: str,
+        records: list[Record],
+        in_blocks: bool,
+        result: SourceResult | None,
+    ) -> None:
         """Detect and write records a reader made, as a columnar block or row by row."""
         if in_blocks:
-            self._block(path, fmt, columnar.block_of(records), 0, 0)
+            self._block(columnar.block_of(records), columnar.Origin(path, fmt), result)
         else:
             self._records(path, fmt, records)
 
@@ -398,16 +404,16 @@ class SourceScanner:
             self.sink.add_findings(rows)
 
     def _block(
-        self, path: str, fmt: str, block: columnar.Block, line_offset: int, index_offset: int
+        self, block: columnar.Block, origin: columnar.Origin, result: SourceResult | None
     ) -> None:
         """Detect and write a block of the columnar fast path, or keep it for the next.
 
         A small file's block is detected together with the blocks of the files after it
         (up to a block's worth of records): one column look-up, one NER batch and one set
-        of Arrow rows for all of them, instead of a fixed cost per file.
+        of Arrow rows for all of them, instead of a fixed cost per file. ``result`` is its
+        source's, where a detection error is reported (None: raise it).
         """
-        origin = columnar.Origin(path, fmt, line_offset, index_offset)
-        self._pending.append((block, origin, self._result))
+        self._pending.append((block, origin, result))
         self._pending_records += block.size
         if self._pending_records >= columnar.BLOCK_RECORDS:
             self._detect_pending()
@@ -419,21 +425,18 @@ class SourceScanner:
         blocks are retried one by one to find it); the other blocks' rows are kept.
         """
         pending, self._pending, self._pending_records = self._pending, [], 0
-        if not pending:
-            return
-        if len(pending) == 1:
-            self._detect(*pending[0])
-            return
-        try:
-            block, runs = columnar.merge([(b, o) for b, o, _r in pending])
-            found = columnar.findings(block, runs, self.detector, self._decide)
-        except Exception:
-            if self.config.debug or any(r is None for _b, _o, r in pending):
-                raise
-            for one in pending:
-                self._detect(*one)
-            return
-        self._write(found)
+        if len(pending) > 1:
+            try:
+                block, runs = columnar.merge([(b, o) for b, o, _r in pending])
+                found = columnar.findings(block, runs, self.detector, self._decide)
+            except Exception:
+                if self.config.debug or any(r is None for _b, _o, r in pending):
+                    raise
+            else:
+                self._write(found)
+                return
+        for one in pending:
+            self._detect(*one)
 
     def _detect(
         self, block: columnar.Block, origin: columnar.Origin, result: SourceResult | None
