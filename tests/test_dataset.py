@@ -227,3 +227,21 @@ def test_sinks_sharing_a_value_store_write_what_sinks_of_their_own_write(tmp_pat
     with pytest.raises(ValueError, match="include-values"):
         FindingsSink(tmp_path / "x.parquet", FINDINGS_SCHEMA, key_id="k", include_values=True,
                      batch_rows=100, values=store)
+
+
+def test_findings_parts_carry_statistics_on_where_and_when_only(tmp_path):
+    rows = [{**ROW, "line": i + 1, "record_index": i} for i in range(5)]
+    _scan(tmp_path, "20250101T000000Z-aaaaaa", rows)
+    parts = sorted((tmp_path / "findings").rglob("*.parquet"))
+    assert parts
+    for part in parts:
+        meta = pq.ParquetFile(part).metadata
+        with_stats = {
+            meta.schema.column(i).path
+            for i in range(meta.num_columns)
+            if meta.row_group(0).column(i).is_stats_set
+        }
+        assert with_stats == {"source_path", "source_format", "line", "record_index",
+                              "event_time"}
+    lines = pq.ParquetFile(parts[0]).metadata.row_group(0).column(2).statistics
+    assert (lines.min, lines.max) >= (1, 1)
