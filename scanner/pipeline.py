@@ -32,12 +32,16 @@ from scanner.readers import FORMATS
 from scanner.record import ReadProblem
 from scanner.sniff import SNIFF_BYTES, BinaryData, sniff
 from scanner.sources import InputFile, container_kind, walk
-from scanner.worker import SourceResult, Task, TaskResult
+from scanner.worker import SourceResult, Task, TaskResult, rare_collections
 
 log = logging.getLogger(__name__)
 
 #: Plain line-oriented files larger than this are split into ranges read in parallel.
 CHUNK_BYTES = 8 * 1024**2
+#: The scan's first ranges are smaller (these fractions of CHUNK_BYTES), so that a pool's
+#: workers share their first decisions sooner: two workers each reading a whole first
+#: range decided the same few thousand values (users, hosts, free texts) twice over.
+RAMP = (1 / 8, 1 / 8, 1 / 4, 1 / 4, 1 / 2, 1 / 2)
 #: Files smaller than this are read in batches, one task (and one part) for many of them,
 #: each batch of at most BATCH_FILES files and BATCH_BYTES bytes.
 SMALL_FILE_BYTES = 1024**2
@@ -121,7 +125,8 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
     }
     walk_problems: list[tuple[str, ReadProblem]] = []
     items = [item for root in config.paths for item in walk([root], walk_problems)]
-    described = [_describe(item, config.format) for item in items]
+    ramp = [int(CHUNK_BYTES * f) for f in RAMP]
+    described = [_describe(item, config.format, ramp) for item in items]
     inputs = [{k: v for k, v in d.items() if k != "stat"} for d, _ranges in described]
     writer = DatasetWriter(
         config.out,
@@ -153,16 +158,18 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
             pooled = workers > 1 and len(tasks) > 1 and scanned >= pool.POOL_MIN_BYTES
             execute = get_engine(config.engine)
             ner_loaded = False
-            for task_result in execute(tasks, config, writer, detector, workers if pooled else 1):
-                task = tasks[task_result.seq]
-                if task.start is None or task.start == 0:
-                    for item in task.files:
-                        result.files += 1
-                        progress.file_started(item.display)
-                if task_result.digest is not None:  # a remote file: never in a batch
-                    owners[task.seq][0]["sha256"] = task_result.digest
-                merger.add(task, task_result, owners[task.seq])
-                ner_loaded = ner_loaded or task_result.ner_loaded
+            scan_workers = workers if pooled else 1
+            with rare_collections():
+                for task_result in execute(tasks, config, writer, detector, scan_workers):
+                    task = tasks[task_result.seq]
+                    if task.start is None or task.start == 0:
+                        for item in task.files:
+                            result.files += 1
+                            progress.file_started(item.display)
+                    if task_result.digest is not None:  # a remote file: never in a batch
+                        owners[task.seq][0]["sha256"] = task_result.digest
+                    merger.add(task, task_result, owners[task.seq])
+                    ner_loaded = ner_loaded or task_result.ner_loaded
             result.findings = writer.counts["findings"]
             result.by_entity = writer.by_tag
             result.seconds = time.monotonic() - started
@@ -178,7 +185,7 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
                 "config_sources": config.configs.sources,
                 "ner_loaded": ner_loaded,
                 "engine": config.engine,
-                "workers": workers if pooled else 1,
+                "workers": scan_workers,
                 "carried_forward": carried,
                 "resumed": (
                     {"from": result.resumed[0], "files": result.resumed[1]}
@@ -537,24 +544,29 @@ def _list_uris(config: ScanConfig) -> list[tuple[str, str, int, int]]:
     return list_uris(session(config.spark_master), config.uris)
 
 
-def _describe(item: InputFile, forced: str | None) -> tuple[dict[str, Any], list[tuple]]:
+def _describe(
+    item: InputFile, forced: str | None, ramp: list[int] | None = None
+) -> tuple[dict[str, Any], list[tuple]]:
     """Size and sha256 of an input file, and the byte ranges to read it in.
 
     Only a large plain line-oriented file is split: ``(start, end, first_line, format)``
-    per range, cut after a newline; the same pass computes the hash.
+    per range, cut after a newline; the same pass computes the hash. Ranges are
+    CHUNK_BYTES long, except the first ones of a scan: ``ramp`` holds their sizes, and
+    the ranges cut take theirs from it (the scan passes one list to every call).
     """
+    ramp = [] if ramp is None else ramp
     digest = hashlib.sha256()
     try:
         st = item.path.stat()
         size = st.st_size
         with open(item.path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
-            digest.update(head)
             fmt = _splittable(head, item.path.name, forced) if size > CHUNK_BYTES else None
             ranges: list[tuple] = []
-            start, first_line, lines, pos = 0, 1, head.count(b"\n"), len(head)
-            target = CHUNK_BYTES
-            while chunk := fh.read(1 << 20):
+            start, first_line, lines, pos = 0, 1, 0, 0
+            target = ramp.pop(0) if fmt is not None and ramp else CHUNK_BYTES
+            chunk = head
+            while chunk:
                 digest.update(chunk)
                 while fmt is not None and pos + len(chunk) > target:
                     cut = chunk.find(b"\n", max(target - pos, 0))
@@ -563,9 +575,11 @@ def _describe(item: InputFile, forced: str | None) -> tuple[dict[str, Any], list
                     boundary = pos + cut + 1
                     ranges.append((start, boundary, first_line, fmt))
                     first_line = lines + chunk.count(b"\n", 0, cut + 1) + 1
-                    start, target = boundary, boundary + CHUNK_BYTES
+                    start = boundary
+                    target = boundary + (ramp.pop(0) if ramp else CHUNK_BYTES)
                 lines += chunk.count(b"\n")
                 pos += len(chunk)
+                chunk = fh.read(1 << 20)
             if ranges:
                 ranges.append((start, pos, first_line, fmt))
     except OSError:

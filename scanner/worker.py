@@ -8,10 +8,12 @@ the part's path, per-source record counts, ``fields`` statistics and read proble
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -42,6 +44,22 @@ log = logging.getLogger(__name__)
 #: Records detected together: the unit of NER batching.
 _CHUNK_RECORDS = 2048
 _NO_VALUES: dict[str, tuple[FindingValue, ...]] = {}
+#: The cyclic garbage collector's first threshold while scanning (Python's default: 700).
+#: A block holds thousands of parsed records, each a dict: at the default, a collection
+#: every 700 of them walked the whole young block, about a tenth of a warm scan's time.
+#: Scanning makes almost no reference cycles, so collections can be rare.
+GC_THRESHOLD = 20_000
+
+
+@contextmanager
+def rare_collections() -> Iterator[None]:
+    """Raise the garbage collector's first threshold to :data:`GC_THRESHOLD` meanwhile."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(GC_THRESHOLD, before[0]), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 @dataclass(frozen=True)
@@ -579,6 +597,8 @@ def init_worker(config: ScanConfig, stage: Path, schema: Any) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(GC_THRESHOLD, threshold[0]), *threshold[1:])  # rare_collections
     _STATE["scanner"] = SourceScanner(config)
     _STATE["stage"] = stage
     _STATE["schema"] = schema
