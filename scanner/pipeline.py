@@ -38,10 +38,6 @@ log = logging.getLogger(__name__)
 
 #: Plain line-oriented files larger than this are split into ranges read in parallel.
 CHUNK_BYTES = 8 * 1024**2
-#: The scan's first ranges are smaller (these fractions of CHUNK_BYTES), so that a pool's
-#: workers share their first decisions sooner: two workers each reading a whole first
-#: range decided the same few thousand values (users, hosts, free texts) twice over.
-RAMP = (1 / 8, 1 / 8, 1 / 4, 1 / 4, 1 / 2, 1 / 2)
 #: Files smaller than this are read in batches, one task (and one part) for many of them,
 #: each batch of at most BATCH_FILES files and BATCH_BYTES bytes.
 SMALL_FILE_BYTES = 1024**2
@@ -125,8 +121,7 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
     }
     walk_problems: list[tuple[str, ReadProblem]] = []
     items = [item for root in config.paths for item in walk([root], walk_problems)]
-    ramp = [int(CHUNK_BYTES * f) for f in RAMP]
-    described = [_describe(item, config.format, ramp) for item in items]
+    described = [_describe(item, config.format) for item in items]
     inputs = [{k: v for k, v in d.items() if k != "stat"} for d, _ranges in described]
     writer = DatasetWriter(
         config.out,
@@ -544,29 +539,24 @@ def _list_uris(config: ScanConfig) -> list[tuple[str, str, int, int]]:
     return list_uris(session(config.spark_master), config.uris)
 
 
-def _describe(
-    item: InputFile, forced: str | None, ramp: list[int] | None = None
-) -> tuple[dict[str, Any], list[tuple]]:
+def _describe(item: InputFile, forced: str | None) -> tuple[dict[str, Any], list[tuple]]:
     """Size and sha256 of an input file, and the byte ranges to read it in.
 
     Only a large plain line-oriented file is split: ``(start, end, first_line, format)``
-    per range, cut after a newline; the same pass computes the hash. Ranges are
-    CHUNK_BYTES long, except the first ones of a scan: ``ramp`` holds their sizes, and
-    the ranges cut take theirs from it (the scan passes one list to every call).
+    per range, cut after a newline; the same pass computes the hash.
     """
-    ramp = [] if ramp is None else ramp
     digest = hashlib.sha256()
     try:
         st = item.path.stat()
         size = st.st_size
         with open(item.path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
+            digest.update(head)
             fmt = _splittable(head, item.path.name, forced) if size > CHUNK_BYTES else None
             ranges: list[tuple] = []
-            start, first_line, lines, pos = 0, 1, 0, 0
-            target = ramp.pop(0) if fmt is not None and ramp else CHUNK_BYTES
-            chunk = head
-            while chunk:
+            start, first_line, lines, pos = 0, 1, head.count(b"\n"), len(head)
+            target = CHUNK_BYTES
+            while chunk := fh.read(1 << 20):
                 digest.update(chunk)
                 while fmt is not None and pos + len(chunk) > target:
                     cut = chunk.find(b"\n", max(target - pos, 0))
@@ -575,11 +565,9 @@ def _describe(
                     boundary = pos + cut + 1
                     ranges.append((start, boundary, first_line, fmt))
                     first_line = lines + chunk.count(b"\n", 0, cut + 1) + 1
-                    start = boundary
-                    target = boundary + (ramp.pop(0) if ramp else CHUNK_BYTES)
+                    start, target = boundary, boundary + CHUNK_BYTES
                 lines += chunk.count(b"\n")
                 pos += len(chunk)
-                chunk = fh.read(1 << 20)
             if ranges:
                 ranges.append((start, pos, first_line, fmt))
     except OSError:

@@ -202,30 +202,6 @@ def test_shared_ner_decisions_give_the_findings_of_one_process(tmp_path, monkeyp
     assert rows == _rows(tmp_path / "two")
 
 
-def test_first_ranges_of_a_scan_ramp_up(corpus, tmp_path, monkeypatch):
-    """The scan's first ranges are smaller (workers share first decisions sooner), then
-    ranges are CHUNK_BYTES; the ramp is the scan's, not each file's; ranges tile the file."""
-    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 64 * 1024)
-    big = InputFile(corpus / "big.jsonl", "big.jsonl")
-    size = big.path.stat().st_size
-    ramp = [8 * 1024, 16 * 1024]
-    _desc, first = pipeline._describe(big, None, ramp)
-    assert ramp == []  # consumed by the first file
-    lengths = [end - start for start, end, _line, _fmt in first]
-    assert 8 * 1024 <= lengths[0] < 8 * 1024 + 1024  # cut after the next newline
-    assert 16 * 1024 <= lengths[1] < 16 * 1024 + 1024
-    assert all(64 * 1024 <= n < 64 * 1024 + 1024 for n in lengths[2:-1])
-    _desc, second = pipeline._describe(big, None, ramp)
-    assert all(64 * 1024 <= end - start < 64 * 1024 + 1024 for start, end, *_ in second[:-1])
-    for ranges in (first, second):
-        assert ranges[0][0] == 0 and ranges[-1][1] == size
-        assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False))
-        data = big.path.read_bytes()
-        for start, _end, line, _fmt in ranges:
-            assert data[:start].count(b"\n") + 1 == line
-            assert start == 0 or data[start - 1 : start] == b"\n"
-
-
 def test_scan_collects_garbage_rarely_and_restores_the_threshold(corpus, tmp_path, monkeypatch):
     import gc
 
