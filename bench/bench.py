@@ -1,7 +1,8 @@
 """Throughput benchmark: catoscan end to end against parse-only and presidio-alone baselines.
 
 usage: python bench/bench.py [--mb 50] [--workers N | --spark MASTER] [--nlp spacy|none]
-                             [--presidio-sample 200] [--skip-eval]
+                             [--presidio-sample 200] [--skip-eval] [--only jsonl|cef|csv]
+                             [--small-files N]
 
 Generates (once, cached under bench/corpus/) eventsFeed JSON lines plus CEF and CMA CSV
 exports with realistic repetition: a few thousand users who keep their names, e-mails,
@@ -11,6 +12,7 @@ records/s and MB/s, CPU and wall time, peak RSS of the whole process tree and th
 parse-only; presidio-analyzer alone on a sample of the same records (every field value,
 default recognizers, the same spaCy model) and its ratio; and the eval F1 of the same scan
 settings on the labelled corpus (bench/eval.py), so speed never hides a loss of quality.
+``--small-files N`` also scans N one-record files (the many-small-files case).
 """
 
 from __future__ import annotations
@@ -271,6 +273,24 @@ def eval_f1(nlp: str) -> str:
     return lines[0] if lines else f"eval failed: {result.stderr[-300:]}"
 
 
+def small_files(lines_file: Path, folder: Path, count: int) -> Path:
+    """``count`` files of one eventsFeed line each (the first ``count`` lines, cycled), in
+    sub-folders of 1,000 files: Cato's push and per-minute exports come as many small files.
+    Written once; a complete folder is reused."""
+    done = folder.parent / f"{folder.name}.complete"  # outside: it would be scanned too
+    if done.exists():
+        return folder
+    with open(lines_file, "rb") as fh:
+        lines = [line for line in (fh.readline() for _ in range(min(count, 50_000))) if line]
+    for i in range(count):
+        sub = folder / f"d{i // 1000:03d}"
+        if i % 1000 == 0:
+            sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"events-{i:06d}.jsonl").write_bytes(lines[i % len(lines)])
+    done.touch()
+    return folder
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=50, help="size of the eventsFeed JSON lines")
@@ -280,6 +300,9 @@ def main() -> int:
     parser.add_argument("--presidio-sample", type=int, default=200)
     parser.add_argument("--skip-eval", action="store_true")
     parser.add_argument("--only", choices=["jsonl", "cef", "csv"], default=None)
+    parser.add_argument("--small-files", type=int, default=0, metavar="N",
+                        help="also scan N one-record eventsFeed files (generated once, in "
+                             "folders of 1,000 under the corpus directory)")
     parser.add_argument("--spark", metavar="MASTER", default=None,
                         help="run catoscan with --engine spark --master MASTER, e.g. local[2]")
     args = parser.parse_args()
@@ -321,6 +344,14 @@ def main() -> int:
               f"peak memory (PSS) {r['rss'] / 2**20:.0f} MiB  findings {r['findings']:,}")
         if kind == "jsonl":
             print(f"  ratio to parse-only (stdlib json, 1 core): {parse['json']['rps'] / rps:.1f}x slower")
+    if args.small_files:
+        folder = small_files(files["jsonl"], args.corpus / f"small-{args.small_files}",
+                             args.small_files)
+        with tempfile.TemporaryDirectory() as tmp:
+            r = run_catoscan([folder], args.workers, args.nlp, Path(tmp) / "inv", args.spark)
+        print(f"catoscan {args.small_files:,} one-record files  {r['records'] / r['wall']:>8,.0f} "
+              f"rec/s  wall {r['wall']:.1f} s  cpu {r['cpu']:.1f} s  peak memory (PSS) "
+              f"{r['rss'] / 2**20:.0f} MiB  findings {r['findings']:,}")
     if args.presidio_sample:
         p = presidio_baseline(files["jsonl"], args.presidio_sample)
         print(f"presidio alone (every value, default recognizers): {p['rps']:.1f} rec/s on "
