@@ -84,6 +84,8 @@ class Task:
     #: small whole files read after ``item`` by the same task, into the same part: a part
     #: per file would cost a Parquet writer and a pool round trip per file
     batch: tuple[InputFile, ...] = ()
+    #: 0, or the how-manieth run of a task whose worker died (its part gets its own name)
+    attempt: int = 0
 
     @property
     def files(self) -> tuple[InputFile, ...]:
@@ -590,6 +592,8 @@ class _Bounded(io.RawIOBase):
 
 # -- worker processes ------------------------------------------------------------------
 _STATE: dict[str, Any] = {}
+#: The folder of a scan's stage where each pool worker names the task it runs.
+RUNNING = "running"
 
 
 def init_worker(config: ScanConfig, stage: Path, schema: Any) -> None:
@@ -608,8 +612,9 @@ def run_in_worker(task: Task) -> TaskResult:
     """Run one task with this worker's state (see :func:`run_shared`)."""
     scanner: SourceScanner = _STATE["scanner"]
     config = scanner.config
+    again = f"-{task.attempt}" if task.attempt else ""  # a first run may still be writing
     sink = FindingsSink(
-        _STATE["stage"] / "parts" / f"task-{task.seq:06d}.parquet",
+        _STATE["stage"] / "parts" / f"task-{task.seq:06d}{again}.parquet",
         _STATE["schema"],
         key_id=config.key_id,
         include_values=config.include_values,
@@ -642,6 +647,10 @@ def run_shared(
     else:  # a gap before ``start``: adopt what came, and ask for the gap next time
         detector.adopt(decisions)
     detector.learning = []
+    # Named for the main process: if this process dies, the task is run again elsewhere.
+    running = _STATE["stage"] / RUNNING
+    running.mkdir(parents=True, exist_ok=True)
+    (running / str(os.getpid())).write_text(str(task.seq))
     try:
         result = run_in_worker(task)
         result.learned = detector.learning

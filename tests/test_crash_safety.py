@@ -259,9 +259,21 @@ def _cmdline(pid):
         return ""
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
-def test_a_worker_killed_mid_scan_ends_the_scan_with_exit_70(tmp_path, key_file):
-    """A pool loses a killed worker's task; the scan notices instead of waiting forever."""
+def _worker_running(out, seq=None, not_pid=None):
+    """(pid, task) of a pool worker that has named its running task in the scan's stage."""
+    for marker in out.glob(".staging-*/running/*"):
+        try:
+            pid, task = int(marker.name), int(marker.read_text())
+        except (OSError, ValueError):
+            continue
+        if pid != not_pid and (seq is None or task == seq) and Path(f"/proc/{pid}").exists():
+            return pid, task
+    return None
+
+
+def _kill_workers(tmp_path, key_file, kills):
+    """Scan 48 MB in two workers; SIGKILL the worker running a task, then (``kills`` 2)
+    the worker that runs that task again. Returns (process, stderr, out, the task)."""
     path = tmp_path / "big.jsonl"
     line = {"event_timestamp": "2025-03-14T01:23:45Z", "user_name": "Emily Carter",
             "pad": "x" * 300}
@@ -275,23 +287,48 @@ def test_a_worker_killed_mid_scan_ends_the_scan_with_exit_70(tmp_path, key_file)
     proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        victim = None
-        while victim is None and time.monotonic() < deadline and proc.poll() is None:
-            servers = [p for p in _descendants(proc.pid) if "forkserver" in _cmdline(p)]
-            workers = [w for server in servers for w in _descendants(server)]
-            if len(workers) >= 2:
-                time.sleep(0.5)  # into their first tasks
-                victim = workers[0]
-            else:
+        victim, seq = None, None
+        for _ in range(kills):
+            deadline = time.monotonic() + 60
+            found = None
+            while found is None and time.monotonic() < deadline and proc.poll() is None:
+                found = _worker_running(out, seq, victim)
                 time.sleep(0.05)
-        assert victim is not None, "no worker process appeared"
-        os.kill(victim, signal.SIGKILL)
-        _, stderr = proc.communicate(timeout=60)
+            assert found is not None, "no worker named its task"
+            victim, seq = found
+            time.sleep(0.3)  # into the task
+            os.kill(victim, signal.SIGKILL)
+        _, stderr = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
+    return proc, stderr, out, seq, path
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_a_killed_workers_task_is_run_again_and_the_dataset_is_whole(tmp_path, key_file):
+    """A pool loses a killed worker's task; the scan runs it again on the new worker, and
+    the dataset is the one a single process makes, row for row."""
+    proc, stderr, out, seq, path = _kill_workers(tmp_path, key_file, kills=1)
+    assert proc.returncode in (0, 1), stderr
+    assert "a worker process died (exit code -9) while scanning big.jsonl" in stderr
+    assert "scanning it again" in stderr
+    one = tmp_path / "one"
+    result = CliRunner().invoke(cli, ["scan", str(path), "--out", str(one), "--key-file",
+                                      str(key_file), "--nlp", "none", "--workers", "1"])
+    assert result.exit_code in (0, 1), result.output
+    for table in TABLES:
+        a = read_table(out, table).drop_columns(["scan_id"])
+        b = read_table(one, table).drop_columns(["scan_id"])
+        assert a.equals(b), table
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_a_task_whose_worker_dies_twice_ends_the_scan_with_exit_70(tmp_path, key_file):
+    """A task that kills its worker each time (a poison input, memory) is not retried
+    forever: the scan stops, names the file and commits nothing."""
+    proc, stderr, out, _seq, _path = _kill_workers(tmp_path, key_file, kills=2)
     assert proc.returncode == 70, stderr
-    assert "a worker process died" in stderr
+    assert "a worker process died 2 times on big.jsonl" in stderr
     assert "nothing of this scan was committed" in stderr
     assert not (out / "manifest.json").exists()

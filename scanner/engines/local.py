@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import queue
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from scanner.config import ScanConfig
@@ -11,7 +15,16 @@ from scanner.dataset import DatasetWriter
 from scanner.detect.engine import Decision, Detector
 from scanner.engines.pool import context as pool_context
 from scanner.errors import EngineError
-from scanner.worker import SourceScanner, Task, TaskResult, init_worker, run_shared
+from scanner.worker import (
+    RUNNING,
+    SourceScanner,
+    Task,
+    TaskResult,
+    init_worker,
+    run_shared,
+)
+
+log = logging.getLogger(__name__)
 
 
 def execute(
@@ -38,7 +51,7 @@ def execute(
         initializer=init_worker,
         initargs=(config, writer.stage, writer.findings_schema),
     ) as pool:
-        yield from _shared(pool, size, tasks, config.configs.scanner.cache_size)
+        yield from _shared(pool, size, tasks, config.configs.scanner.cache_size, writer.stage)
 
 
 class DecisionLog:
@@ -73,55 +86,98 @@ class DecisionLog:
 
 #: How often a waiting scan checks that its workers are alive.
 _POLL_SECONDS = 1.0
+#: How often a task is run again after the worker running it died.
+RETRIES = 1
 
 
-def _shared(pool: Any, size: int, tasks: list[Task], limit: int) -> Iterator[TaskResult]:
+def _shared(
+    pool: Any, size: int, tasks: list[Task], limit: int, stage: Path
+) -> Iterator[TaskResult]:
     """Run the tasks on ``pool`` with a :class:`DecisionLog`; results in task order.
 
     A task is submitted when a worker is free, so it carries everything learned so far;
     a task queued in advance would miss what the others learn meanwhile.
+
+    A worker that dies (killed, out of memory) loses its task: the pool replaces the
+    worker but not the task. Each worker names the task it runs in ``stage/running/<pid>``
+    (:func:`scanner.worker.run_shared`), so the dead worker's task is submitted again, up
+    to :data:`RETRIES` times; its part file is rewritten from the start.
     """
     done: queue.SimpleQueue = queue.SimpleQueue()
-    log = DecisionLog(size, limit)
+    shared = DecisionLog(size, limit)
     finished: dict[int, TaskResult] = {}
+    retried: Counter[int] = Counter()
     submitted = 0
+    yielded = -1  # the last task whose result was handed on
 
-    def submit() -> None:
-        nonlocal submitted
-        start, share = log.outgoing()
+    def submit(task: Task) -> None:
+        start, share = shared.outgoing()
         pool.apply_async(
-            run_shared,
-            (tasks[submitted], start, share),
-            callback=done.put,
-            error_callback=done.put,
+            run_shared, (task, start, share), callback=done.put, error_callback=done.put
         )
-        submitted += 1
 
     while submitted < min(size, len(tasks)):
-        submit()
-    # A pool replaces a worker that dies (killed, out of memory) but loses its task: the
-    # scan would wait for it forever. Its workers never retire otherwise, so any exit of
-    # one of them is such a death.
+        submit(tasks[submitted])
+        submitted += 1
+    # The pool's workers never retire otherwise, so any exit of one of them is a death.
     processes = list(getattr(pool, "_pool", ()))
     for task in tasks:
         while task.seq not in finished:
             try:
                 outcome = done.get(timeout=_POLL_SECONDS)
             except queue.Empty:
-                dead = [p for p in processes if p.exitcode is not None]
-                if dead:
-                    raise EngineError(
-                        f"a worker process died (exit code {dead[0].exitcode}: killed, or "
-                        "out of memory?) while scanning; rerun with --workers 1, or with "
-                        "--resume to keep the files finished before it"
-                    ) from None
+                outcome = None
+            dead = [p for p in processes if p.exitcode is not None]
+            for process in dead:
+                seq = _named_task(stage, process.pid)
+                if seq is None:  # died before naming its task: which one is unknown
+                    raise _died(process.exitcode, None)
+                if seq in finished or seq <= yielded:
+                    continue  # its last task's result had arrived
+                if retried[seq] >= RETRIES:
+                    raise _died(process.exitcode, tasks[seq])
+                retried[seq] += 1
+                log.warning(
+                    "a worker process died (exit code %s) while scanning %s; scanning it "
+                    "again",
+                    process.exitcode,
+                    tasks[seq].item.display,
+                )
+                submit(replace(tasks[seq], attempt=retried[seq]))
+            if dead:  # the pool starts a new worker for each dead one
+                processes = [p for p in getattr(pool, "_pool", ()) if p not in dead]
+            if outcome is None:
                 continue
             if isinstance(outcome, BaseException):
                 raise outcome
             result, pid, adopted = outcome
-            log.incoming(pid, adopted, result.learned)
+            shared.incoming(pid, adopted, result.learned)
             result.learned = []
+            if result.seq in finished or result.seq <= yielded:
+                # A task run again whose first result came in after all: one is enough.
+                if result.part is not None:
+                    result.part.unlink(missing_ok=True)
+                continue
             finished[result.seq] = result
             if submitted < len(tasks):
-                submit()
+                submit(tasks[submitted])
+                submitted += 1
         yield finished.pop(task.seq)
+        yielded = task.seq
+
+
+def _named_task(stage: Path, pid: int | None) -> int | None:
+    """The task a worker last named as running (None if it named none)."""
+    try:
+        return int((stage / RUNNING / str(pid)).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _died(exitcode: int | None, task: Task | None) -> EngineError:
+    where = "" if task is None else f" {RETRIES + 1} times on {task.item.display}"
+    return EngineError(
+        f"a worker process died{where} (exit code {exitcode}: killed, or out of memory?) "
+        "while scanning; rerun with --workers 1, or with --resume to keep the files "
+        "finished before it"
+    )
