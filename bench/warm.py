@@ -19,7 +19,6 @@ the whole scan.
 from __future__ import annotations
 
 import argparse
-import gc
 import secrets
 import sys
 import tempfile
@@ -46,10 +45,10 @@ def main() -> None:
     from scanner.dataset import FINDINGS_SCHEMA, FindingsSink
     from scanner.detect.nlp import one_blas_thread
     from scanner.readers import json_stream
-    from scanner.worker import GC_THRESHOLD, SourceScanner
+    from scanner.worker import SourceScanner, collect_rarely
 
     one_blas_thread()
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])  # as during a scan
+    collect_rarely()  # as during a scan
     size = columnar.BLOCK_RECORDS
     with open(lines_file, "rb") as fh:
         raw = [fh.readline() for _ in range(size * args.blocks)]

@@ -542,15 +542,15 @@ def _fold_indexed(
     if not rec_index.size:
         return []
     recs, value = found.recs, found.values
-    sources: dict[tuple[str, str], int] = {}
-    pairs = zip(
-        recs.column("source_path").to_pylist(),
-        recs.column("source_format").to_pylist(),
-        strict=True,
+    # A record's source: its path's and format's dictionary codes, made in Arrow.
+    paths = recs.column("source_path").combine_chunks().dictionary_encode()
+    formats = recs.column("source_format").combine_chunks().dictionary_encode()
+    n_formats = len(formats.dictionary)
+    rec_source = (
+        paths.indices.to_numpy(zero_copy_only=False).astype(np.int64) * n_formats
+        + formats.indices.to_numpy(zero_copy_only=False)
     )
-    rec_source = np.fromiter(
-        (sources.setdefault(p, len(sources)) for p in pairs), np.int64, recs.num_rows
-    )
+    path_names, format_names = paths.dictionary.to_pylist(), formats.dictionary.to_pylist()
     names: dict[str | None, int] = {}
     field_code = np.fromiter(
         (names.setdefault(n, len(names)) for n in fields.to_pylist()), np.int64, len(fields)
@@ -593,12 +593,12 @@ def _fold_indexed(
     timed = (np.bincount(group[has_time], minlength=size) > 0).tolist()
     firsts = _datetimes([t if ok else None for t, ok in zip(first.tolist(), timed, strict=True)])
     lasts = _datetimes([t if ok else None for t, ok in zip(last.tolist(), timed, strict=True)])
-    source_keys, tag_keys, name_keys = list(sources), list(store.tag_codes), list(names)
+    tag_keys, name_keys = list(store.tag_codes), list(names)
     out: _Folded = []
     for g, k in enumerate(keys.tolist()):
         source, rest = divmod(k, width)
         name, tag = divmod(rest, tags)
-        path, fmt = source_keys[source]
+        path, fmt = path_names[source // n_formats], format_names[source % n_formats]
         entity, element = tag_keys[tag]
         stats = (int(findings[g]), int(records[g]), hashes[g], found_by[g], firsts[g], lasts[g])
         out.append(((path, fmt, name_keys[name], entity, element), stats))

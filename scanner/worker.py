@@ -51,11 +51,21 @@ _NO_VALUES: dict[str, tuple[FindingValue, ...]] = {}
 GC_THRESHOLD = 20_000
 
 
-@contextmanager
-def rare_collections() -> Iterator[None]:
-    """Raise the garbage collector's first threshold to :data:`GC_THRESHOLD` meanwhile."""
+def collect_rarely() -> tuple[int, ...]:
+    """Raise the garbage collector's first threshold to :data:`GC_THRESHOLD`.
+
+    Returns:
+        The thresholds before, for ``gc.set_threshold``.
+    """
     before = gc.get_threshold()
     gc.set_threshold(max(GC_THRESHOLD, before[0]), *before[1:])
+    return before
+
+
+@contextmanager
+def rare_collections() -> Iterator[None]:
+    """:func:`collect_rarely` meanwhile (a scan in a process that is not only ours)."""
+    before = collect_rarely()
     try:
         yield
     finally:
@@ -601,8 +611,7 @@ def init_worker(config: ScanConfig, stage: Path, schema: Any) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
-    threshold = gc.get_threshold()
-    gc.set_threshold(max(GC_THRESHOLD, threshold[0]), *threshold[1:])  # rare_collections
+    collect_rarely()  # the process is the pool's: for good
     _STATE["scanner"] = SourceScanner(config)
     _STATE["stage"] = stage
     _STATE["schema"] = schema
@@ -639,6 +648,12 @@ def run_shared(
     """
     import os
 
+    # Named for the main process first: if this process dies, the task is run again.
+    running = _STATE["stage"] / RUNNING
+    running.mkdir(parents=True, exist_ok=True)
+    marker = running / str(os.getpid())
+    marker.with_suffix(".new").write_text(str(task.seq))
+    os.replace(marker.with_suffix(".new"), marker)  # never read half-written
     detector = _STATE["scanner"].detector
     seen = _STATE.get("seen", 0)
     if start <= seen:
@@ -647,10 +662,6 @@ def run_shared(
     else:  # a gap before ``start``: adopt what came, and ask for the gap next time
         detector.adopt(decisions)
     detector.learning = []
-    # Named for the main process: if this process dies, the task is run again elsewhere.
-    running = _STATE["stage"] / RUNNING
-    running.mkdir(parents=True, exist_ok=True)
-    (running / str(os.getpid())).write_text(str(task.seq))
     try:
         result = run_in_worker(task)
         result.learned = detector.learning

@@ -101,7 +101,7 @@ def _shared(
     A worker that dies (killed, out of memory) loses its task: the pool replaces the
     worker but not the task. Each worker names the task it runs in ``stage/running/<pid>``
     (:func:`scanner.worker.run_shared`), so the dead worker's task is submitted again, up
-    to :data:`RETRIES` times; its part file is rewritten from the start.
+    to :data:`RETRIES` times, writing a part of its own name (``Task.attempt``).
     """
     done: queue.SimpleQueue = queue.SimpleQueue()
     shared = DecisionLog(size, limit)
@@ -116,36 +116,53 @@ def _shared(
             run_shared, (task, start, share), callback=done.put, error_callback=done.put
         )
 
+    def check_workers() -> None:
+        """Run the tasks of workers that died again (or give up)."""
+        # The pool's workers never retire otherwise, so any exit of one is a death. The
+        # pool reaps a dead worker and starts another on its own, so the dead are found
+        # by what they left: the named tasks, read before the list of the living.
+        named = _named_tasks(stage)
+        processes = list(getattr(pool, "_pool", ()))
+        known.update(processes)
+        living = {p.pid for p in processes if p.exitcode is None}
+        for pid, seq in named.items():
+            if pid in living:
+                continue
+            (stage / RUNNING / str(pid)).unlink(missing_ok=True)
+            handled.add(pid)
+            if seq in finished or seq <= yielded:
+                continue  # its last task's result had arrived
+            exitcode = next((p.exitcode for p in known if p.pid == pid), None)
+            if retried[seq] >= RETRIES:
+                raise _died(exitcode, tasks[seq])
+            retried[seq] += 1
+            log.warning(
+                "a worker process died (%s) while scanning %s; scanning it again",
+                "killed or out of memory" if exitcode is None else f"exit code {exitcode}",
+                tasks[seq].item.display,
+            )
+            submit(replace(tasks[seq], attempt=retried[seq]))
+        for process in known:
+            if process.exitcode is not None and process.pid not in handled:
+                # Died before it named a task (seen twice, in case its name came just
+                # after the names were read): whether it held one, and which, is unknown.
+                if process.pid in unnamed:
+                    raise _died(process.exitcode, None)
+                unnamed.add(process.pid)
+
+    known: set[Any] = set(getattr(pool, "_pool", ()))  # every worker seen, dead ones too
+    handled: set[int] = set()  # pids of dead workers whose task was dealt with
+    unnamed: set[int] = set()  # pids of dead workers found without a named task once
     while submitted < min(size, len(tasks)):
         submit(tasks[submitted])
         submitted += 1
-    # The pool's workers never retire otherwise, so any exit of one of them is a death.
-    processes = list(getattr(pool, "_pool", ()))
     for task in tasks:
         while task.seq not in finished:
             try:
                 outcome = done.get(timeout=_POLL_SECONDS)
             except queue.Empty:
                 outcome = None
-            dead = [p for p in processes if p.exitcode is not None]
-            for process in dead:
-                seq = _named_task(stage, process.pid)
-                if seq is None:  # died before naming its task: which one is unknown
-                    raise _died(process.exitcode, None)
-                if seq in finished or seq <= yielded:
-                    continue  # its last task's result had arrived
-                if retried[seq] >= RETRIES:
-                    raise _died(process.exitcode, tasks[seq])
-                retried[seq] += 1
-                log.warning(
-                    "a worker process died (exit code %s) while scanning %s; scanning it "
-                    "again",
-                    process.exitcode,
-                    tasks[seq].item.display,
-                )
-                submit(replace(tasks[seq], attempt=retried[seq]))
-            if dead:  # the pool starts a new worker for each dead one
-                processes = [p for p in getattr(pool, "_pool", ()) if p not in dead]
+            check_workers()
             if outcome is None:
                 continue
             if isinstance(outcome, BaseException):
@@ -166,18 +183,24 @@ def _shared(
         yielded = task.seq
 
 
-def _named_task(stage: Path, pid: int | None) -> int | None:
-    """The task a worker last named as running (None if it named none)."""
-    try:
-        return int((stage / RUNNING / str(pid)).read_text())
-    except (OSError, ValueError):
-        return None
+def _named_tasks(stage: Path) -> dict[int, int]:
+    """Each worker's pid -> the task it last named as running."""
+    named = {}
+    for marker in (stage / RUNNING).glob("[0-9]*"):
+        if marker.suffix:
+            continue  # one being written
+        try:
+            named[int(marker.name)] = int(marker.read_text())
+        except (OSError, ValueError):
+            continue
+    return named
 
 
 def _died(exitcode: int | None, task: Task | None) -> EngineError:
     where = "" if task is None else f" {RETRIES + 1} times on {task.item.display}"
+    code = "" if exitcode is None else f"exit code {exitcode}: "
     return EngineError(
-        f"a worker process died{where} (exit code {exitcode}: killed, or out of memory?) "
+        f"a worker process died{where} ({code}killed, or out of memory?) "
         "while scanning; rerun with --workers 1, or with --resume to keep the files "
         "finished before it"
     )
