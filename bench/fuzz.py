@@ -183,7 +183,8 @@ def _columnar_target() -> Callable[[bytes], None]:
     from scanner.dataset import FINDINGS_SCHEMA, FindingsSink
     from scanner.hashing import key_id
     from scanner.sources import InputFile
-    from scanner.worker import SourceScanner, Task
+    from scanner.tasks import Task
+    from scanner.worker import SourceScanner
 
     key = b"fuzz-key-0123456789abcdef0123456"
     config = ScanConfig(paths=(), out=Path(), configs=load_configs(), key=key,
@@ -191,7 +192,7 @@ def _columnar_target() -> Callable[[bytes], None]:
     scanner = SourceScanner(config)
     workdir = Path(tempfile.mkdtemp(prefix="catoscan-fuzz-"))
     path = workdir / "fuzz.jsonl"
-    fast = (columnar.FORMATS, columnar.RECORD_FORMATS, columnar.BLOCK_RECORDS)
+    fast = (columnar.FORMATS, columnar.RECORD_FORMATS, columnar.blocks.BLOCK_RECORDS)
 
     def scan() -> tuple[list, list]:
         sink = FindingsSink(workdir / "part.parquet", FINDINGS_SCHEMA, key_id=config.key_id,
@@ -208,13 +209,15 @@ def _columnar_target() -> Callable[[bytes], None]:
 
     def run_columnar(data: bytes) -> None:
         path.write_bytes(data)
-        columnar.FORMATS, columnar.RECORD_FORMATS, columnar.BLOCK_RECORDS = fast[0], fast[1], 8
+        columnar.FORMATS, columnar.RECORD_FORMATS = fast[0], fast[1]
+        columnar.blocks.BLOCK_RECORDS = 8
         try:
             with_blocks = scan()
             columnar.FORMATS, columnar.RECORD_FORMATS = frozenset(), frozenset()
             row_by_row = scan()
         finally:
-            columnar.FORMATS, columnar.RECORD_FORMATS, columnar.BLOCK_RECORDS = fast
+            columnar.FORMATS, columnar.RECORD_FORMATS = fast[0], fast[1]
+            columnar.blocks.BLOCK_RECORDS = fast[2]
         if with_blocks != row_by_row:
             raise Violation("the columnar fast path and the row path disagree")
 

@@ -27,7 +27,7 @@ class _SkipPatternCheck(importlib.abc.MetaPathFinder):
     def __init__(self) -> None:
         self.saved: object = None
 
-    def find_spec(self, name, path, target=None):  # noqa: ANN001, ANN201 - importlib's API
+    def find_spec(self, name, path, target=None):  # importlib's API
         if name != _PATTERN_MODULE:
             return None
         spec = importlib.machinery.PathFinder.find_spec(name, path)

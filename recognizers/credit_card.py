@@ -1,45 +1,105 @@
-"""Payment card numbers: 13-19 digits with a known IIN prefix and a valid Luhn check digit."""
+"""Payment card numbers: an issuer's IIN range, the issuer's lengths, and a valid Luhn digit."""
 
 from __future__ import annotations
 
+import re
+
+from presidio_analyzer import LocalRecognizer, RecognizerResult
 from stdnum import luhn
 
-from recognizers._common import DataPatternRecognizer
+from recognizers._common import make_result
+
+#: (IIN prefixes as ranges of their leading digits, card lengths) per issuer: Visa;
+#: Mastercard; American Express; Discover; JCB; Diners Club; UnionPay; Maestro (with Dankort
+#: 5019); Mir; RuPay; UATP.
+ISSUERS: tuple[tuple[tuple[tuple[int, int], ...], tuple[int, ...]], ...] = (
+    (((4, 4),), (13, 16, 19)),
+    (((51, 55), (2221, 2720)), (16,)),
+    (((34, 34), (37, 37)), (15,)),
+    (((6011, 6011), (644, 649), (65, 65)), (16, 19)),
+    (((3528, 3589),), (16, 19)),
+    (((300, 305), (309, 309), (36, 36), (38, 39)), (14, 16, 19)),
+    (((62, 62),), (16, 17, 18, 19)),
+    (((50, 50), (56, 69)), (12, 13, 14, 15, 16, 17, 18, 19)),
+    (((2200, 2204),), (16,)),
+    (((60, 60), (81, 82)), (16,)),
+    (((1, 1),), (15,)),
+)
+#: Groups of digits joined by single spaces or dashes, as cards are written.
+_RUN = re.compile(r"(?<![0-9])(?<![0-9][ -])[0-9]+(?:[ -][0-9]+)*(?![0-9])")
+_SEP = re.compile(r"[ -]")
 
 
-class CreditCardRecognizer(DataPatternRecognizer):
-    """Find card numbers, plain or grouped with spaces or dashes, and check them with Luhn.
+def issuer_accepts(digits: str) -> bool:
+    """Whether an issuer's IIN range starts ``digits`` and it issues cards that long."""
+    for ranges, lengths in ISSUERS:
+        if len(digits) not in lengths:
+            continue
+        for low, high in ranges:
+            width = len(str(low))
+            if low <= int(digits[:width]) <= high:
+                return True
+    return False
 
-    Only numbers starting with a common issuer prefix are considered: Visa ``4``,
-    Mastercard ``51-55`` and ``22-27``, Amex ``34``/``37``, Discover ``6011``/``65`` and
-    JCB ``35``. This keeps epoch milliseconds (``1741915425000``) and most numeric ids
-    out before the checksum, which alone passes one random number in ten.
+
+class CreditCardRecognizer(LocalRecognizer):
+    """Find card numbers, plain or grouped with spaces or dashes, and check them.
+
+    A run of digit groups is cut into numbers left to right, each the longest that an
+    issuer's IIN range and lengths accept and Luhn validates, written with one kind of
+    separator; so ``4012888888881881 4012-8888-8888-1881`` is two cards. Epoch
+    milliseconds and most numeric ids fail the issuer check before the checksum, which
+    alone passes one random number in ten.
     """
 
     ENTITY = "CREDIT_CARD"
-    PATTERNS = (
-        (
-            "card number",
-            r"""(?x)
-            (?<! [0-9] ) (?<! [0-9][ -] )           # not the tail of a longer digit run
-            (?= 4 | 5[1-5] | 2[2-7] | 3[47] | 6011 | 65 | 35 )  # issuer prefix (IIN)
-            [0-9] (?: [ -]? [0-9] ){12,18}          # 13-19 digits, single separators
-            (?! [ -]? [0-9] )                       # not the head of a longer run
-            """,
-            0.5,
-        ),
-    )
+    SCORE = 1.0
 
-    def validate_result(self, pattern_text: str) -> bool:
-        """Accept a Luhn-valid number that uses one kind of separator at most.
+    def __init__(self, supported_language: str = "en"):
+        super().__init__(supported_entities=[self.ENTITY], supported_language=supported_language)
+
+    def load(self) -> None:
+        """Nothing to load."""
+
+    def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
+        """Find card numbers in ``text``.
 
         Args:
-            pattern_text: The matched number.
+            text: A field value or a line of free text.
+            entities: Unused; the caller chooses.
+            nlp_artifacts: Unused.
 
         Returns:
-            True for a valid card number (the score becomes 1.0), False otherwise.
+            One result per card number, in text order.
         """
-        if " " in pattern_text and "-" in pattern_text:
-            return False
-        digits = pattern_text.replace(" ", "").replace("-", "")
-        return len(set(digits)) > 1 and luhn.is_valid(digits)
+        results = []
+        for run in _RUN.finditer(text):
+            if sum(c.isdigit() for c in run.group()) < 12:
+                continue
+            groups = [(m.start(), m.end()) for m in re.finditer(r"[0-9]+", run.group())]
+            base = run.start()
+            i = 0
+            while i < len(groups):
+                found = self._longest(run.group(), groups, i)
+                if found is None:
+                    i += 1
+                    continue
+                j = found
+                start, end = base + groups[i][0], base + groups[j - 1][1]
+                results.append(make_result(self, self.ENTITY, start, end, self.SCORE))
+                i = j
+        return results
+
+    @staticmethod
+    def _longest(run: str, groups: list[tuple[int, int]], i: int) -> int | None:
+        """The end (exclusive group index) of the longest card number from group ``i``."""
+        for j in range(len(groups), i, -1):
+            text = run[groups[i][0] : groups[j - 1][1]]
+            digits = "".join(ch for ch in text if ch.isdigit())
+            if not 12 <= len(digits) <= 19:
+                continue
+            if len(set(_SEP.findall(text))) > 1 or len(set(digits)) == 1:
+                continue
+            if issuer_accepts(digits) and luhn.is_valid(digits):
+                return j
+        return None

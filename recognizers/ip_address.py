@@ -7,12 +7,15 @@ versions (``5.21.5.8548``, ``cato_vpn_5.21.5.8548_2025...``), OIDs, times and MA
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
+import unicodedata
 
 import regex
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from recognizers._common import make_result
+from recognizers.ipv4 import canonical_ipv4
 
 IPV4 = regex.compile(
     r"""
@@ -34,7 +37,7 @@ IPV6 = regex.compile(
         (?: (?: \. [0-9]{1,3} ){3} )?      # last group continues as an IPv4 (::ffff:192.0.2.1)
         (?: % [0-9A-Za-z_-]+ (?: \.[0-9A-Za-z_-]+ )* )?  # zone id: fe80::1%eth0
     )
-    (?! [0-9A-Za-z_] | :[0-9A-Fa-f] )   # nor followed by more groups (a 9-group hex run)
+    (?! [0-9A-Za-z_] | :[0-9A-Fa-f] | \.[0-9] )  # nor more groups, nor a cut IPv4 tail
     """,
     regex.VERBOSE,
 )
@@ -54,6 +57,8 @@ VERSION_PREFIX = regex.compile(
     regex.VERBOSE,
 )
 VERSION_LOOKBACK = 16
+#: A network's prefix length right after an address: ``192.168.1.0/24``, ``2001:db8::/32``.
+PREFIX = regex.compile(r"/(?P<bits>[0-9]{1,3})(?![0-9]|\.[0-9])")
 
 DOCUMENTATION_NETWORKS = tuple(
     ipaddress.ip_network(net)
@@ -84,7 +89,7 @@ IP_CLASSES = (
 )
 
 
-def ip_class(text: str) -> str:
+def _ip_class(text: str) -> str:
     """Classify an IP address.
 
     Documentation ranges are checked before ``private``, since ``ipaddress`` reports them
@@ -94,8 +99,9 @@ def ip_class(text: str) -> str:
     as its IPv4 address.
 
     Args:
-        text: An IPv4 or IPv6 address, optionally with a zone id (``fe80::1%eth0``) or in
-            brackets (``[2001:db8::1]``).
+        text: An IPv4 or IPv6 address, optionally with a zone id (``fe80::1%eth0``), in
+            brackets (``[2001:db8::1]``) or with a prefix length (``10.0.0.0/8``: the class
+            of its address).
 
     Returns:
         One of ``IP_CLASSES``: ``private``, ``public``, ``documentation``, ``loopback``,
@@ -104,7 +110,9 @@ def ip_class(text: str) -> str:
     Raises:
         ValueError: If ``text`` is not an IP address.
     """
-    address = ipaddress.ip_address(text.strip().strip("[]"))
+    # NFKC: free text is searched in its NFKC form, so a found address may be fullwidth.
+    text = unicodedata.normalize("NFKC", text)
+    address = ipaddress.ip_address(text.strip().strip("[]").partition("/")[0])
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
             address = address.ipv4_mapped
@@ -131,6 +139,54 @@ def _in_any(address: ipaddress.IPv4Address | ipaddress.IPv6Address, networks: tu
     return any(address in net for net in networks if net.version == address.version)
 
 
+def _ipv4_table() -> tuple[list[int], list[str]]:
+    """IPv4 space as intervals of one class each: (first addresses, classes), sorted.
+
+    Every test :func:`_ip_class` makes is membership in a network: those above and those
+    ``ipaddress`` keeps for its ``is_*`` properties (whatever this Python's version holds).
+    Between two consecutive network edges the class cannot change, so classifying the
+    first address of each interval classifies the interval.
+    """
+    networks: list[ipaddress.IPv4Network] = [
+        n for n in (*DOCUMENTATION_NETWORKS, *PRIVATE_NETWORKS) if n.version == 4
+    ]
+    networks.append(ipaddress.IPv4Network("0.0.0.0/32"))
+    for value in vars(ipaddress.IPv4Address._constants).values():  # type: ignore[attr-defined]
+        for item in value if isinstance(value, (list, tuple, frozenset, set)) else (value,):
+            if isinstance(item, ipaddress.IPv4Network):
+                networks.append(item)
+            elif isinstance(item, ipaddress.IPv4Address):
+                networks.append(ipaddress.IPv4Network(item))
+    edges = {0}
+    for net in networks:
+        edges.add(int(net.network_address))
+        edges.add(int(net.broadcast_address) + 1)
+    starts: list[int] = []
+    classes: list[str] = []
+    for start in sorted(e for e in edges if e < 2**32):
+        kind = _ip_class(str(ipaddress.IPv4Address(start)))
+        if not classes or classes[-1] != kind:
+            starts.append(start)
+            classes.append(kind)
+    return starts, classes
+
+
+_IPV4_STARTS, _IPV4_CLASSES = _ipv4_table()
+
+
+def ip_class(text: str) -> str:
+    """The kind of network an IP address belongs to, one of ``IP_CLASSES``.
+
+    A plain dotted quad is looked up in a table of IPv4 intervals; any other form (and
+    IPv6) is classified by :func:`_ip_class`, which documents the classes. ``ValueError``
+    if ``text`` is not an IP address.
+    """
+    number = canonical_ipv4(text)
+    if number is None:
+        return _ip_class(text)
+    return _IPV4_CLASSES[bisect.bisect_right(_IPV4_STARTS, number) - 1]
+
+
 def _parse_ipv4(candidate: str) -> ipaddress.IPv4Address | None:
     """Parse a dotted quad, accepting zero-padded octets (``010``) up to 3 digits."""
     octets = [int(part) for part in candidate.split(".")]
@@ -141,7 +197,9 @@ def _parse_ipv4(candidate: str) -> ipaddress.IPv4Address | None:
 
 def _parse_ipv6(candidate: str) -> tuple[ipaddress.IPv6Address, str] | None:
     """Parse an IPv6 candidate; a single trailing ``:`` (``fe80::1: up``) is dropped."""
-    for text in (candidate, candidate[:-1] if candidate.endswith(":") else None):
+    # ':::' is not '::' with a colon after it: only an address ending in a group may lose one.
+    trailing = candidate.endswith(":") and not candidate.endswith("::")
+    for text in (candidate, candidate[:-1] if trailing else None):
         if not text:
             continue
         try:
@@ -155,14 +213,17 @@ class IpAddressRecognizer(LocalRecognizer):
     """Find IPv4 and IPv6 addresses and validate them with ``ipaddress``.
 
     Spans cover the address only: not the port (``192.0.2.1:443``), not the brackets
-    (``[2001:db8::1]:443``); a zone id (``fe80::1%eth0``) is part of the address. The
-    unspecified addresses ``0.0.0.0`` and ``::`` are never reported. A dotted quad
+    (``[2001:db8::1]:443``); a zone id (``fe80::1%eth0``) and a network's prefix length
+    (``192.168.1.0/24``) are part of it. The unspecified addresses ``0.0.0.0`` and ``::``
+    (``0.0.0.0/0``, ``::/0``: any address) identify no one: they score ``UNSPECIFIED_SCORE``,
+    under the default ``min_score``, and an IP field holding one is no finding. A dotted quad
     right after ``version``/``ver``/``v``/``build``/``oid``/``Client `` or a user-agent product
     (``Chrome/``) is taken for a version number.
     """
 
     ENTITY = "IP_ADDRESS"
     SCORE = 0.95
+    UNSPECIFIED_SCORE = 0.1
 
     def __init__(self, supported_language: str = "en"):
         super().__init__(supported_entities=[self.ENTITY], supported_language=supported_language)
@@ -185,21 +246,30 @@ class IpAddressRecognizer(LocalRecognizer):
         v6_spans = []
         for match in IPV6.finditer(text):
             parsed = _parse_ipv6(match["ip"])
-            if parsed is None or parsed[0].is_unspecified:
+            if parsed is None:
                 continue
             start = match.start("ip")
-            end = start + len(parsed[1])
+            end = _with_prefix(text, start + len(parsed[1]), 128)
             v6_spans.append((start, end))
-            results.append(make_result(self, self.ENTITY, start, end, self.SCORE))
+            score = self.UNSPECIFIED_SCORE if parsed[0].is_unspecified else self.SCORE
+            results.append(make_result(self, self.ENTITY, start, end, score))
         for match in IPV4.finditer(text):
             start, end = match.span("ip")
             if any(s <= start and end <= e for s, e in v6_spans):
                 continue  # the IPv4 tail of ::ffff:192.0.2.1
             address = _parse_ipv4(match["ip"])
-            if address is None or address.is_unspecified:
+            if address is None:
                 continue
             if VERSION_PREFIX.search(text[max(0, start - VERSION_LOOKBACK) : start]):
                 continue
-            results.append(make_result(self, self.ENTITY, start, end, self.SCORE))
+            end = _with_prefix(text, end, 32)
+            score = self.UNSPECIFIED_SCORE if address.is_unspecified else self.SCORE
+            results.append(make_result(self, self.ENTITY, start, end, score))
         results.sort(key=lambda result: result.start)
         return results
+
+
+def _with_prefix(text: str, end: int, most: int) -> int:
+    """Where an address ends, its prefix length included (``/24``, at most ``most`` bits)."""
+    m = PREFIX.match(text, end)
+    return m.end() if m is not None and int(m["bits"]) <= most else end

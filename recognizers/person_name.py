@@ -14,6 +14,7 @@ import regex
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from recognizers._common import has_context, make_result
+from recognizers.japanese_names import TITLES
 from recognizers.name_lexicon import EN_GIVEN, japanese_forms
 
 # Kanji run that may hold a surname and a given name; 々 and ノ/之/ヶ occur in names.
@@ -22,6 +23,25 @@ HAN_RUN = regex.compile(r"\p{Han}[\p{Han}々ノ之ヶ]{0,8}")
 NOT_GIVEN = frozenset(
     "さん さま くん ちゃん 様 殿 氏 君 先生 部長 課長 社長 係長 主任 担当 宛 御中 さんが".split()
 )
+# The kanji honorifics above and the titles the Japanese name recognizer ends names at,
+# longest first, so that a given name loses the whole title written on to it.
+_TITLES = tuple(
+    sorted(
+        {*(w for w in NOT_GIVEN if regex.fullmatch(r"\p{Han}+", w)), *TITLES},
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def _given_part(run: str) -> str:
+    """A kanji run after a surname and a space, without a title it ends with (``太郎様``)."""
+    for title in _TITLES:
+        if run.endswith(title) and len(run) > len(title):
+            return run[: -len(title)]
+    return run
+
+
 # Role words that come before a name and are no surname themselves.
 NOT_FAMILY = frozenset(
     "管理者 担当者 担当 利用者 社員 氏名 名前 申請者 承認者 作成者 更新者 所有者".split()
@@ -144,7 +164,7 @@ class PersonNameRecognizer(LocalRecognizer):
         for i, run in enumerate(runs):
             nxt = runs[i + 1] if i + 1 < len(runs) else None
             gap = text[run.end() : nxt.start()] if nxt else ""
-            if nxt is not None and gap == " " and len(nxt.group()) <= 3:
+            if nxt is not None and gap == " " and len(_given_part(nxt.group())) <= 3:
                 hit = self._spaced_kanji(text, run, nxt)
                 if hit:
                     out.append(hit)
@@ -163,29 +183,41 @@ class PersonNameRecognizer(LocalRecognizer):
         return _drop_overlaps(out)
 
     def _spaced_kanji(self, text: str, run, nxt) -> tuple[int, int, float] | None:
-        """``山田 太郎`` (one space: NFKC turned a full-width one into it)."""
-        given = nxt.group()
-        if given in NOT_GIVEN:
+        """``山田 太郎`` (one space: NFKC turned a full-width one into it).
+
+        A title or honorific written on to the given name (``山田 太郎様``) ends the name.
+        """
+        given = _given_part(nxt.group())
+        if not given or given in NOT_GIVEN:
             return None
+        end = nxt.start() + len(given)
         surname = self._surname_suffix(run.group())
         if surname:
             start = run.end() - len(surname)
             score = self.BOTH if given in self._given_kanji else self.ONE
-            return start, nxt.end(), score
+            return start, end, score
+        if len(run.group()) <= 4 and self._surname_suffix(run.group(), anywhere=True):
+            return None  # '小森 優菜': a known surname ('森') ends an unknown one
         family = run.group()
         if family in NOT_FAMILY or given in self._surname_kanji:
             return None  # '管理者 鈴木 一郎': the role word is not a surname
         if len(family) <= 4 and (
             given in self._given_kanji or has_context(text, run.start(), nxt.end(), self._context)
         ):
-            return run.start(), nxt.end(), self.CONTEXT_ONLY
+            return run.start(), end, self.CONTEXT_ONLY
         return None
 
     def _joined_kanji(self, run, text: str) -> tuple[int, int, float] | None:
-        """``山田太郎`` in a run: a known surname, then a known given name or an honorific."""
+        """``山田太郎`` in a run: a known surname, then a known given name or an honorific.
+
+        The surname starts the run or follows a role word (``担当者山田太郎``): in
+        ``平岡賀奈子`` the known ``岡`` is the end of an unknown surname.
+        """
         word = run.group()
         honorific = HONORIFIC.match(text, run.end()) is not None
         for start in range(len(word) - 1):
+            if start and not _ends_with_role(word[:start]):
+                continue
             for size in range(min(self._longest_surname, len(word) - start - 1), 0, -1):
                 if word[start : start + size] not in self._surname_kanji:
                     continue
@@ -201,10 +233,17 @@ class PersonNameRecognizer(LocalRecognizer):
                     return run.start(), run.end(), self.CONTEXT_ONLY  # '鬼塚葵さん'
         return None
 
-    def _surname_suffix(self, word: str) -> str | None:
-        """The longest known surname that ends ``word`` (``担当者山田`` -> ``山田``)."""
+    def _surname_suffix(self, word: str, *, anywhere: bool = False) -> str | None:
+        """The longest known surname that ends ``word`` after a role word or nothing.
+
+        ``担当者山田`` -> ``山田``; ``小森`` -> None, as ``森`` ends a surname the lexicon does
+        not know rather than following a role word (``anywhere``: any known surname).
+        """
         for size in range(min(self._longest_surname, len(word)), 0, -1):
-            if word[-size:] in self._surname_kanji:
+            head = word[:-size]
+            if word[-size:] in self._surname_kanji and (
+                anywhere or not head or _ends_with_role(head)
+            ):
                 return word[-size:]
         return None
 
@@ -251,6 +290,11 @@ class PersonNameRecognizer(LocalRecognizer):
             ):
                 out.append((m.start(), m.end(), self.CONTEXT_ONLY))
         return _drop_overlaps(out)
+
+
+def _ends_with_role(head: str) -> bool:
+    """``head`` ends with a role word that may come before a surname (``担当者``, ``社員``)."""
+    return any(head.endswith(word) for word in NOT_FAMILY)
 
 
 def _drop_overlaps(found: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:

@@ -24,6 +24,14 @@ import regex
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from recognizers._common import boost_on_context, make_result
+from recognizers.phone_regions import (
+    ALL_REGIONS,
+    DEFAULT_REGIONS,
+    check_phone_regions,
+    expand_phone_regions,
+)
+
+VALID = phonenumbers.Leniency.VALID
 
 CANDIDATE = regex.compile(
     r"""
@@ -34,12 +42,21 @@ CANDIDATE = regex.compile(
         (?: [ .-]? \(? [0-9]{1,5} \)? ){1,6}  # then groups: +81 3-5555-0101, +819012345678
       | \( [0-9]{2,5} \) \x20? [0-9]{1,4} [ .-] [0-9]{3,4}  # (202) 555-0143, (03) 5555-0101
       | [0-9]{2,5} \( [0-9]{1,4} \) [0-9]{3,4}             # 03(5555)0101, a Japanese habit
-      | [0-9]{2,5} (?P<sep>[ -]) [0-9]{1,4} (?P=sep) [0-9]{3,4}   # 03-5555-0101, 03 5555 0101
+      | [0-9]{2,5} (?P<sep>[ -]) [0-9]{1,4} (?: (?P=sep) [0-9]{2,4} )? (?P=sep) [0-9]{3,4}
+                                            # 03-5555-0101, 03 5555 0101, 91-415-555-0132
+      | 0 [0-9]{1,4} - [0-9]{5,8}           # 09-7625400: a trunk 0, area code, number
+      | 0 [1-9] (?P<pair>[ .]) [0-9]{2} (?: (?P=pair) [0-9]{2} ){3}  # 01 42 68 53 00 (FR)
       | [0-9]{3} \. [0-9]{3} \. [0-9]{4}     # 202.555.0143; other dotted runs are versions
     )
     (?! [0-9A-Za-z_] | [.:/-][0-9] )       # nor followed by more of a number, time or path
     """,
     regex.VERBOSE,
+)
+
+# A run of digits alone (13812345678): a phone number only after a phone word.
+BARE = regex.compile(r"(?<![0-9A-Za-z_+./-])[0-9]{8,15}(?![0-9A-Za-z_]|[.:/-][0-9])")
+BARE_CONTEXT = regex.compile(
+    r"(?i)(?:phone|tel|mobile|cell|fax|call|電話|携帯|連絡先)[^0-9\n]{0,16}\Z"
 )
 
 # Dates written with the same separators as phone numbers.
@@ -63,15 +80,19 @@ def _digit_count(text: str) -> int:
 
 
 class PhoneRecognizer(LocalRecognizer):
-    """Find phone numbers valid in one of the default regions, or written with ``+``.
+    """Find phone numbers valid in one of the configured regions, or written with ``+``.
 
     Args:
-        regions: ISO 3166 region codes used for numbers written without ``+``, tried in
-            order. Default ``("JP", "US")``.
+        regions: ISO 3166 region codes used for numbers written without ``+``, in order of
+            preference; a last ``"*"`` adds every other region ``phonenumbers`` knows.
+            A named region is checked at ``VALID`` leniency; a region that only ``"*"``
+            brings in at ``STRICT_GROUPING``: the digits must also be grouped as that
+            region writes its numbers, as any 9-digit run is valid somewhere.
+            Default ``DEFAULT_REGIONS`` (:mod:`recognizers.phone_regions`).
         supported_language: Presidio language code this instance serves.
 
     Raises:
-        ValueError: If a region is not known to ``phonenumbers``.
+        ValueError: If a region is not known to ``phonenumbers``, or none is given.
     """
 
     ENTITY = "PHONE_NUMBER"
@@ -80,14 +101,22 @@ class PhoneRecognizer(LocalRecognizer):
     CONTEXT = ("tel", "phone", "mobile", "fax", "電話", "携帯", "連絡先")
     CONTEXT_SCORE = 0.95
 
-    def __init__(self, regions: Sequence[str] = ("JP", "US"), supported_language: str = "en"):
-        self.regions = tuple(region.upper() for region in regions)
-        unknown = [r for r in self.regions if r not in phonenumbers.SUPPORTED_REGIONS]
-        if not self.regions or unknown:
-            raise ValueError(
-                f"phone regions {list(regions)!r}: unknown or empty {unknown!r}; "
-                "use ISO 3166 codes such as 'JP', 'US', 'GB'"
+    def __init__(self, regions: Sequence[str] = DEFAULT_REGIONS, supported_language: str = "en"):
+        try:
+            configured = check_phone_regions(tuple(regions))
+        except ValueError as exc:
+            raise ValueError(f"phone regions {list(regions)!r}: {exc}") from None
+        self.regions = expand_phone_regions(configured)
+        named = [r for r in configured if r != ALL_REGIONS] or list(self.regions)
+        self._named = tuple(named)
+        self._leniency = {
+            region: (
+                phonenumbers.Leniency.VALID
+                if region in named
+                else phonenumbers.Leniency.STRICT_GROUPING
             )
+            for region in self.regions
+        }
         super().__init__(
             supported_entities=[self.ENTITY],
             supported_language=supported_language,
@@ -115,6 +144,12 @@ class PhoneRecognizer(LocalRecognizer):
             if found is not None:
                 start = match.start("number")
                 results.append(make_result(self, self.ENTITY, start, start + found[0], found[1]))
+        for match in BARE.finditer(text):
+            before = text[max(0, match.start() - 24) : match.start()]
+            if BARE_CONTEXT.search(before) and self._is_valid(match.group()):
+                results.append(
+                    make_result(self, self.ENTITY, match.start(), match.end(), self.VALID_SCORE)
+                )
         return boost_on_context(results, text, self._context_words, self.CONTEXT_SCORE)
 
     def _best_reading(self, candidate: str) -> tuple[int, float] | None:
@@ -125,7 +160,9 @@ class PhoneRecognizer(LocalRecognizer):
         when none is valid does a merely possible reading count.
         """
         readings = [candidate]
-        for _ in range(MAX_TRIMS):
+        # Only an international number runs on: a national one has at most four groups,
+        # and its head alone ('4111 1111' of a card) is valid in too many regions.
+        for _ in range(MAX_TRIMS if candidate.startswith("+") else 0):
             shorter = LAST_GROUP.sub("", readings[-1])
             if shorter == readings[-1] or _digit_count(shorter) < MIN_DIGITS:
                 break
@@ -146,20 +183,31 @@ class PhoneRecognizer(LocalRecognizer):
         return self.regions[:1] if reading.startswith("+") else self.regions
 
     def _is_valid(self, reading: str) -> bool:
-        """The whole reading is a valid number (``PhoneNumberMatcher`` at VALID leniency)."""
+        """The whole reading is a valid number (``PhoneNumberMatcher`` at VALID leniency).
+
+        ``parse`` and ``is_valid_number`` screen the regions first: the matcher costs
+        several times more, and with every region configured most are screened out.
+        """
         for region in self._regions_for(reading):
-            for found in phonenumbers.PhoneNumberMatcher(
-                reading, region, leniency=phonenumbers.Leniency.VALID
-            ):
+            try:
+                if not phonenumbers.is_valid_number(phonenumbers.parse(reading, region)):
+                    continue
+            except phonenumbers.NumberParseException:
+                continue
+            leniency = self._leniency[region] if not reading.startswith("+") else VALID
+            for found in phonenumbers.PhoneNumberMatcher(reading, region, leniency=leniency):
                 if found.start == 0 and found.end == len(reading):
                     return True
         return False
 
     def _is_possible(self, reading: str) -> bool:
-        """A '+' or '(area)' reading of a possible length, such as ``(555) 555-0143``."""
+        """A '+' or '(area)' reading of a possible length, such as ``(555) 555-0143``.
+
+        Only named regions count: a possible length is no evidence across every region.
+        """
         if not reading.startswith(("+", "(")):
             return False
-        for region in self._regions_for(reading):
+        for region in self.regions[:1] if reading.startswith("+") else self._named:
             try:
                 number = phonenumbers.parse(reading, region)
             except phonenumbers.NumberParseException:

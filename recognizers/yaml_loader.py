@@ -21,11 +21,10 @@ from typing import Any
 
 import regex
 import yaml
-from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
-from presidio_analyzer import pattern_recognizer as _presidio_patterns
+from presidio_analyzer import Pattern
 
-from scanner.config import YAML_LOADER
-from scanner.errors import ConfigError
+from recognizers._common import LeanPatternRecognizer
+from recognizers.safe_yaml import YAML_LOADER
 
 #: The flags presidio's ``PatternRecognizer`` and ``RecognizerRegistry`` use by default.
 REGEX_FLAGS = regex.DOTALL | regex.MULTILINE | regex.IGNORECASE
@@ -40,93 +39,22 @@ ENTITY_NAME = regex.compile(r"[A-Z][A-Z0-9_]*")
 log = logging.getLogger(__name__)
 
 
-#: presidio's bound on one regex search (seconds); a search that runs longer is skipped.
-REGEX_TIMEOUT = getattr(_presidio_patterns, "REGEX_TIMEOUT_SECONDS", None)
+class YamlRecognizer(LeanPatternRecognizer):
+    """A pattern-only recognizer of ``recognizers.yaml``.
 
-
-class YamlRecognizer(PatternRecognizer):
-    """A pattern-only recognizer whose ``analyze`` does presidio's work without its upkeep.
-
-    Free text meets every YAML recognizer, and few of its patterns match: for a text
-    that matches none, presidio's ``PatternRecognizer.analyze`` spent more time on its
-    bookkeeping (two clock reads and a debug log call per pattern, the de-duplication of
-    an empty list) than on the regex searches. This runs the same searches, with the same
-    flags and timeout, and builds each result as presidio does (score, explanation,
-    recognizer metadata); tests/recognizers/test_yaml_recognizer.py compares the two.
-    These recognizers have no ``validate_result`` or ``invalidate_result``.
+    Free text meets every YAML recognizer, and few of its patterns match: the lean search
+    of :class:`recognizers._common.LeanPatternRecognizer` (presidio's results without its
+    per-pattern upkeep) and each pattern's prefilter (filled by the loader before the first
+    ``analyze``) keep that cheap. These recognizers have no ``validate_result`` or
+    ``invalidate_result``.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        #: Pattern name -> prefilter regex (``prefilters:`` in the YAML file); filled by
-        #: the loader before the first ``analyze``.
-        self.prefilters: dict[str, str] = {}
-        self._by_flags: dict[int, list[tuple[Pattern, Any, Any]]] = {}
 
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: Any = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
-        """Results for every match of every pattern, de-duplicated as presidio does."""
-        flags = regex_flags or self.global_regex_flags
-        results: list[RecognizerResult] = []
-        for pattern, compiled, prefilter in self._compiled(flags):
-            if prefilter is not None and prefilter.search(text) is None:
-                continue  # the pattern cannot match this text
-            try:
-                for match in compiled.finditer(text, timeout=REGEX_TIMEOUT):
-                    start, end = match.span()
-                    if start == end:
-                        continue
-                    results.append(self._result(pattern, start, end, flags))
-            except TimeoutError:
-                log.warning(
-                    "Regex pattern '%s' timed out after %s seconds, skipping.",
-                    pattern.name,
-                    REGEX_TIMEOUT,
-                )
-        return EntityRecognizer.remove_duplicates(results) if results else results
-
-    def _compiled(self, flags: int) -> list[tuple[Pattern, Any, Any]]:
-        compiled = self._by_flags.get(flags)
-        if compiled is None:
-            prefilters = self.prefilters
-            compiled = self._by_flags[flags] = [
-                (
-                    p,
-                    regex.compile(p.regex, flags),
-                    regex.compile(prefilters[p.name], flags) if p.name in prefilters else None,
-                )
-                for p in self.patterns
-                if p.score > EntityRecognizer.MIN_SCORE  # presidio drops those results
-            ]
-        return compiled
-
-    def _result(self, pattern: Pattern, start: int, end: int, flags: int) -> RecognizerResult:
-        explanation = self.build_regex_explanation(
-            self.name, pattern.name, pattern.regex, pattern.score, None, flags
-        )
-        return RecognizerResult(
-            entity_type=self.supported_entities[0],
-            start=start,
-            end=end,
-            score=pattern.score,
-            analysis_explanation=explanation,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            },
-        )
-
-
-class RecognizerConfigError(ConfigError, ValueError):
+class RecognizerConfigError(ValueError):
     """``recognizers.yaml`` is unreadable or has an invalid entry.
 
-    A ``ValueError`` for callers of this package, and a catoscan ``ConfigError`` so the
-    CLI reports it as a configuration error (exit code 2).
+    The scanner reports it as a configuration error (exit code 2) where it builds the
+    recognizers (``scanner.detect.detector.Detector``).
     """
 
 
@@ -149,7 +77,7 @@ def load_yaml_recognizers(
     """
     source = Path(path) if isinstance(path, str | os.PathLike) else path
     try:
-        document = yaml.load(source.read_text(encoding="utf-8"), Loader=YAML_LOADER)  # noqa: S506
+        document = yaml.load(source.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except OSError as error:
         raise RecognizerConfigError(f"{path}: cannot read: {error.strerror or error}") from error
     except yaml.YAMLError as error:

@@ -3,4 +3,4 @@
 __version__ = "0.1.0"
 
 #: Version of the inventory dataset layout and columns; bump on any incompatible change.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"

@@ -15,17 +15,19 @@ from scanner import __version__
 from scanner.commands.diff import diff
 from scanner.commands.formats import formats
 from scanner.commands.lookup import lookup
+from scanner.commands.prune import prune
 from scanner.commands.report import report
 from scanner.commands.retention import retention
 from scanner.commands.review import review
 from scanner.commands.scan import scan
+from scanner.escaping import for_lines
 
 
 class _ClickHandler(logging.Handler):
     """Log records to the current stderr (looked up at emit time, so CliRunner sees them)."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(self.format(record), err=True)
+        click.echo(for_lines(self.format(record)), err=True)  # messages name input files
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,7 +51,16 @@ def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
 
 
 #: Every command of the CLI; a new command is a module in scanner/commands/ plus a line here.
-COMMANDS: tuple[click.Command, ...] = (scan, formats, report, lookup, retention, review, diff)
+COMMANDS: tuple[click.Command, ...] = (
+    scan,
+    formats,
+    report,
+    lookup,
+    retention,
+    review,
+    diff,
+    prune,
+)
 for _command in COMMANDS:
     cli.add_command(_command)
 
@@ -82,9 +93,10 @@ def _exit_code(code: object) -> int:
 
 
 def _leave(code: int) -> None:
-    import atexit
+    from scanner.compat import run_exit_functions
 
-    atexit._run_exitfuncs()
+    if not run_exit_functions():
+        sys.exit(code)  # the ordinary way: the exit handlers, then the teardown
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

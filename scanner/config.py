@@ -19,27 +19,16 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from recognizers.phone_regions import check_phone_regions
+from recognizers.safe_yaml import YAML_LOADER
+from scanner.entities import ENTITY_TYPES
 from scanner.errors import ConfigError
 
-ENTITY_TYPES = (
-    "PERSON",
-    "EMAIL_ADDRESS",
-    "IP_ADDRESS",
-    "MAC_ADDRESS",
-    "PHONE_NUMBER",
-    "USERNAME",
-    "USER_ID",
-    "DEVICE_NAME",
-    "DEVICE_ID",
-    "DEVICE_INFO",
-    "URL",
-    "LOCATION",
-    "CREDIT_CARD",
-    "JP_MY_NUMBER",
-    "US_SSN",
-    "SECRET",
-)
 CONFIG_FILES = ("fields.yaml", "policy.yaml", "scanner.yaml", "recognizers.yaml", "lists.yaml")
+#: Read from a --config-dir by other commands (retention).
+OTHER_CONFIG_FILES = ("retention.yaml",)
+#: Files of a --config-dir with these suffixes look like configuration: named if not read.
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 _ACTIONS = ("identity", "text", "ignore")
 
 
@@ -138,8 +127,16 @@ class FieldsFile(Strict):
 
     version: Literal[1]
     time_fields: tuple[str, ...]
+    #: regexes of vendor namespaces (``cato_networks.event.``), left out of a field's path
+    #: before rules are matched; optional
+    namespaces: tuple[str, ...] = ()
     unmapped: Unmapped
     rules: tuple[FieldRule, ...]
+
+    @field_validator("namespaces")
+    @classmethod
+    def _namespaces(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return check_regexes(value)
 
 
 class PolicyFile(Strict):
@@ -147,8 +144,26 @@ class PolicyFile(Strict):
 
     version: Literal[1]
     categories: dict[str, str]
+    #: category id -> where it is in the statute (shown beside the policy's own letter)
+    statute: dict[str, str] = Field(default_factory=dict)
     declared: dict[str, tuple[str, ...]]
     entities: dict[str, tuple[PolicyPair, ...]]
+
+
+class TemplateSettings(Strict):
+    """Free text per template (scanner/detect/templates.py)."""
+
+    #: messages of a template read by spaCy before its slots are trusted; 0: spaCy reads all
+    exemplars: int = Field(ge=0, le=100)
+    #: share of equal tokens from which a message joins a template
+    similarity: float = Field(gt=0, le=1)
+
+    @field_validator("exemplars")
+    @classmethod
+    def _enough(cls, value: int) -> int:
+        if value == 1:
+            raise ValueError("must be 0 (off) or at least 2")
+        return value
 
 
 class NlpSettings(Strict):
@@ -158,6 +173,7 @@ class NlpSettings(Strict):
     language: str
     labels: dict[str, str]
     score: float = Field(ge=0, le=1)
+    templates: TemplateSettings
 
 
 class LimitSettings(Strict):
@@ -190,6 +206,11 @@ class ScannerFile(Strict):
     cache_size: int = Field(ge=0)
     batch_rows: int = Field(gt=0)
     limits: LimitSettings
+
+    @field_validator("phone_regions")
+    @classmethod
+    def _regions(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return check_phone_regions(value)
 
 
 @dataclass(frozen=True)
@@ -244,7 +265,11 @@ class ScanConfig:
     engine: str = "local"  # a name in scanner.engines.ENGINES
     uris: tuple[str, ...] = ()  # inputs named by URI (s3a://...), read through Spark
     spark_master: str | None = None  # --engine spark: None takes spark-submit's or local[*]
+    #: --engine spark: seconds without a live executor before the job is cancelled
+    executor_wait: float = 300.0
     resume: bool = False  # adopt the unchanged finished files of the kept interrupted scan
+    include: tuple[str, ...] = ()  # --include globs: read only input files matching one
+    exclude: tuple[str, ...] = ()  # --exclude globs: never read input files matching one
 
 
 def build_scan_config(
@@ -292,6 +317,8 @@ def load_configs(config_dir: Path | None = None) -> Configs:
         except OSError as exc:
             raise ConfigError(f"{sources[name]}: cannot read: {exc.strerror}") from None
         paths[name] = path
+    if config_dir is not None:
+        _unread(config_dir)
     fields = parse_yaml_model(FieldsFile, texts["fields.yaml"], sources["fields.yaml"])
     policy = parse_yaml_model(PolicyFile, texts["policy.yaml"], sources["policy.yaml"])
     scanner = parse_yaml_model(ScannerFile, texts["scanner.yaml"], sources["scanner.yaml"])
@@ -311,9 +338,28 @@ def load_configs(config_dir: Path | None = None) -> Configs:
     )
 
 
-#: libyaml's safe loader when PyYAML was built with it (7x faster on fields.yaml), else
-#: the pure-Python one; both build plain data and report error lines.
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _unread(config_dir: Path) -> None:
+    """Warn about files of ``config_dir`` that look like configuration and are not read."""
+    import difflib
+    import logging
+
+    known = CONFIG_FILES + OTHER_CONFIG_FILES
+    try:
+        names = sorted(p.name for p in config_dir.iterdir() if p.is_file())
+    except OSError:
+        return
+    for name in names:
+        if name in known or not name.lower().endswith(_CONFIG_SUFFIXES):
+            continue
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}? " if close else ""
+        logging.getLogger(__name__).warning(
+            "--config-dir %s: %s is not read (%scatoscan reads %s)",
+            config_dir,
+            name,
+            hint,
+            ", ".join(sorted(known)),
+        )
 
 
 def parse_yaml_model(model: type[BaseModel], text: str, source: str) -> Any:
@@ -324,7 +370,7 @@ def parse_yaml_model(model: type[BaseModel], text: str, source: str) -> Any:
             mapping at the top level`` or ``<source>: <key.path>: <why>``.
     """
     try:
-        data = yaml.load(text, Loader=YAML_LOADER)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=YAML_LOADER)  # a safe loader (recognizers.safe_yaml)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -365,6 +411,9 @@ def _cross_check(
     for cat in policy.declared:
         if cat not in policy.categories:
             raise ConfigError(f"{where}: declared: unknown category {cat!r}")
+    for cat in policy.statute:
+        if cat not in policy.categories:
+            raise ConfigError(f"{where}: statute: unknown category {cat!r}")
     where = sources["scanner.yaml"]
     for name in (*scanner.precedence, *scanner.containers, *scanner.nlp.labels.values()):
         if name not in ENTITY_TYPES:

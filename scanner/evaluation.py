@@ -34,15 +34,18 @@ class Scores:
     fn: int = 0
 
     @property
-    def precision(self) -> float:  # noqa: D102
+    def precision(self) -> float:
+        """Share of the findings that match a label (1.0 without findings)."""
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
 
     @property
-    def recall(self) -> float:  # noqa: D102
+    def recall(self) -> float:
+        """Share of the labels that a finding matches (1.0 without labels)."""
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
     @property
-    def f1(self) -> float:  # noqa: D102
+    def f1(self) -> float:
+        """Harmonic mean of precision and recall (0.0 when both are 0)."""
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
@@ -55,6 +58,23 @@ class Evaluation:
     micro: Scores
     false_positives: list[dict[str, Any]] = field(default_factory=list)
     false_negatives: list[dict[str, Any]] = field(default_factory=list)
+    #: the same counts per source file (a shape: ``siem/elastic_cato_networks.ndjson``)
+    by_source: dict[str, Scores] = field(default_factory=dict)
+    #: the same counts per kind of evidence (``free text``, ``field rules``) and per kind
+    #: and entity (``free text PERSON``), when ``evaluate`` was told how to tell them
+    by_evidence: dict[str, Scores] = field(default_factory=dict)
+
+    def shapes(self, prefix: str = "siem/") -> str:
+        """A table per source file under ``prefix``, and one line for all other files."""
+        lines = [f"{'source':<40} {'tp':>6} {'fp':>5} {'fn':>5} {'prec':>6} {'rec':>6} {'f1':>6}"]
+        rest = Scores()
+        for name, sc in sorted(self.by_source.items()):
+            if name.startswith(prefix):
+                lines.append(_row(name, sc, 40))
+            else:
+                rest.tp, rest.fp, rest.fn = rest.tp + sc.tp, rest.fp + sc.fp, rest.fn + sc.fn
+        lines.append(_row("every other file", rest, 40))
+        return "\n".join(lines)
 
     def table(self) -> str:
         """A plain-text table: entity, TP, FP, FN, precision, recall, F1."""
@@ -65,9 +85,9 @@ class Evaluation:
         return "\n".join(lines)
 
 
-def _row(name: str, s: Scores) -> str:
+def _row(name: str, s: Scores, width: int = 14) -> str:
     rates = f"{s.precision:>6.3f} {s.recall:>6.3f} {s.f1:>6.3f}"
-    return f"{name:<14} {s.tp:>6} {s.fp:>5} {s.fn:>5} {rates}"
+    return f"{name:<{width}} {s.tp:>6} {s.fp:>5} {s.fn:>5} {rates}"
 
 
 def load_labels(path: Path) -> list[dict[str, Any]]:
@@ -77,9 +97,18 @@ def load_labels(path: Path) -> list[dict[str, Any]]:
 
 
 def evaluate(
-    findings: Iterable[dict[str, Any]], labels: Iterable[dict[str, Any]], key: bytes
+    findings: Iterable[dict[str, Any]],
+    labels: Iterable[dict[str, Any]],
+    key: bytes,
+    evidence: Any = None,
 ) -> Evaluation:
-    """Match findings (rows of the findings table) against labels."""
+    """Match findings (rows of the findings table) against labels.
+
+    ``evidence``, when given, names the kind of evidence a field's values are decided by
+    (``field`` -> ``"field rules"`` or ``"free text"``, see :func:`evidence_of`); the
+    counts are then also kept per kind in ``Evaluation.by_evidence``, so a loss in free text
+    cannot hide behind the field rules.
+    """
     hasher = Hasher(key)
     wanted: Counter[Key] = Counter()
     label_info: dict[Key, dict[str, Any]] = {}
@@ -113,6 +142,13 @@ def evaluate(
         fp = got[k] - tp
         fn = wanted[k] - tp
         s.tp, s.fp, s.fn = s.tp + tp, s.fp + fp, s.fn + fn
+        f = result.by_source.setdefault(k[0], Scores())
+        f.tp, f.fp, f.fn = f.tp + tp, f.fp + fp, f.fn + fn
+        if evidence is not None:
+            kind = evidence(k[2])
+            for name in (kind, f"{kind} {k[3]}"):
+                e = result.by_evidence.setdefault(name, Scores())
+                e.tp, e.fp, e.fn = e.tp + tp, e.fp + fp, e.fn + fn
         if fp:
             r = finding_info[k]
             result.false_positives.append(
@@ -143,6 +179,23 @@ def evaluate(
     return result
 
 
+def evidence_of(detector: Any) -> Any:
+    """``field -> kind`` by the detector's routing.
+
+    ``"free text"`` for text lines and fields read as text (unmapped ones included),
+    ``"field rules"`` for fields a rule maps to an entity type.
+    """
+    from scanner.detect.detector import CONDITIONAL
+
+    def kind(path: str | None) -> str:
+        rule = detector.route(path)
+        if rule is CONDITIONAL or (rule is not None and rule.detect != "text"):
+            return "field rules"
+        return "free text"
+
+    return kind
+
+
 def side_by_side(left: Evaluation, right: Evaluation, names: tuple[str, str]) -> str:
     """Two evaluations as one table: precision, recall and F1 of each, per entity type."""
     head = f"{'':<14} {names[0]:^27} | {names[1]:^27}"
@@ -166,6 +219,7 @@ def iter_records(paths: Iterable[Path], configs: Configs) -> Iterator[tuple[str,
     layer, sniffing, readers); unreadable sources and records are skipped here (the scan
     reports them). Yields ``(source_path, record)``.
     """
+    from scanner.embedded import embed_record
     from scanner.readers import reader_for
     from scanner.readers.textio import ReadOptions
     from scanner.sniff import SNIFF_BYTES, BinaryData, sniff
@@ -183,7 +237,9 @@ def iter_records(paths: Iterable[Path], configs: Configs) -> Iterator[tuple[str,
             if isinstance(src, tuple):
                 continue
             with src.open() as raw:
-                stream = io.BufferedReader(raw, buffer_size=1 << 20)  # type: ignore[arg-type]
+                # Source.open is typed BinaryIO, but its streams are the raw ones a
+                # BufferedReader takes (typing.BinaryIO has no readinto).
+                stream = io.BufferedReader(raw, buffer_size=1 << 20)  # type: ignore[type-var]
                 head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]
                 if not head:
                     continue
@@ -193,13 +249,14 @@ def iter_records(paths: Iterable[Path], configs: Configs) -> Iterator[tuple[str,
                     continue
                 for rec in reader_for(fmt)(stream, head, opts):
                     if isinstance(rec, Record):
+                        embed_record(rec, opts)  # documents inside values, as a scan does
                         yield src.path, rec
 
 
 def detect_rows(
     detector: Any, records: Iterable[tuple[str, Record]], hasher: Hasher
 ) -> Iterator[dict[str, Any]]:
-    """Findings of a :class:`~scanner.detect.engine.Detector` as rows :func:`evaluate` reads."""
+    """Findings of a :class:`~scanner.detect.detector.Detector` as rows :func:`evaluate` reads."""
     for path, record in records:
         for det in detector.detect(record):
             text = det.value[det.span.start : det.span.end]
@@ -213,3 +270,96 @@ def detect_rows(
                 "detector": det.span.detector,
                 "score": det.span.score,
             }
+
+
+# --------------------------------------------------------------------------- span cases
+#: Quotes a recognizer's expected span may include around a quoted value; catoscan reports
+#: the value inside them (presidio's URL pattern takes ``"https://..."`` with its quotes).
+_QUOTES = "\"'"
+
+
+@dataclass(frozen=True)
+class SpanCase:
+    """One text with the spans of one entity type a recognizer must find in it.
+
+    ``spans`` None: only ``expected_count`` is known. ``params`` are the test's recognizer
+    arguments (``supported_regions``, ``leniency`` for phones). ``source`` cites the case.
+    """
+
+    source: str
+    entity: str
+    text: str
+    spans: tuple[tuple[int, int], ...] | None
+    expected_count: int
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def load_span_cases(path: Path) -> list[SpanCase]:
+    """Read span cases, one JSON object per line.
+
+    Each has ``file``, ``line``, ``entity``, ``text``, ``spans``, ``expected_count`` and
+    optionally ``params``.
+    """
+    cases = []
+    for row in load_labels(path):
+        spans = row.get("spans")
+        cases.append(
+            SpanCase(
+                source=f"{row['file']}:{row['line']}",
+                entity=row["entity"],
+                text=row["text"],
+                spans=None if spans is None else tuple(tuple(s) for s in spans),
+                expected_count=int(row["expected_count"]),
+                params=row.get("params") or {},
+            )
+        )
+    return cases
+
+
+def unquoted(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """``span`` without the quotes around it (``"https://x.org/"`` -> ``https://x.org/``)."""
+    start, end = span
+    while end - start >= 2 and text[start] in _QUOTES and text[end - 1] == text[start]:
+        start, end = start + 1, end - 1
+    return start, end
+
+
+@dataclass
+class SpanEvaluation:
+    """Scores of span cases per entity type, with each case that was not exactly right."""
+
+    by_entity: dict[str, Scores]
+    micro: Scores
+    misses: list[tuple[SpanCase, list[tuple[int, int]]]] = field(default_factory=list)
+
+    def table(self) -> str:
+        """A plain-text table: entity, TP, FP, FN, precision, recall, F1."""
+        return Evaluation(self.by_entity, self.micro).table()
+
+
+def score_span_cases(cases: Iterable[SpanCase], find: Any) -> SpanEvaluation:
+    """Score ``find(case) -> [(start, end), ...]`` (spans of ``case.entity``) on the cases.
+
+    A found span is a true positive when it equals an expected one, with or without the
+    quotes around it; for cases with a count only, up to that many found spans are.
+    """
+    by_entity: dict[str, Scores] = {}
+    micro = Scores()
+    misses = []
+    for case in cases:
+        found = list(dict.fromkeys(find(case)))
+        if case.spans is None:
+            tp = min(len(found), case.expected_count)
+            fp, fn = len(found) - tp, case.expected_count - tp
+        else:
+            forms = {s: {s, unquoted(case.text, s)} for s in case.spans}
+            hit = {s for s, ok in forms.items() if ok & set(found)}
+            allowed = set().union(*forms.values()) if forms else set()
+            tp = len(hit)
+            fp, fn = sum(1 for f in found if f not in allowed), len(forms) - tp
+        scores = by_entity.setdefault(case.entity, Scores())
+        for s in (scores, micro):
+            s.tp, s.fp, s.fn = s.tp + tp, s.fp + fp, s.fn + fn
+        if fp or fn:
+            misses.append((case, found))
+    return SpanEvaluation(by_entity, micro, misses)

@@ -8,6 +8,9 @@ from typing import Any
 
 from scanner.record import ReadProblem
 
+#: Joins a field holding an embedded document and the document's own field paths:
+#: ``event.original>user_name`` (:mod:`scanner.embedded`).
+EMBEDDED = ">"
 #: Nesting deeper than this is refused unless a caller passes its own limit.
 DEFAULT_MAX_DEPTH = 64
 

@@ -2,13 +2,16 @@
 
 ``value_hash`` is HMAC-SHA256 over the normalised value under the user's key, so equal
 values join across files and scans while short values (phone numbers, ids) cannot be
-recovered by hashing guesses without the key. Normalisation: NFKC for all; case folded
-where case does not matter; canonical forms for IP addresses, MACs, phone numbers and
-e-mails (percent-decoded); whitespace runs (half- and full-width) folded to one space.
+recovered by hashing guesses without the key. Normalisation: NFKC for all; whitespace runs
+(half- and full-width) folded to one space; then each entity's ``normal_form`` (canonical
+forms for IP addresses, MACs, phone numbers and e-mails, percent-decoded) and case folded
+where case does not matter. Which entity takes which form, and which mask, is
+:mod:`scanner.entities`'s table; how each form and mask is written is here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -17,81 +20,164 @@ import re
 import secrets
 import stat
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
 import phonenumbers
 
-from scanner.errors import ConfigError
+from recognizers.ipv4 import canonical_ipv4
+from recognizers.phone_regions import expand_phone_regions
+from scanner.entities import ENTITIES
+from scanner.errors import ConfigError, resource_error
 
 _SPACES = re.compile(r"\s+")
 _HEX = re.compile(r"[0-9a-f]")
-_CASE_INSENSITIVE = {
-    "EMAIL_ADDRESS",
-    "USERNAME",
-    "DEVICE_NAME",
-    "DEVICE_ID",
-    "URL",
-    "PERSON",
-    "LOCATION",
-    "DEVICE_INFO",
-    "USER_ID",
-}
 KEY_ENV = "CATOSCAN_KEY_FILE"
 _MAX_KEY_BYTES = 4096
 
 
-def normalise(entity: str, value: str) -> str:
-    """Return the canonical text of a value, the input of its keyed hash."""
+#: The regions phone numbers were read in by scans that did not record theirs: the
+#: packaged scanner.yaml's ``phone_regions`` until scans recorded them. A fact of those
+#: older scans, not a default that follows scanner.yaml (``[JP, US, "*"]`` since): it must
+#: not change, or their hashes would (tests/test_pinned_hashes.py pins both lists).
+#: Scans pass the configured regions.
+DEFAULT_PHONE_REGIONS = ("JP", "US")
+
+
+def normalise(
+    entity: str, value: str, phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
+) -> str:
+    """Return the canonical text of a value, the input of its keyed hash.
+
+    NFKC, white space folded, then the entity's ``normal_form`` and case folding
+    (:class:`scanner.entities.EntitySpec`). A phone number written without ``+`` is read
+    in the first of ``phone_regions`` where it is valid, or else where it parses (E.164);
+    the same digits read in another region are another number.
+    """
     text = _SPACES.sub(" ", unicodedata.normalize("NFKC", value)).strip()
-    if entity == "IP_ADDRESS":
-        return _canonical_ip(text)
-    if entity == "MAC_ADDRESS":
-        digits = "".join(_HEX.findall(text.lower()))
-        return ":".join(digits[i : i + 2] for i in range(0, len(digits), 2))
-    if entity == "EMAIL_ADDRESS":
-        return unquote(text).casefold()
-    if entity in ("PHONE_NUMBER",):
-        return _canonical_phone(text)
-    if entity in ("CREDIT_CARD", "JP_MY_NUMBER", "US_SSN"):
-        return re.sub(r"\D", "", text)
-    if entity in _CASE_INSENSITIVE:
-        return text.casefold()
-    return text
+    spec = ENTITIES.get(entity)
+    if spec is None:
+        return text
+    if spec.normal_form == "phone":
+        regions = expand_phone_regions(tuple(phone_regions))
+        text = canonical_phone(text, regions[:1] if text.startswith("+") else regions)
+    else:
+        text = _NORMAL_FORMS[spec.normal_form](text)
+    return text.casefold() if spec.case_insensitive else text
+
+
+def _canonical_mac(text: str) -> str:
+    digits = "".join(_HEX.findall(text.lower()))
+    return ":".join(digits[i : i + 2] for i in range(0, len(digits), 2))
 
 
 def _canonical_ip(text: str) -> str:
+    if canonical_ipv4(text) is not None:
+        return text  # as ipaddress would write it
     host = text.strip("[]")
     host, _, _zone = host.partition("%")
     try:
-        return str(ipaddress.ip_address(host))
+        return _address_text(ipaddress.ip_address(host))
     except ValueError:
         try:
-            return str(ipaddress.ip_network(host, strict=False))
+            network = ipaddress.ip_network(host, strict=False)
         except ValueError:
             return text.lower()
+        return f"{_address_text(network.network_address)}/{network.prefixlen}"
 
 
-def _canonical_phone(text: str) -> str:
-    for region in ("JP", "US"):
-        try:
-            number = phonenumbers.parse(text, region)
-        except phonenumbers.NumberParseException:
+def _address_text(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """The compressed text of an address, the same on every Python.
+
+    Python 3.13 writes an IPv4-mapped address as ``::ffff:192.0.2.17``, earlier versions as
+    ``::ffff:c000:211``: the form hashes have had since the first scan, so it is kept.
+    """
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        low = int(ip) & 0xFFFFFFFF
+        return f"::ffff:{low >> 16:x}:{low & 0xFFFF:x}"
+    return str(ip)
+
+
+#: How each ``normal_form`` but ``phone`` (which needs the regions) writes a text.
+_NORMAL_FORMS: dict[str, Callable[[str], str]] = {
+    "ip": _canonical_ip,
+    "mac": _canonical_mac,
+    "email": unquote,
+    "digits": lambda text: re.sub(r"\D", "", text),
+    "text": lambda text: text,
+}
+
+
+def _read_phone(text: str, region: str) -> tuple[str, bool] | None:
+    """E.164 of ``text`` read in ``region`` and whether it is valid there; None if unparsable."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164, phonenumbers.is_valid_number(number)
+
+
+def canonical_phone(text: str, regions: tuple[str, ...]) -> str:
+    """E.164 of ``text`` read in the first region where it is valid, else where it parses.
+
+    Falls back to the digits (and ``+``) when it parses nowhere.
+    """
+    first: str | None = None
+    for region in regions:
+        reading = _read_phone(text, region)
+        if reading is None:
             continue
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return re.sub(r"[^\d+]", "", text)
+        if reading[1]:
+            return reading[0]
+        first = first or reading[0]
+    return first or re.sub(r"[^\d+]", "", text)
+
+
+def canonical_phones(text: str, regions: tuple[str, ...]) -> list[tuple[str | None, str]]:
+    """``(region, E.164)`` for each region where ``text`` is a valid number, in order.
+
+    ``regions`` may hold ``"*"`` (see ``expand_phone_regions``).
+
+    The first region where it parses is listed too (last, if it is not already): that is
+    how a number valid nowhere is hashed, and how scans before validity-first hashing read
+    every number. Returns at least one reading: ``(None, digits)`` when it parses in none.
+    Numbers read alike in several regions (``+81 ...``) are listed once.
+    """
+    found: list[tuple[str | None, str]] = []
+    first: tuple[str, str] | None = None
+    for region in expand_phone_regions(tuple(regions)):
+        reading = _read_phone(text, region)
+        if reading is None:
+            continue
+        first = first or (region, reading[0])
+        if reading[1] and all(reading[0] != other for _r, other in found):
+            found.append((region, reading[0]))
+    if first is not None and all(first[1] != other for _r, other in found):
+        found.append(first)
+    return found or [(None, re.sub(r"[^\d+]", "", text))]
+
+
+def valid_phone(text: str, region: str | None) -> bool:
+    """Whether ``text`` is a valid number read in ``region``."""
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(text, region))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 class Hasher:
     """HMAC-SHA256 of normalised values under one key."""
 
-    def __init__(self, key: bytes):
+    def __init__(self, key: bytes, phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS):
         self._key = key
+        self.phone_regions = tuple(phone_regions)
 
     def hash(self, entity: str, value: str) -> str:
         """Hex HMAC of the normalised value; the entity type is part of the message."""
-        message = f"{entity}\0{normalise(entity, value)}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+        message = f"{entity}\0{normalise(entity, value, self.phone_regions)}".encode()
+        return hmac.digest(self._key, message, "sha256").hex()
 
 
 def key_id(key: bytes) -> str:
@@ -100,38 +186,64 @@ def key_id(key: bytes) -> str:
 
 
 def mask(entity: str, value: str) -> str:
-    """A preview that shows the shape of a value without the value (``t***@example.com``)."""
+    """A preview that shows the shape of a value without the value (``t***@example.com``).
+
+    Each entity's ``mask`` kind (:class:`scanner.entities.EntitySpec`) chooses the shape.
+    """
     text = value.strip()
     if not text:
         return "***"
-    if entity == "EMAIL_ADDRESS":
-        decoded = unquote(text)
-        local, at, domain = decoded.rpartition("@")
-        if at:
-            return f"{local[:1]}***@{domain}"
-    if entity == "IP_ADDRESS":
-        try:
-            ip = ipaddress.ip_address(text.strip("[]").partition("%")[0])
-        except ValueError:
-            return f"{text[:1]}***"
-        if ip.version == 4:
-            a, b, _c, _d = str(ip).split(".")
-            return f"{a}.{b}.*.*"
-        groups = ip.exploded.split(":")
-        return ":".join(groups[:2]) + ":*:*:*:*:*:*"
-    if entity == "MAC_ADDRESS":
-        digits = "".join(_HEX.findall(text.lower()))
-        return ":".join(digits[i : i + 2] for i in range(0, 6, 2)) + ":**:**:**"
-    if entity in ("CREDIT_CARD", "JP_MY_NUMBER", "US_SSN", "PHONE_NUMBER"):
-        digits = re.sub(r"\D", "", text)
-        return f"***{digits[-2:]}" if len(digits) > 6 else "***"
-    if entity == "URL":
-        m = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)?(.)", text)
-        if m:
-            return f"{m.group(1) or ''}{m.group(2)}***"
-    if entity == "SECRET":
-        return "***"
-    return f"{text[:1]}***"
+    spec = ENTITIES.get(entity)
+    masked = _MASKS[spec.mask](text) if spec is not None else None
+    return f"{text[:1]}***" if masked is None else masked
+
+
+def _mask_email(text: str) -> str | None:
+    local, at, domain = unquote(text).rpartition("@")
+    return f"{local[:1]}***@{domain}" if at else None
+
+
+def _mask_ip(text: str) -> str:
+    if canonical_ipv4(text) is not None:
+        a, b, _rest = text.split(".", 2)
+        return f"{a}.{b}.*.*"
+    try:
+        host = unicodedata.normalize("NFKC", text).strip("[]")
+        ip = ipaddress.ip_address(host.partition("/")[0].partition("%")[0])
+    except ValueError:
+        return f"{text[:1]}***"
+    if ip.version == 4:
+        a, b, _c, _d = str(ip).split(".")
+        return f"{a}.{b}.*.*"
+    groups = ip.exploded.split(":")
+    return ":".join(groups[:2]) + ":*:*:*:*:*:*"
+
+
+def _mask_mac(text: str) -> str:
+    digits = "".join(_HEX.findall(text.lower()))
+    return ":".join(digits[i : i + 2] for i in range(0, 6, 2)) + ":**:**:**"
+
+
+def _mask_last_digits(text: str) -> str:
+    digits = re.sub(r"\D", "", text)
+    return f"***{digits[-2:]}" if len(digits) > 6 else "***"
+
+
+def _mask_url(text: str) -> str | None:
+    m = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)?(.)", text)
+    return f"{m.group(1) or ''}{m.group(2)}***" if m else None
+
+
+#: How each ``mask`` kind previews a (stripped, non-empty) text; None: its first character.
+_MASKS: dict[str, Callable[[str], str | None]] = {
+    "email": _mask_email,
+    "ip": _mask_ip,
+    "mac": _mask_mac,
+    "last_digits": _mask_last_digits,
+    "url": _mask_url,
+    "hidden": lambda text: "***",
+    "first_char": lambda text: None,
+}
 
 
 def default_key_path() -> Path:
@@ -146,6 +258,11 @@ def load_key(key_file: Path | None) -> tuple[bytes, str, bool]:
 
     Order: ``key_file`` (``--key-file``), then ``$CATOSCAN_KEY_FILE``, then the default path,
     created once with mode 0600. A key file readable by group or others is refused.
+
+    Raises:
+        ConfigError: the key file cannot be read, or is not a key file.
+        ResourceError: the default key cannot be created (read-only, no space, ...);
+            nothing of it is left behind.
     """
     created = False
     if key_file is None and os.environ.get(KEY_ENV):
@@ -153,13 +270,34 @@ def load_key(key_file: Path | None) -> tuple[bytes, str, bool]:
     if key_file is None:
         key_file = default_key_path()
         if not key_file.exists():
-            key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32) + "\n")
-            created = True
+            created = _create_key(key_file)
     key = _read_key(key_file)
     return key, str(key_file), created
+
+
+def _create_key(key_file: Path) -> bool:
+    """Write a new random key, mode 0600; a half-written one is removed, not kept.
+
+    Returns:
+        Whether it was created here (not by another catoscan at the same moment).
+    """
+    fd = None
+    try:
+        key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        if fd is not None:  # created, then the write failed: a short key must not stay
+            with contextlib.suppress(OSError):
+                key_file.unlink()
+        refused = resource_error(exc, key_file)
+        raise refused or ConfigError(
+            f"key file {key_file}: cannot create: {exc.strerror}"
+        ) from None
+    return True
 
 
 def _read_key(key_file: Path) -> bytes:

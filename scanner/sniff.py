@@ -84,6 +84,9 @@ def _json_kind(body: str) -> str:
     keys = list(first)
     if "schemas" in first or any(k.startswith("urn:ietf:params:scim") for k in keys):
         return "scim-json"
+    siem = _siem_kind(first)
+    if siem is not None:
+        return siem
     fields_map = first.get("fieldsMap")
     if isinstance(fields_map, dict):
         return "audit-push-json" if "change_type" in fields_map else "push-ndjson"
@@ -96,6 +99,34 @@ def _json_kind(body: str) -> str:
     if isinstance(first.get("time"), int | float) or "time_str" in first:
         return "push-ndjson"
     return "json"
+
+
+def _siem_kind(first: dict) -> str | None:
+    """The SIEM export a record comes from, by the keys each one adds (docs/siem.md)."""
+    event, cato = first.get("event"), first.get("cato")
+    if isinstance(first.get("cato_networks"), dict) or (
+        "@timestamp" in first
+        and (isinstance(first.get("ecs"), dict) or isinstance(event, dict) and "original" in event)
+    ):
+        return "elastic-ecs-json"
+    if isinstance(cato, dict) and isinstance(cato.get("sase"), dict):
+        return "sekoia-json"
+    if isinstance(first.get("result"), dict) and ("preview" in first or "_raw" in first["result"]):
+        return "splunk-json"
+    if "_raw" in first and "_time" in first:
+        return "splunk-json"
+    if "TimeGenerated" in first:
+        return "sentinel-json"
+    metadata = first.get("metadata")
+    if isinstance(metadata, dict) and ("event_timestamp" in metadata or "principal" in first):
+        return "udm-json"
+    if (
+        isinstance(first.get("usr"), dict)
+        or "ddsource" in first
+        or (first.get("service") in ("events", "audit-logs") and "timestamp" in first)
+    ):
+        return "datadog-json"
+    return None
 
 
 def _first_value(body: str) -> object:

@@ -1,53 +1,14 @@
-"""What a scan tells a person on stderr: a progress line and the closing summary."""
+"""What a scan tells a person on stderr when it is done: the closing summary.
+
+(The progress line while it runs is :mod:`scanner.progress`.)
+"""
 
 from __future__ import annotations
 
 import sys
-import time
 from typing import TextIO
 
-from scanner.pipeline import Progress, ScanResult
-
-
-class StderrProgress(Progress):
-    """A one-line progress display (files, records, MB/s), redrawn at most 4 times a second."""
-
-    def __init__(self, enabled: bool, stream: TextIO | None = None):
-        self.enabled = enabled
-        self.stream = stream or sys.stderr
-        self.started = time.monotonic()
-        self.files = 0
-        self.records = 0
-        self.bytes = 0
-        self._drawn = 0.0
-
-    def file_started(self, display: str) -> None:  # noqa: D102
-        self.files += 1
-        self._draw()
-
-    def advance(self, records: int, bytes_done: int) -> None:  # noqa: D102
-        self.records += records
-        self.bytes = bytes_done
-        self._draw()
-
-    def _draw(self, force: bool = False) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if not force and now - self._drawn < 0.25:
-            return
-        self._drawn = now
-        rate = self.bytes / max(now - self.started, 1e-6) / 1e6
-        self.stream.write(
-            f"\rcatoscan: {self.files} files  {self.records:,} records  {rate:.1f} MB/s   "
-        )
-        self.stream.flush()
-
-    def close(self) -> None:  # noqa: D102
-        if self.enabled:
-            self._draw(force=True)
-            self.stream.write("\n")
-            self.stream.flush()
+from scanner.pipeline import ScanResult
 
 
 def print_summary(
@@ -63,9 +24,17 @@ def print_summary(
         f"  {result.findings:,} findings, {result.undeclared:,} undeclared; "
         f"{result.errors} read errors in {result.failed_sources} unreadable files or members\n"
     )
+    if result.carried is not None:
+        scan_id, carried = result.carried
+        out.write(
+            f"  {carried} files unchanged since scan {scan_id} carried forward (--incremental)\n"
+        )
+    if result.excluded:
+        noun = "file" if result.excluded == 1 else "files"
+        out.write(f"  {result.excluded} {noun} left out by --include/--exclude\n")
     if result.resumed is not None:
-        scan_id, files = result.resumed
-        out.write(f"  {files} files finished by interrupted scan {scan_id} were not read again\n")
+        scan_id, resumed = result.resumed
+        out.write(f"  {resumed} files finished by interrupted scan {scan_id} were not read again\n")
     if include_values:
         out.write("  WARNING: --include-values: this dataset holds raw personal data\n")
     rows = sorted(

@@ -26,7 +26,7 @@ _ISO = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
-_TEXT_FORMATS = (
+_STRPTIME_PATTERNS = (
     "%a %b %d %H:%M:%S %Z %Y",  # CEF rt: Fri Mar 14 01:23:45 UTC 2025
     "%b %d, %Y %I:%M:%S %p",  # Java default: Dec 12, 2025 3:21:48 AM
     "%b %d %Y %H:%M:%S",  # CEF rt alternative: Mar 14 2025 01:23:45
@@ -61,7 +61,7 @@ def parse_time(value: object) -> datetime | None:
             return datetime(y, mo, d, h, mi, s, tzinfo=UTC)
         except ValueError:
             return None
-    for fmt in _TEXT_FORMATS:
+    for fmt in _STRPTIME_PATTERNS:
         try:
             parsed = datetime.strptime(text, fmt)
         except ValueError:

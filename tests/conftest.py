@@ -1,4 +1,5 @@
 import io
+import logging
 
 import pytest
 
@@ -17,6 +18,32 @@ TIME_FIELDS = (
     "Time",
     "Last Connection Date",
 )
+
+
+#: The "scanner" logger as importing the package leaves it, before any CLI call.
+_SCANNER_LOGGER = logging.getLogger("scanner")
+_SCANNER_LOGGER_DEFAULT = (_SCANNER_LOGGER.handlers[:], _SCANNER_LOGGER.level, _SCANNER_LOGGER.propagate)
+
+
+def _reset_scanner_logger() -> None:
+    handlers, level, propagate = _SCANNER_LOGGER_DEFAULT
+    _SCANNER_LOGGER.handlers[:] = handlers
+    _SCANNER_LOGGER.setLevel(level)
+    _SCANNER_LOGGER.propagate = propagate
+
+
+@pytest.fixture(autouse=True)
+def _scanner_logger_as_imported():
+    """Start and end every test with the "scanner" logger as importing the package left it.
+
+    The CLI's group callback replaces the logger's handlers and turns propagation off. A CLI
+    call made by a module- or session-scoped fixture happens before any function fixture, so
+    restoring "what the test found" is not enough: the state is reset to the import-time one,
+    or ``caplog`` in a later test sees nothing, depending on test order.
+    """
+    _reset_scanner_logger()
+    yield
+    _reset_scanner_logger()
 
 
 @pytest.fixture

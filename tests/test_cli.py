@@ -49,9 +49,9 @@ def test_every_command_has_help(command):
 
 
 def test_every_command_is_documented_in_readme():
-    readme = open(
-        os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8"
-    ).read()
+    root = os.path.join(os.path.dirname(__file__), "..")
+    readme = open(os.path.join(root, "README.md"), encoding="utf-8").read()
+    readme += open(os.path.join(root, "docs", "commands.md"), encoding="utf-8").read()
     for name in cli.commands:
         assert f"catoscan {name}" in readme
     for param in cli.commands["scan"].params:
@@ -97,10 +97,19 @@ def test_unreadable_input_exits_3_and_other_files_kept(tmp_path, logs, key):
     assert read_table(out, "errors").column("source_path").to_pylist() == ["broken.json.gz"]
 
 
-def test_missing_path_is_usage_error(tmp_path):
+def test_missing_path_is_usage_error(tmp_path, logs, key):
     result = invoke("scan", str(tmp_path / "nope"), "--out", str(tmp_path / "o"))
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
+    # Beside a path that exists: nothing is read, nothing is written.
+    result = invoke(
+        "scan", str(logs), str(tmp_path / "nope"), "--out", str(tmp_path / "o"), "--key-file", key
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr.endswith(
+        f"Error: Invalid value for 'PATHS...': Path '{tmp_path / 'nope'}' does not exist.\n"
+    )
+    assert not (tmp_path / "o").exists()
 
 
 def test_bad_config_exits_2_naming_file_and_key(tmp_path, logs, key):
@@ -112,6 +121,36 @@ def test_bad_config_exits_2_naming_file_and_key(tmp_path, logs, key):
     )
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {cfg / 'scanner.yaml'}: ")
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_misnamed_config_file_is_named_not_ignored_in_silence(tmp_path, logs, key):
+    cfg = tmp_path / "cfg"
+    cfg.mkdir()
+    (cfg / "lists.yml").write_text("version: 1\n")
+    (cfg / "notes.txt").write_text("not configuration\n")
+    (cfg / "retention.yaml").write_text("read by catoscan retention\n")
+    result = invoke(
+        "scan", str(logs), "--out", str(tmp_path / "o"), "--key-file", key, "--config-dir", str(cfg)
+    )
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "is not read" in line]
+    assert warnings == [
+        f"catoscan: --config-dir {cfg}: lists.yml is not read (did you mean lists.yaml? catoscan "
+        "reads fields.yaml, lists.yaml, policy.yaml, recognizers.yaml, retention.yaml, "
+        "scanner.yaml)"
+    ]
+
+
+def test_an_invalid_recognizers_yaml_exits_2_naming_the_file(tmp_path, logs, key):
+    cfg = tmp_path / "cfg"
+    cfg.mkdir()
+    (cfg / "recognizers.yaml").write_text("recognizers: [{name: IpAddressRecognizer}]\n")
+    result = invoke(
+        "scan", str(logs), "--out", str(tmp_path / "o"), "--key-file", key, "--config-dir", str(cfg)
+    )
+    assert result.exit_code == 2
+    assert f"Error: {cfg / 'recognizers.yaml'}: recognizers[0]: missing key" in result.stderr
     assert not (tmp_path / "o").exists()
 
 
@@ -188,3 +227,52 @@ def test_reader_bug_costs_only_that_file(tmp_path, logs, key, monkeypatch):
     assert set(read_table(out, "findings").column("source_path").to_pylist()) == {"events.jsonl"}
     result = invoke("--debug", "scan", str(logs), "--out", str(out), "--key-file", key, "--nlp", "none")
     assert isinstance(result.exception, RuntimeError)
+
+
+def test_exclude_keeps_a_stray_file_from_failing_every_scan(tmp_path, key):
+    logs = tmp_path / "logs"
+    (logs / "archive").mkdir(parents=True)
+    line = '{"event_timestamp": "2025-03-14T01:23:45Z", "vpn_user_email": "a@example.com"}\n'
+    (logs / "events.jsonl").write_text(line)
+    (logs / "archive" / "old.jsonl").write_text(line)
+    os.mkfifo(logs / "stray.fifo")  # not a regular file: a read error on every scan
+    args = ["scan", str(logs), "--key-file", key, "--nlp", "none"]
+    assert invoke(*args, "--out", str(tmp_path / "a")).exit_code == 3
+    result = invoke(*args, "--out", str(tmp_path / "b"), "--exclude", "*.fifo",
+                    "--exclude", "archive/*")
+    assert result.exit_code == 0, result.stderr
+    assert "2 files left out by --include/--exclude" in result.stderr
+    entry = json.loads((tmp_path / "b" / "manifest.json").read_text())["scans"][-1]
+    assert [i["path"] for i in entry["inputs"]] == ["events.jsonl"]
+    assert entry["counts"]["excluded_files"] == 2 and entry["exclude"] == ["*.fifo", "archive/*"]
+    result = invoke(*args, "--out", str(tmp_path / "c"), "--include", "*.jsonl")
+    assert result.exit_code == 0, result.stderr
+    entry = json.loads((tmp_path / "c" / "manifest.json").read_text())["scans"][-1]
+    assert [i["path"] for i in entry["inputs"]] == ["archive/old.jsonl", "events.jsonl"]
+
+
+def test_scan_help_names_every_config_file():
+    from scanner.config import CONFIG_FILES
+
+    text = " ".join(invoke("scan", "--help").output.split())
+    for name in CONFIG_FILES:
+        assert name in text, name
+
+
+def test_a_file_that_is_almost_json_counts_as_not_read(tmp_path, key):
+    """Unquoted keys, '...' of documentation samples, trailing commas: nothing is read, and
+    the manifest and the report say so instead of 'files not read 0'."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "doc.json").write_text('{\n  user_name: "Pat Lee",\n  "src_ip": "192.0.2.7",\n  ...\n}\n')
+    (logs / "trailing.json").write_text('[{"user_name": "Pat Lee", "src_ip": "192.0.2.7",},]\n')
+    (logs / "good.jsonl").write_text('{"src_ip": "192.0.2.8"}\n')
+    out = tmp_path / "o"
+    result = invoke("scan", str(logs), "--out", str(out), "--key-file", key, "--nlp", "none")
+    assert result.exit_code == 3
+    entry = json.loads((out / "manifest.json").read_text())["scans"][-1]
+    assert entry["counts"]["failed_sources"] == 2
+    failed = {i["path"]: i["failed_sources"] for i in entry["inputs"]}
+    assert failed == {"doc.json": 1, "trailing.json": 1, "good.jsonl": 0}
+    report = invoke("report", str(out), "--format", "json")
+    assert json.loads(report.stdout)["coverage"]["files_not_read"] == 2

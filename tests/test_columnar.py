@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner import columnar, pipeline
+from scanner import columnar, pipeline, plan
+from scanner.columnar import blocks, json_blocks
 from scanner.config import ScanConfig, load_configs
 from scanner.dataset import read_table
 from scanner.hashing import key_id
@@ -142,6 +143,23 @@ def write_corpus(d: Path) -> Path:
     packed = gzip.compress("".join(json.dumps(_event(rng, i)) + "\n" for i in range(400)).encode())
     (d / "truncated.jsonl.gz").write_bytes(packed[: len(packed) * 2 // 3])
     _write(d / "push.json", [json.dumps(_push(rng, i)) + "\n" for i in range(300)], bom=True)
+    # Documents inside values (scanner.embedded): an Elastic-shaped export with the raw
+    # record in event.original and a namespace, and logs whose lines end in a JSON body.
+    ecs = []
+    for i in range(300):
+        e = _event(rng, i)
+        doc = {"@timestamp": e["event_timestamp"], "event": {"original": json.dumps(e)},
+               "cato_networks": {"event": {"src_site_name": e["user_name"],
+                                           "src_is_site_or_vpn": "SDP User" if i % 3 else "Site"}},
+               "user": {"name": e["user_name"]}, "source": {"address": e["src_ip"]}}
+        if i % 40 == 5:
+            doc["event"]["original"] = "{not json " + e["user_name"]  # scanned as prose
+        ecs.append(json.dumps(doc) + "\n")
+    _write(d / "elastic.ndjson", ecs)
+    _write(d / "client.log", [f"2025-03-14 01:20:{i % 60:02d} [INFO] /ua response: "
+                              + json.dumps({"login_name": f"user{i % 9}",
+                                            "display_name": NAMES[i % len(NAMES)]}) + "\n"
+                              for i in range(100)])
     cef = []
     for i in range(400):
         u = rng.randrange(25)
@@ -178,10 +196,21 @@ def _config(paths, out, nlp, include_values=False):
     limits = configs.scanner.limits.model_copy(
         update={"max_line_bytes": 4096, "max_fields_per_record": 50, "max_json_depth": 8}
     )
+    # Free text per template is off: a message's findings may depend on the messages read
+    # before it in its task, and the two paths batch them differently; what is compared
+    # here is reading and routing (tests/test_templates.py compares engines and workers).
+    nlp_settings = configs.scanner.nlp.model_copy(
+        update={"templates": configs.scanner.nlp.templates.model_copy(update={"exemplars": 0})}
+    )
     configs = dataclasses.replace(
         configs,
         scanner=configs.scanner.model_copy(
-            update={"limits": limits, "cache_size": 50, "batch_rows": 700}  # many flushes
+            update={
+                "limits": limits,
+                "cache_size": 50,  # many flushes
+                "batch_rows": 700,
+                "nlp": nlp_settings,
+            }
         ),
     )
     return ScanConfig(
@@ -197,6 +226,11 @@ def _config(paths, out, nlp, include_values=False):
     )
 
 
+def _small_blocks(monkeypatch, lines):
+    """Blocks of ``lines`` records (JSON lines, CEF and CSV records alike)."""
+    monkeypatch.setattr(blocks, "BLOCK_RECORDS", lines)
+
+
 def _tables(out):
     return {
         t: read_table(out, t).drop_columns(["scan_id"]).to_pylist()
@@ -206,8 +240,8 @@ def _tables(out):
 
 @pytest.mark.parametrize("nlp,include_values", [("none", True), ("spacy", False)])
 def test_columnar_matches_row_path(corpus, tmp_path, monkeypatch, nlp, include_values):
-    monkeypatch.setattr(columnar, "BLOCK_RECORDS", 16)  # many blocks, some of them fallbacks
-    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 48 * 1024)  # ranges of events.jsonl too
+    _small_blocks(monkeypatch, 16)  # many blocks, some of them fallbacks
+    monkeypatch.setattr(plan, "CHUNK_BYTES", 48 * 1024)  # ranges of events.jsonl too
     fast = pipeline.run(_config([corpus], tmp_path / "fast", nlp, include_values))
     monkeypatch.setattr(columnar, "FORMATS", frozenset())
     monkeypatch.setattr(columnar, "RECORD_FORMATS", frozenset())
@@ -223,21 +257,25 @@ def test_columnar_matches_row_path(corpus, tmp_path, monkeypatch, nlp, include_v
         "push-ndjson",
         "cef",
         "cma-events-csv",
+        "elastic-ecs-json",
     } <= formats
+    fields = {r["field"] for r in a["findings"]}
+    assert {"event.original>user_name", "cato_networks.event.src_site_name",
+            ">display_name"} <= fields
     assert fast.findings > 5000 and fast.errors > 10
 
 
 def test_fast_path_reads_blocks_and_falls_back(corpus, tmp_path, monkeypatch):
     """Both kinds of block occur on the test corpus, so the comparison above means something."""
-    monkeypatch.setattr(columnar, "BLOCK_RECORDS", 16)
+    monkeypatch.setattr(blocks, "BLOCK_RECORDS", 16)
     from scanner.readers.textio import ReadOptions
 
     opts = ReadOptions(time_fields=("time",), max_line_bytes=4096, max_fields=50, max_json_depth=8)
     with open(corpus / "events.jsonl", "rb") as fh:
         items = list(columnar.read_blocks(fh, fh.peek(4096), opts))
-    blocks = [i for i in items if isinstance(i, columnar.Block)]
-    assert len(blocks) > 20 and len(items) - len(blocks) > 100
-    assert any(len(b.groups) > 3 for b in blocks)
+    read = [i for i in items if isinstance(i, columnar.Block)]
+    assert len(read) > 20 and len(items) - len(read) > 100
+    assert any(len(b.groups) > 3 for b in read)
 
 
 def test_epoch_millisecond_columns_give_the_instants_parse_time_gives():
@@ -264,15 +302,15 @@ def test_epoch_millisecond_columns_give_the_instants_parse_time_gives():
     ]
     for column in accepted:
         times = [None] * len(column)
-        assert columnar._epoch_millis(column, list(range(len(column))), times)
+        assert json_blocks._epoch_millis(column, list(range(len(column))), times)
         assert [epoch + timedelta(microseconds=t) for t in times] == list(map(parse_time, column))
     for column in rejected:
         times = [None] * len(column)
-        assert not columnar._epoch_millis(column, list(range(len(column))), times)
+        assert not json_blocks._epoch_millis(column, list(range(len(column))), times)
         assert times == [None] * len(column)
     # A record whose time an earlier field gave keeps it.
     times = [epoch, None]
-    assert columnar._epoch_millis(good[:2], [0, 1], times)
+    assert json_blocks._epoch_millis(good[:2], [0, 1], times)
     assert times[0] is epoch and epoch + timedelta(microseconds=times[1]) == parse_time(good[1])
 
 

@@ -13,8 +13,8 @@ ROW = {
     "line": 1,
     "record_index": 0,
     "field": "src_ip",
-    "start": 0,
-    "end": 10,
+    "span_start": 0,
+    "span_end": 10,
     "entity_type": "IP_ADDRESS",
     "ccpa_categories": ["A"],
     "policy_element": "IP address",
@@ -29,7 +29,7 @@ ROW = {
 
 
 def _row(d):
-    value = FindingValue(d["start"], d["end"], d["entity_type"], tuple(d["ccpa_categories"]),
+    value = FindingValue(d["span_start"], d["span_end"], d["entity_type"], tuple(d["ccpa_categories"]),
                          d["policy_element"], d["policy_declared"], d["score"], d["detector"],
                          d["value_hash"], d["value_masked"], None, None)
     record = (d["source_path"], d["source_format"], d["line"], d["record_index"], d["event_time"])
@@ -95,18 +95,18 @@ def test_crash_before_journal_is_dropped_after_journal_rolled_forward(tmp_path):
     _scan(tmp_path, "s1", [ROW])
     # A staged scan whose process died before the commit point (s2) is dropped on recovery.
     # A scan that reached the commit point (journal written) but died before the renames.
-    import scanner.dataset as dataset
+    from scanner.dataset import journal
 
-    def die(out, journal):
+    def die(out, record):
         raise KeyboardInterrupt
 
-    real = dataset._roll_forward
-    dataset._roll_forward = die
+    real = journal.roll_forward
+    journal.roll_forward = die
     try:
         with pytest.raises(KeyboardInterrupt):
             _scan(tmp_path, "s3", [ROW])
     finally:
-        dataset._roll_forward = real
+        journal.roll_forward = real
     assert (tmp_path / "_journal-s3.json").exists()
     (tmp_path / ".staging-s2" / "findings").mkdir(parents=True)
     recover(tmp_path)
@@ -142,51 +142,6 @@ def test_commit_merges_runs_of_small_parts_in_order(tmp_path):
     # runs: 1+2+1 | 5 (too big to join) | 1+1 (a 3 would overflow) | 3
     assert [pq.ParquetFile(p).metadata.num_rows for p in parts] == [4, 5, 2, 3]
     assert read_table(out, "findings").column("record_index").to_pylist() == list(range(n))
-
-
-def test_small_batches_fold_into_field_stats_as_arrow_does():
-    """dataset._fold_small (Python, small batches) gives what _fold_arrow (group_by) gives."""
-    import random
-
-    from scanner.dataset import _fold_arrow, _fold_small
-
-    rng = random.Random(11)
-
-    def maybe(values):
-        return None if rng.random() < 0.15 else rng.choice(values)
-
-    schema = pa.schema([
-        ("source_path", pa.string()), ("source_format", pa.string()), ("field", pa.string()),
-        ("entity_type", pa.string()), ("policy_element", pa.string()),
-        ("record_index", pa.int64()), ("value_hash", pa.string()), ("detector", pa.string()),
-        ("event_time", pa.timestamp("us", tz="UTC")),
-    ])
-    times = [datetime(2025, 3, d, h, tzinfo=UTC) for d in (1, 2) for h in (0, 5, 23)]
-    for size in (0, 1, 2, 17, 200):
-        rows = [
-            {
-                "source_path": rng.choice(["a.jsonl", "b.cef"]),
-                "source_format": "fmt",
-                "field": maybe(["user", "src_ip", "msg"]),
-                "entity_type": rng.choice(["PERSON", "IP_ADDRESS"]),
-                "policy_element": rng.choice(["real name", "IP address"]),
-                "record_index": maybe(range(5)),
-                "value_hash": maybe(["h1", "h2", "h3"]),
-                "detector": maybe(["field:user", "SpacyRecognizer"]),
-                "event_time": maybe(times),
-            }
-            for _ in range(size)
-        ]
-        batch = pa.Table.from_pylist(rows, schema=schema)
-
-        def normal(folded):
-            return sorted(
-                (tuple("\0" if k is None else k for k in key),
-                 (n, r, sorted(h), sorted(d), first, last))
-                for key, (n, r, h, d, first, last) in folded
-            )
-
-        assert normal(_fold_small(batch)) == normal(_fold_arrow(batch)), size
 
 
 def test_sinks_sharing_a_value_store_write_what_sinks_of_their_own_write(tmp_path):
@@ -247,45 +202,159 @@ def test_findings_parts_carry_statistics_on_where_and_when_only(tmp_path):
     assert (lines.min, lines.max) >= (1, 1)
 
 
-def test_indexed_rows_fold_into_field_stats_as_arrow_does(tmp_path):
-    """dataset._fold_indexed (integer codes, the fast path) gives what _fold_arrow gives on
-    the same rows: random sources, fields, values, nulls and times (datetimes and ints)."""
-    import random
+def _group_by(rows):
+    """The ``fields`` statistics of findings rows, by a plain group-by (the tests' oracle).
 
+    As Arrow's aggregations count: a null record index is no finding or record, and a null
+    hash, detector or time is no distinct value, detector or time.
+    """
+    groups = {}
+    for r in rows:
+        key = (r["source_path"], r["source_format"], r["field"], r["entity_type"],
+               r["policy_element"])
+        g = groups.setdefault(key, [tuple(r["ccpa_categories"]), r["policy_declared"], 0, set(),
+                                    set(), set(), set()])
+        if r["record_index"] is not None:
+            g[2] += 1
+            g[3].add(r["record_index"])
+        for column, seen in (("value_hash", g[4]), ("detector", g[5]), ("event_time", g[6])):
+            if r[column] is not None:
+                seen.add(r[column])
+    return {
+        key: (cats, declared, n, len(records), hashes, detectors, min(t, default=None),
+              max(t, default=None))
+        for key, (cats, declared, n, records, hashes, detectors, t) in groups.items()
+    }
+
+
+def _stats(stats):
+    return {
+        key: (s.categories, s.declared, s.findings, s.records, s.hashes, s.detectors, s.first,
+              s.last)
+        for key, s in stats.items()
+    }
+
+
+def _random_findings(rng, calls):
+    """``calls`` batches of random findings (records, values, fields, indexes), nulls and
+    times (datetimes and ints) included; each batch's record indexes are its own."""
     import numpy as np
-
-    from scanner.dataset import FINDINGS_SCHEMA, FindingsSink, _fold_arrow, _fold_indexed
-
-    rng = random.Random(5)
 
     def maybe(values, p=0.15):
         return None if rng.random() < p else rng.choice(values)
 
-    def normal(folded):
-        return sorted(
-            (tuple("\0" if k is None else k for k in key),
-             (n, r, sorted(h), sorted(d), first, last))
-            for key, (n, r, h, d, first, last) in folded
-        )
-
-    sink = FindingsSink(tmp_path / "p.parquet", FINDINGS_SCHEMA, key_id="k",
-                        include_values=False, batch_rows=10_000)
     times = [datetime(2025, 3, d, h, tzinfo=UTC) for d in (1, 2) for h in (0, 5, 23)]
     times += [1741915425000000, 1741915425000001]  # microseconds, as epoch-ms columns give
-    for size in (1, 2, 17, 300, 3000):
+    tags = [("PERSON", "real name", ("A",), True), ("IP_ADDRESS", "IP address", ("B", "C"), False),
+            ("PERSON", "user name", ("A",), True)]
+    for call, size in enumerate(calls):
         n_recs = rng.randint(1, 60)
         recs = [(rng.choice(["a.jsonl", "b.cef"]), rng.choice(["fmt", "other"]), i + 1,
-                 maybe(range(40), 0.05), maybe(times)) for i in range(n_recs)]
-        vals = [FindingValue(0, 3, rng.choice(["PERSON", "IP_ADDRESS"]), ("A",),
-                             rng.choice(["real name", "IP address"]), True, 1.0,
+                 maybe(range(100 * call, 100 * call + 40), 0.05), maybe(times))
+                for i in range(n_recs)]
+        vals = [FindingValue(0, 3, entity, categories, element, declared, 1.0,
                              maybe(["field:user", "SpacyRecognizer"]), maybe(["h1", "h2", "h3"]),
-                             "m***", None, None) for _ in range(rng.randint(1, 25))]
-        fields = pa.array([maybe(["user", "src_ip", "msg", "x"], 0.1) for _ in range(4)],
-                          pa.string())
-        rec_index = np.sort(np.array([rng.randrange(n_recs) for _ in range(size)]))
-        val_index = np.array([rng.randrange(len(vals)) for _ in range(size)])
-        field_index = np.array([rng.randrange(4) for _ in range(size)])
-        built = sink._table(recs, vals, rec_index, val_index,
-                            pa.array(field_index, pa.int32()), fields)
-        indexed = _fold_indexed(built, sink.values, fields, rec_index, field_index)
-        assert normal(indexed) == normal(_fold_arrow(built.table)), size
+                             "m***", None, None)
+                for entity, element, categories, declared in
+                (rng.choice(tags) for _ in range(rng.randint(1, 25)))]
+        fields = [maybe(["user", "src_ip", "msg", "x"], 0.1) for _ in range(4)]
+        rec_index = np.sort(np.array([rng.randrange(n_recs) for _ in range(size)], np.int64))
+        val_index = np.array([rng.randrange(len(vals)) for _ in range(size)], np.int64)
+        field_index = np.array([rng.randrange(4) for _ in range(size)], np.int64)
+        yield recs, vals, fields, rec_index, val_index, field_index
+
+
+@pytest.mark.parametrize("how", ["indexed", "rows", "both"])
+@pytest.mark.parametrize("store_max", [None, 7])
+def test_field_stats_are_a_group_by_of_the_findings_written(tmp_path, monkeypatch, how,
+                                                            store_max):
+    """The sink's one fold, fed column-wise (the fast path), row by row, or both in turn,
+    over batches and writes, gives what a plain group-by of the part's rows gives; also when
+    the value store starts afresh between batches."""
+    import random
+
+    import pyarrow.parquet as pq
+
+    from scanner.dataset import FINDINGS_SCHEMA, FindingsSink, values
+
+    if store_max is not None:
+        monkeypatch.setattr(values, "STORE_MAX", store_max)
+    rng = random.Random(5)
+    sink = FindingsSink(tmp_path / "p.parquet", FINDINGS_SCHEMA, key_id="k",
+                        include_values=False, batch_rows=500)
+    batches = _random_findings(rng, (1, 2, 17, 300, 3000, 0, 40, 800))
+    for call, (recs, vals, fields, rec_index, val_index, field_index) in enumerate(batches):
+        if how == "indexed" or (how == "both" and call % 2):
+            sink.add_indexed(recs, vals, pa.array(fields, pa.string()), rec_index, val_index,
+                             field_index)
+        else:
+            sink.add_findings([(recs[r], fields[f], vals[v])
+                               for r, v, f in zip(rec_index, val_index, field_index, strict=True)])
+    part, stats = sink.close()
+    rows = pq.read_table(part).to_pylist()
+    assert len(rows) == 1 + 2 + 17 + 300 + 3000 + 40 + 800
+    assert _stats(stats) == _group_by(rows)
+
+
+def test_field_stats_of_chunks_merge_into_the_stats_of_the_whole(tmp_path):
+    """The ranges of one file are folded by different sinks and merged (FieldStats.merge)."""
+    import random
+
+    import pyarrow.parquet as pq
+
+    from scanner.dataset import FINDINGS_SCHEMA, FindingsSink
+
+    rng = random.Random(7)
+    sinks = [FindingsSink(tmp_path / f"{i}.parquet", FINDINGS_SCHEMA, key_id="k",
+                          include_values=False, batch_rows=100) for i in range(3)]
+    batches = _random_findings(rng, (5, 200, 1, 90, 400, 33))
+    for call, (recs, vals, fields, rec_index, val_index, field_index) in enumerate(batches):
+        sinks[call % 3].add_indexed(recs, vals, pa.array(fields, pa.string()), rec_index,
+                                    val_index, field_index)
+    merged, rows = {}, []
+    for sink in sinks:
+        part, stats = sink.close()
+        rows += pq.read_table(part).to_pylist()
+        for key, chunk in stats.items():
+            if key in merged:
+                merged[key].merge(chunk)
+            else:
+                merged[key] = chunk
+    assert _stats(merged) == _group_by(rows)
+
+
+def test_scans_of_schema_version_1_read_in_todays_column_names(tmp_path, key_file):
+    """``start``/``end`` (quoted in SQL: ``end`` is a keyword) became ``span_start``/
+    ``span_end`` in schema version 2; a dataset holding version-1 scans still reads whole."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from scanner.cli import cli
+    from scanner.dataset import read_manifest, read_table
+
+    src = Path(__file__).resolve().parent.parent / "sample_data" / "cef"
+    out = tmp_path / "inv"
+    args = ["scan", str(src), "--out", str(out), "--key-file", str(key_file), "--nlp", "none"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    # Make that scan what version 1 wrote: its columns and its manifest entry.
+    manifest = read_manifest(out)
+    old = manifest["scans"][0]
+    old["schema_version"] = "1"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    for part in (out / "findings" / f"scan_id={old['scan_id']}").glob("*.parquet"):
+        table = pq.read_table(part)
+        names = {"span_start": "start", "span_end": "end"}
+        pq.write_table(table.rename_columns([names.get(n, n) for n in table.column_names]), part)
+    result = CliRunner().invoke(cli, [*args, "--incremental"])
+    assert result.exit_code == 0
+    new = read_manifest(out)["scans"][-1]
+    assert new["schema_version"] == "2"
+    assert new["carried_forward"] is None  # version-1 rows are not carried into version 2
+    rows = read_table(out, "findings").to_pylist()
+    assert {r["scan_id"] for r in rows} == {old["scan_id"], new["scan_id"]}
+    assert all(0 <= r["span_start"] < r["span_end"] for r in rows)
+    assert "start" not in read_table(out, "findings").column_names
+    by_scan = {sid: sorted((r["value_hash"], r["span_start"], r["span_end"]) for r in rows
+                           if r["scan_id"] == sid) for sid in (old["scan_id"], new["scan_id"])}
+    assert by_scan[old["scan_id"]] == by_scan[new["scan_id"]]

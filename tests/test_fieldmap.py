@@ -1,5 +1,5 @@
 from scanner.config import load_configs
-from scanner.detect.engine import CONDITIONAL, Detector
+from scanner.detect.detector import CONDITIONAL, Detector
 
 
 def _rule(detector, path, fields):

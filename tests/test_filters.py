@@ -1,4 +1,4 @@
-"""Allow/deny lists (configs/lists.yaml) and the built-in NOT-PERSON rules."""
+"""Allow/deny lists (configs/lists.yaml) and the built-in NOT-PERSON rules (not_person.py)."""
 
 from importlib import resources
 from pathlib import Path
@@ -6,17 +6,17 @@ from pathlib import Path
 import pytest
 
 from scanner.config import FieldRule, load_configs
-from scanner.detect.engine import Detector
-from scanner.detect.filters import (
-    DENY_DETECTOR,
-    Filters,
+from scanner.detect.detector import Detector
+from scanner.detect.filters import DENY_DETECTOR, Filters, load_lists
+from scanner.detect.not_person import (
+    is_japanese_organisation,
     is_lone_word,
     is_mitre_label,
     is_named_thing,
     is_not_a_name,
     is_place_adjective,
     is_system_actor,
-    load_lists,
+    prefer_longer_names,
 )
 from scanner.detect.resolve import Resolver, Span
 from scanner.errors import ConfigError
@@ -191,7 +191,15 @@ def test_lists_reach_the_detector(tmp_path):
         (is_named_thing, "user 中村 颯: bad", "中村 颯:", "PERSON"),
         (is_not_a_name, "Mar 14 02:19:10 cato", "02:19:10", "LOCATION"),
         (is_not_a_name, "David Leeさんが変更", "David Leeさんが変更", "PERSON"),
+        # spaCy's English model on Japanese: the Japanese recognizers decide these
+        (is_not_a_name, "Approved by 山田 太郎", "山田 太郎", "PERSON"),
         (is_lone_word, "4111 1111 1111 1112 fails Luhn", "Luhn", "PERSON"),
+        (is_lone_word, "Helpdesk reset the token", "Helpdesk", "PERSON"),
+        (is_lone_word, "name is Emotet", "Emotet", "PERSON"),  # 'name is' alone is no cue
+        # a firm addressed with an honorific, and a katakana loanword before one
+        (is_japanese_organisation, "大和田商事さんから請求書", "大和田商事", "PERSON"),
+        (is_japanese_organisation, "桐谷工業様の案件", "桐谷工業", "PERSON"),
+        (is_japanese_organisation, "セキュリティセンター様", "セキュリティセンター", "PERSON"),
         (is_place_adjective, "DLP: US SSN 219-09-9999", "US", "LOCATION"),
         (is_place_adjective, "US Social Security Number", "US", "LOCATION"),
     ],
@@ -204,8 +212,10 @@ def test_builtin_rules_drop(predicate, value, part, entity):
     ("value", "part", "entity"),
     [
         ("Login failed for user Emily Carter", "Emily Carter", "PERSON"),
-        ("Approved by 山田 太郎", "山田 太郎", "PERSON"),
         ("key of Peter", "Peter", "PERSON"),  # a known given name alone
+        ("my name is Dan", "Dan", "PERSON"),  # a lone word after an introduction
+        ("They call me Mr. Mayers", "Mayers", "PERSON"),  # or after a title
+        ("escalated to Dr. Okonkwo", "Okonkwo", "PERSON"),
         ("Connected to PoP Tokyo from 198.51.100.23", "Tokyo", "LOCATION"),
     ],
 )
@@ -213,6 +223,45 @@ def test_builtin_rules_keep_names(value, part, entity):
     span = ner(value, part, entity)
     f = Filters(load_lists(PACKAGED), RESOLVER)
     assert f.apply(TEXT, value, [span]) == [span]
+
+
+@pytest.mark.parametrize(
+    ("value", "part"),
+    [
+        ("キリタニリョウさんから連絡", "キリタニリョウ"),  # katakana without a loanword's marks
+        ("大和田 商子さんから連絡", "大和田 商子"),  # a firm's word only inside the name
+        ("桐谷健斗部長の承認", "桐谷健斗"),
+    ],
+)
+def test_builtin_rules_keep_japanese_names(value, part):
+    span = ner(value, part, "PERSON", "SudachiNameRecognizer")
+    f = Filters(load_lists(PACKAGED), RESOLVER)
+    assert f.apply(TEXT, value, [span]) == [span]
+
+
+@pytest.mark.parametrize(
+    ("value", "listed", "ner_part", "expected"),
+    [
+        # spaCy's longer span wins when its extra words could be a name
+        ("Richard Milhous Nixon", "Richard Milhous", "Richard Milhous Nixon",
+         "Richard Milhous Nixon"),
+        # a listed span of known names only is complete; spaCy ran on into a product
+        ("Ichiro Suzuki Terraform key", "Ichiro Suzuki", "Ichiro Suzuki Terraform",
+         "Ichiro Suzuki"),
+        # an upper-case word is no name part ('SIEM')
+        ("Richard Milhous SIEM alert", "Richard Milhous", "Richard Milhous SIEM",
+         "Richard Milhous"),
+        # a word naming a thing is none either
+        ("Richard Milhous Firewall", "Richard Milhous", "Richard Milhous Firewall",
+         "Richard Milhous"),
+    ],
+)
+def test_longer_ner_name_wins_when_it_is_a_name(value, listed, ner_part, expected):
+    start = value.index(listed)
+    mine = Span(start, start + len(listed), "PERSON", 0.85, "PersonNameRecognizer")
+    [kept] = [s for s in prefer_longer_names([mine, ner(value, ner_part, "PERSON")], value)
+              if s.detector == "PersonNameRecognizer"]
+    assert value[kept.start : kept.end] == expected
 
 
 def test_builtin_rules_leave_field_rules_alone():
@@ -225,7 +274,7 @@ def test_builtin_rules_leave_field_rules_alone():
 
 
 def test_per_field_override_in_fields_yaml_needs_no_code(tmp_path):
-    """A rule put first in a copy of fields.yaml decides its field (README, Detection quality)."""
+    """A rule put first in a copy of fields.yaml decides its field (docs/detection.md)."""
     packaged = resources.files("configs").joinpath("fields.yaml").read_text(encoding="utf-8")
     override = (
         "rules:\n"

@@ -90,7 +90,7 @@ def test_nlp_artifacts_are_the_same_as_presidios(pipelines):
     """The engine builds NlpArtifacts its own faster way; presidio's way gives the same."""
     from presidio_analyzer.nlp_engine import SpacyNlpEngine
 
-    from scanner.detect.engine import Detector
+    from scanner.detect.detector import Detector
 
     engine = Detector(load_configs(None))._get_analyzer().nlp_engine
     assert type(engine) is not SpacyNlpEngine and isinstance(engine, SpacyNlpEngine)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from scanner import pipeline
+from scanner import pipeline, plan
 from scanner.config import ScanConfig, load_configs
 from scanner.dataset import read_table
 from scanner.engines import pool
@@ -45,9 +45,9 @@ def _rows(out):
 
 
 def test_workers_and_ranges_match_one_process(corpus, tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 64 * 1024)  # big.jsonl becomes several ranges
-    monkeypatch.setattr(pipeline, "BATCH_FILES", 4)  # sample_data's files in several batches
-    _desc, ranges = pipeline._describe(InputFile(corpus / "big.jsonl", "big.jsonl"), None)
+    monkeypatch.setattr(plan, "CHUNK_BYTES", 64 * 1024)  # big.jsonl becomes several ranges
+    monkeypatch.setattr(plan, "BATCH_FILES", 4)  # sample_data's files in several batches
+    _entry, ranges = plan.describe(InputFile(corpus / "big.jsonl", "big.jsonl"), None)
     assert len(ranges) > 5
     one = pipeline.run(_config([corpus], tmp_path / "one", workers=1))
     monkeypatch.setattr(pool, "POOL_MIN_BYTES", 0)
@@ -63,7 +63,7 @@ def test_workers_and_ranges_match_one_process(corpus, tmp_path, monkeypatch):
 
 
 def test_ranges_keep_line_and_record_numbers(corpus, tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 64 * 1024)
+    monkeypatch.setattr(plan, "CHUNK_BYTES", 64 * 1024)
     pipeline.run(_config([corpus / "big.jsonl"], tmp_path / "o", workers=1))
     rows = [r for r in _rows(tmp_path / "o") if r["field"] == "src_ip"]
     # 3000 records, a blank line and a broken line after record 250, 750, ...: the lines
@@ -90,7 +90,7 @@ def test_ranges_are_shifted_only_when_a_line_is_not_one_record(tmp_path, monkeyp
     elif extra == "blank":  # a line holding none: later ranges start one earlier
         lines.insert(10, "")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 64 * 1024)
+    monkeypatch.setattr(plan, "CHUNK_BYTES", 64 * 1024)
     shifts = []
     add_part = pipeline.DatasetWriter.add_part
 
@@ -111,29 +111,117 @@ def test_ranges_are_shifted_only_when_a_line_is_not_one_record(tmp_path, monkeyp
     assert shifts[0] == 0 and set(shifts[1:]) == {expected}
 
 
-def test_decision_log_gives_each_worker_what_it_has_not_seen():
-    from scanner.engines.local import DecisionLog
+class _FakePool:
+    """The WorkerPool interface the schedule uses, without processes."""
 
-    log = DecisionLog(workers=2, limit=5)
-    assert log.outgoing() == (0, [])
-    log.incoming(pid=1, adopted=0, learned=["a", "b"])
-    assert log.outgoing() == (0, ["a", "b"])  # worker 2 has not reported: from the start
-    log.incoming(pid=2, adopted=0, learned=["c"])
-    assert log.outgoing() == (0, ["a", "b", "c"])
-    log.incoming(pid=1, adopted=3, learned=["d"])
-    log.incoming(pid=2, adopted=2, learned=["e", "f"])
-    assert log.outgoing() == (2, ["c", "d", "e"])  # the limit: "f" is not kept
-    log.incoming(pid=1, adopted=5, learned=[])
-    log.incoming(pid=2, adopted=5, learned=["g"])
-    assert log.outgoing() == (5, [])
+    def __init__(self, size):
+        self.size = size
+        self.workers = []
+        self.sent = []  # (worker number, task seq, attempt, decisions)
+        self.started = 0
+        for _ in range(size):
+            self.start_worker()
+
+    def start_worker(self):
+        from scanner.engines.pool import Worker
+
+        self.started += 1
+        worker = Worker(self.started, None, None, ready=True)
+        self.workers.append(worker)
+        return worker
+
+    def idle(self):
+        return [w for w in self.workers if w.ready and w.job is None]
+
+    def submit(self, worker, job, payload):
+        worker.job = job
+        self.sent.append((worker.number, payload[0].seq, payload[0].attempt, list(payload[1])))
+
+    def finish(self, worker, learned):
+        from scanner.engines.pool import Done
+        from scanner.tasks import TaskResult
+
+        job, worker.job = worker.job, None
+        return Done(worker, job, TaskResult(job.seq, None, [], {}, learned=learned))
+
+    def kill(self, worker, exitcode=-9):
+        from scanner.engines.pool import Died
+
+        self.workers.remove(worker)
+        return Died(worker, worker.job, exitcode, worker.ready)
 
 
-def test_a_worker_adopts_decisions_it_has_not_seen(tmp_path, monkeypatch):
-    """run_shared adopts only the unseen part of a task's share, and reports what it learned."""
-    from scanner import dataset, worker
-    from scanner.detect.engine import Detector
-    from scanner.sources import InputFile
-    from scanner.worker import Task
+def _tasks(n, tmp_path=Path("/nonexistent")):
+    from scanner.tasks import Task
+
+    return [Task(i, InputFile(tmp_path / f"f{i}.jsonl", f"f{i}.jsonl")) for i in range(n)]
+
+
+def test_each_task_carries_the_decisions_its_worker_has_not_adopted():
+    from scanner.engines.local import _Schedule
+
+    fake = _FakePool(2)
+    w1, w2 = fake.workers
+    schedule = _Schedule(fake, _tasks(6), limit=5)
+    schedule._hand_out()
+    assert fake.sent == [(1, 0, 0, []), (2, 1, 0, [])]
+    schedule._handle(fake.finish(w1, ["a", "b"]))
+    schedule._hand_out()
+    schedule._handle(fake.finish(w2, ["c"]))
+    schedule._hand_out()
+    assert fake.sent[2:] == [(1, 2, 0, ["a", "b"]), (2, 3, 0, ["a", "b", "c"])]
+    schedule._handle(fake.finish(w1, ["d", "e", "f"]))  # the limit: "f" is not kept
+    schedule._hand_out()
+    assert fake.sent[4:] == [(1, 4, 0, ["c", "d", "e"])]
+    assert schedule.decisions.entries == ["a", "b", "c", "d", "e"]
+    assert sorted(schedule.finished) == [0, 1, 2]
+    assert all(r.learned == [] for r in schedule.finished.values())  # not kept twice
+
+
+def test_a_dead_workers_task_runs_again_once_on_a_new_worker(caplog):
+    from scanner.engines.local import _Schedule
+    from scanner.errors import EngineError
+
+    fake = _FakePool(2)
+    w1, w2 = fake.workers
+    schedule = _Schedule(fake, _tasks(3), limit=100)
+    schedule._hand_out()
+    schedule._handle(fake.finish(w1, ["a"]))
+    schedule._handle(fake.kill(w2))  # held task 1
+    assert "a worker process died (SIGKILL: killed, or out of memory?) while scanning " \
+           "f1.jsonl; scanning it again" in caplog.text
+    w3 = fake.workers[-1]
+    assert w3.number == 3 and list(schedule.todo)[0].seq == 1
+    schedule._hand_out()
+    # The rerun goes first, under a part name of its own; the new worker gets the whole log.
+    assert fake.sent[2:] == [(1, 1, 1, ["a"]), (3, 2, 0, ["a"])]
+    with pytest.raises(EngineError, match=r"died 2 times on f1\.jsonl \(SIGKILL"):
+        schedule._handle(fake.kill(w1))
+
+
+def test_workers_that_keep_dying_idle_end_the_scan(caplog):
+    from scanner.engines.local import _Schedule
+    from scanner.errors import EngineError
+
+    fake = _FakePool(2)
+    schedule = _Schedule(fake, _tasks(3), limit=100)
+    for _ in range(4):  # each replaced
+        schedule._handle(fake.kill(fake.workers[0], exitcode=1))
+    assert caplog.text.count("a worker process died while idle (exit code 1); starting another") == 4
+    assert len(fake.workers) == 2
+    fake.workers[0].ready = False
+    with pytest.raises(EngineError, match=r"worker processes keep dying while starting "
+                                          r"\(exit code 1\); rerun with --workers 1"):
+        schedule._handle(fake.kill(fake.workers[0], exitcode=1))
+
+
+def test_a_worker_adopts_the_decisions_it_is_given(tmp_path, monkeypatch):
+    """run_shared adopts a task's share of the log and reports only what it learned first."""
+    from scanner import dataset
+    from scanner.detect.detector import Detector
+    from scanner.engines import local
+    from scanner.tasks import Task
+    from scanner.worker import SourceScanner
 
     config = _config([tmp_path], tmp_path / "o", workers=2)
     other = Detector(config.configs, nlp="none")  # another worker's detector
@@ -142,13 +230,11 @@ def test_a_worker_adopts_decisions_it_has_not_seen(tmp_path, monkeypatch):
     for ip in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):
         other.spans(rule, ip)
     log = other.learning
-    state = {"scanner": worker.SourceScanner(config), "stage": tmp_path / "stage",
+    state = {"scanner": SourceScanner(config), "stage": tmp_path / "stage",
              "schema": dataset.FINDINGS_SCHEMA}
-    monkeypatch.setattr(worker, "_STATE", state)
-    adopted = []
+    (tmp_path / "stage" / "parts").mkdir(parents=True)
+    monkeypatch.setattr(local, "_STATE", state)
     detector = state["scanner"].detector
-    monkeypatch.setattr(detector, "adopt", lambda d: adopted.append(len(d)) or
-                        Detector.adopt(detector, d))
 
     def task(seq, ips):
         path = tmp_path / f"e{seq}.jsonl"
@@ -156,14 +242,15 @@ def test_a_worker_adopts_decisions_it_has_not_seen(tmp_path, monkeypatch):
                                             "src_ip": ip}) + "\n" for ip in ips))
         return Task(seq, InputFile(path, path.name))
 
-    result, _, seen = worker.run_shared(task(0, ["192.0.2.1", "192.0.2.9"]), 0, log[:2])
-    assert (adopted, seen) == ([2], 2)
+    result = local.run_shared((task(0, ["192.0.2.1", "192.0.2.9"]), log[:2]))
     assert [value for _, value, _ in result.learned] == ["192.0.2.9"]  # .1 was adopted
     assert detector.learning is None
-    result, _, seen = worker.run_shared(task(1, ["192.0.2.3", "192.0.2.2"]), 1, log[1:])
-    assert (adopted, seen) == ([2, 1], 3)  # of log[1:], only log[2] was new to it
+    result = local.run_shared((task(1, ["192.0.2.3", "192.0.2.2"]), log[2:]))
     assert result.learned == []
     assert pq.read_table(result.part).num_rows == 2  # adopted values are still findings
+    assert result.part.name == "task-000001.parquet"
+    result = local.run_shared((replace(task(1, ["192.0.2.3"]), attempt=1), []))
+    assert result.part.name == "task-000001-1.parquet"  # a rerun's part has its own name
 
 
 def test_the_pool_starts_early_only_for_scans_that_will_use_it(tmp_path):
@@ -190,7 +277,7 @@ def test_shared_ner_decisions_give_the_findings_of_one_process(tmp_path, monkeyp
                 "event_timestamp": "2025-03-14T01:23:45Z", "src_ip": f"192.0.2.{i % 250 + 1}",
                 "event_message": f"User {names[i % 5]} connected from 198.51.100.{i % 40}",
                 "pad": "x" * 600}) + "\n")  # 4 MB: four ranges
-    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 64 * 1024)  # ranges after the first wave
+    monkeypatch.setattr(plan, "CHUNK_BYTES", 64 * 1024)  # ranges after the first wave
     config = _config([path], tmp_path / "one", workers=1)
     one = pipeline.run(replace(config, nlp="spacy"))
     monkeypatch.setattr(pool, "POOL_MIN_BYTES", 0)
@@ -205,7 +292,7 @@ def test_shared_ner_decisions_give_the_findings_of_one_process(tmp_path, monkeyp
 def test_scan_collects_garbage_rarely_and_restores_the_threshold(corpus, tmp_path, monkeypatch):
     import gc
 
-    from scanner import worker
+    from scanner import gctuning, worker
 
     seen = []
     real = worker.SourceScanner.run_task
@@ -217,5 +304,75 @@ def test_scan_collects_garbage_rarely_and_restores_the_threshold(corpus, tmp_pat
     monkeypatch.setattr(worker.SourceScanner, "run_task", run_task)
     before = gc.get_threshold()
     pipeline.run(_config([corpus / "big.jsonl"], tmp_path / "o", workers=1))
-    assert seen and set(seen) == {worker.GC_THRESHOLD}
+    assert seen and set(seen) == {gctuning.GC_THRESHOLD}
     assert gc.get_threshold() == before
+
+
+# -- the worker pool itself (spawned workers running builtins: no catoscan import) --------
+def _events_until(workers, kind, timeout=60):
+    import time
+
+    from scanner.engines import pool as p
+
+    end = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < end:
+        seen += workers.wait(timeout=1.0)
+        if sum(isinstance(e, getattr(p, kind)) for e in seen) >= 1:
+            return seen
+    raise AssertionError(f"no {kind} event in {timeout} s: {seen}")
+
+
+def test_the_pool_runs_jobs_and_returns_a_workers_failure_with_its_traceback():
+    import multiprocessing
+
+    from scanner.engines.pool import Done, Ready, RemoteTraceback, WorkerFailed, WorkerPool
+
+    ctx = multiprocessing.get_context("spawn")
+    with WorkerPool(1, abs, (-1,), int, ctx=ctx) as workers:
+        events = _events_until(workers, "Ready")
+        assert [type(e) for e in events] == [Ready]
+        (worker,) = workers.idle()
+        workers.submit(worker, "job 1", "42")
+        (done,) = _events_until(workers, "Done")
+        assert isinstance(done, Done) and (done.job, done.value) == ("job 1", 42)
+        workers.submit(worker, "job 2", "not a number")
+        with pytest.raises(WorkerFailed) as failed:
+            _events_until(workers, "Done")
+    assert failed.value.job == "job 2" and isinstance(failed.value.error, ValueError)
+    cause = failed.value.error.__cause__
+    assert isinstance(cause, RemoteTraceback) and "ValueError" in str(cause)
+    assert worker.process.exitcode is not None  # stopped when the block was left
+
+
+def test_a_failing_initializer_is_an_error_not_an_endless_restart():
+    import multiprocessing
+
+    from scanner.engines.pool import WorkerFailed, WorkerPool
+
+    with pytest.raises(WorkerFailed) as failed, WorkerPool(
+        1, int, ("x",), int, ctx=multiprocessing.get_context("spawn")
+    ) as workers:
+        _events_until(workers, "Ready")
+    assert failed.value.job is None and isinstance(failed.value.error, ValueError)
+
+
+def test_a_killed_worker_is_reported_with_its_job_and_signal():
+    import multiprocessing
+    import os
+    import signal
+
+    from scanner.engines.pool import Died, WorkerPool
+
+    with WorkerPool(2, abs, (-1,), int, ctx=multiprocessing.get_context("spawn")) as workers:
+        while len(workers.idle()) < 2:
+            workers.wait(timeout=1.0)
+        busy, idle = workers.idle()
+        workers.submit(busy, "held", "1")
+        _events_until(workers, "Done")
+        workers.submit(busy, "held", "2")
+        os.kill(idle.pid, signal.SIGKILL)
+        died = [e for e in _events_until(workers, "Died") if isinstance(e, Died)]
+        assert [(d.worker, d.job, d.exitcode, d.ready) for d in died] == [
+            (idle, None, -signal.SIGKILL, True)]
+        assert idle not in workers.workers and busy in workers.workers

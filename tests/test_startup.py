@@ -1,6 +1,6 @@
 """Start-up: what a scan imports, and that the shortcuts taken for it change nothing else.
 
-Two dependency costs are avoided on a scan's path (see ``scanner/dataset.py`` and
+Two dependency costs are avoided on a scan's path (see ``scanner/compat.py`` and
 ``recognizers/_presidio.py``): pyarrow importing pandas to probe its inputs, and presidio
 re-compiling its built-in recognizers' patterns only to check them. These tests run in a
 fresh interpreter, since the point is what one process imports from cold.

@@ -6,8 +6,14 @@ from pathlib import Path
 
 import click
 
+from scanner.commands.options import (
+    dataset_argument,
+    echo_text,
+    emit,
+    format_option,
+    library_errors,
+)
 from scanner.exitcodes import EXIT_UNDECLARED
-from scanner.inventory.options import dataset_argument, emit, format_option, library_errors
 
 
 @click.command()
@@ -40,7 +46,7 @@ def diff(
         inventory = open_inventory(dataset)
         result = compare(inventory, from_id, to_id, load_reviews(dataset))
     for note in result.notes:
-        click.echo(f"catoscan: note: {note}", err=True)
+        echo_text(f"catoscan: note: {note}", err=True)
     if fmt == "json":
         emit(lambda out: write_json(out, result.to_json()))
     elif fmt == "csv":
@@ -55,6 +61,6 @@ def diff(
         ]
         emit(lambda out: write_csv(out, ("change", *COMBO_HEADERS), rows))
     else:
-        click.echo(render_text(result))
+        echo_text(render_text(result))
     if result.new_undeclared:
         ctx.exit(EXIT_UNDECLARED)

@@ -14,5 +14,5 @@ def formats() -> None:
     Example:
         catoscan formats
     """
-    for name, (reader, description) in FORMATS.items():
-        click.echo(f"{name:<18} {reader:<8} {description}")
+    for spec in FORMATS.values():
+        click.echo(f"{spec.label:<18} {spec.reader:<8} {spec.description}")

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from scanner.inventory.options import dataset_argument, emit, format_option, library_errors
+from scanner.commands.options import (
+    dataset_argument,
+    echo_text,
+    emit,
+    format_option,
+    library_errors,
+)
 
 
 @click.command()
@@ -38,7 +44,12 @@ from scanner.inventory.options import dataset_argument, emit, format_option, lib
     "--scan",
     "scan_id",
     metavar="SCAN",
-    help="Search only this scan [default: every scan made with the key].",
+    help="Search only this scan [default: the latest scan made with the key].",
+)
+@click.option(
+    "--all-scans",
+    is_flag=True,
+    help="Search every scan made with the key (the history: a file scanned twice counts twice).",
 )
 @format_option
 def lookup(
@@ -51,15 +62,19 @@ def lookup(
     identifiers_csv: Path | None,
     key_file: Path | None,
     scan_id: str | None,
+    all_scans: bool,
     fmt: str,
 ) -> None:
     """List every place a data subject's identifiers occur in the inventory.
 
     The identifiers are hashed with the scans' key and normalisation and matched on
     value_hash: source, line/record, field, entity type, category, event time, scan.
-    Names are also tried reversed (Taro Yamada / Yamada Taro) and with full- or
-    half-width spaces. Outputs name identifiers as "name 1", "email 2", never by value.
-    The key id used is reported on stderr (and in --format json).
+    The latest scan made with the key is searched unless --scan or --all-scans says
+    otherwise. Names are also tried reversed (Taro Yamada / Yamada Taro), with full- or
+    half-width spaces, and split (山田太郎 / 山田 太郎); phone numbers without + as numbers
+    of each region the scans read them in (scanner.yaml phone_regions). Outputs name
+    identifiers as "name 1", "email 2", never by value. The key id used and the scans
+    searched are reported on stderr (and in --format json).
 
     \b
     Example:
@@ -75,6 +90,8 @@ def lookup(
     from scanner.inventory.output import format_table, write_csv, write_json
     from scanner.inventory.reviews import load_reviews
 
+    if scan_id and all_scans:
+        raise click.UsageError("give --scan or --all-scans, not both")
     given = {"email": email, "name": name, "ip": ip, "username": username, "phone": phone}
     if not any(given.values()) and identifiers_csv is None:
         raise click.UsageError(
@@ -91,16 +108,25 @@ def lookup(
             )
         key, key_source, _created = load_key(key_file)
         result = run_lookup(
-            inventory, identifiers, key, key_id(key), scan_id, load_reviews(dataset)
+            inventory, identifiers, key, key_id(key), scan_id, load_reviews(dataset), all_scans
         )
-    click.echo(
+    searched = {
+        "latest": f"the latest scan made with this key, {result.scans[0]} (--all-scans: every "
+        "scan)",
+        "all": f"every scan made with this key ({len(result.scans)})",
+        "scan": f"scan {result.scans[0]}",
+    }[result.scope]
+    echo_text(f"catoscan: lookup: searched {searched}", err=True)
+    echo_text(
         f"catoscan: lookup: key_id {result.key_id} (key {key_source}); identifiers: "
         f"{len(identifiers)}, hashed forms: {len(result.probes)}, scans searched: "
         f"{len(result.scans)}, occurrences: {len(result.occurrences)}",
         err=True,
     )
+    for note in result.notes:
+        echo_text(f"catoscan: lookup: {note}", err=True)
     if result.skipped_scans:
-        click.echo(
+        echo_text(
             "catoscan: lookup: not searched (hashed with another key): "
             + ", ".join(result.skipped_scans),
             err=True,
@@ -130,4 +156,4 @@ def lookup(
             ("identifier", "forms", "findings", "files", "scans", "categories", "elements"),
             result.summary(),
         )
-        click.echo(f"{text}\n\n{summary}")
+        echo_text(f"{text}\n\n{summary}")

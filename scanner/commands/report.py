@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from scanner.inventory.options import (
+from scanner.commands.options import (
     dataset_argument,
+    echo_text,
     emit,
     format_option,
     library_errors,
@@ -37,9 +38,10 @@ def report(dataset: Path, scan_id: str | None, fmt: str, html_path: Path | None)
     Example:
         catoscan report inventory --html inventory.html
     """  # noqa: D301
+    from scanner.errors import resource_error
     from scanner.inventory.data import open_inventory, policy_categories
     from scanner.inventory.html import render_html
-    from scanner.inventory.output import write_csv, write_json
+    from scanner.inventory.output import replacing, write_csv, write_json
     from scanner.inventory.report import INVENTORY_HEADERS, build_report
     from scanner.inventory.report_text import render_text
     from scanner.inventory.reviews import load_reviews
@@ -52,9 +54,11 @@ def report(dataset: Path, scan_id: str | None, fmt: str, html_path: Path | None)
         result = build_report(inventory, scan_id, reviews, categories)
         if html_path is not None:
             try:
-                html_path.write_text(render_html(result), encoding="utf-8")
+                with replacing([html_path]) as (tmp,):
+                    tmp.write_text(render_html(result), encoding="utf-8")
             except OSError as exc:
-                raise click.UsageError(
+                refused = resource_error(exc, html_path)  # exit 74, through library_errors
+                raise refused or click.UsageError(
                     f"--html {html_path}: cannot write: {exc.strerror}"
                 ) from None
     if fmt == "json":
@@ -62,6 +66,6 @@ def report(dataset: Path, scan_id: str | None, fmt: str, html_path: Path | None)
     elif fmt == "csv":
         emit(lambda out: write_csv(out, INVENTORY_HEADERS, result.inventory))
     else:
-        click.echo(render_text(result), nl=False)
+        echo_text(render_text(result), nl=False)
     if html_path is not None:
-        click.echo(f"catoscan: wrote the HTML report to {html_path}", err=True)
+        echo_text(f"catoscan: wrote the HTML report to {html_path}", err=True)

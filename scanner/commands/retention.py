@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
-from scanner.inventory.options import (
+from scanner.commands.options import (
     dataset_argument,
+    echo_text,
     emit,
     format_option,
+    instant,
     library_errors,
     scan_option,
 )
@@ -21,14 +23,7 @@ def _as_of(text: str | None) -> datetime:
     if text is None:
         now = datetime.now(UTC)
         return datetime(now.year, now.month, now.day, tzinfo=UTC)
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(
-            f"{text!r}: give a date or date-time, e.g. 2025-04-01 or 2025-04-01T09:00:00Z",
-            param_hint="--as-of",
-        ) from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return instant(text, "--as-of")
 
 
 @click.command()
@@ -116,9 +111,9 @@ def retention(
             f"records without an event time: {undated_records} (findings: {undated_findings}); "
             "not assessed, see undated.csv",
         ]
-        click.echo("\n".join(lines))
+        echo_text("\n".join(lines))
     rows = len(result.manifest)
-    click.echo(
+    echo_text(
         f"catoscan: wrote {written[0]} and {written[1]} (rows: {rows}), {written[2]} and "
         f"{written[3]} (rows: {undated_records}); nothing was deleted",
         err=True,

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from scanner.commands.options import (
+    dataset_argument,
+    echo_text,
+    emit,
+    format_option,
+    library_errors,
+)
 from scanner.exitcodes import ConfigFailure
-from scanner.inventory.options import dataset_argument, emit, format_option, library_errors
+
+if TYPE_CHECKING:
+    from scanner.inventory.reviews import InvalidDecision, Scope
 
 #: The verdicts of scanner.inventory.reviews.VERDICTS (repeated here to keep --help fast).
 VERDICTS = ("confirmed", "false_positive", "accepted_risk")
@@ -22,9 +32,9 @@ _OPTIONS = {
 }
 
 
-def _option_error(exc: Exception) -> ConfigFailure:
+def _option_error(exc: InvalidDecision) -> ConfigFailure:
     """An invalid decision, named by the option that set the bad value."""
-    key, message = exc.key, exc.message  # type: ignore[attr-defined]
+    key, message = exc.key, exc.message
     return ConfigFailure(f"{_OPTIONS.get(key, key)}: {message}")
 
 
@@ -43,7 +53,7 @@ def review() -> None:
     """  # noqa: D301
 
 
-def _matches(dataset: Path, scope: object) -> tuple[str, int]:
+def _matches(dataset: Path, scope: Scope) -> tuple[str, int]:
     """How many findings of the latest scan a scope covers."""
     from scanner.inventory.data import FINDING_COLUMNS, open_inventory, read_frame
     from scanner.inventory.reviews import scope_mask
@@ -51,7 +61,7 @@ def _matches(dataset: Path, scope: object) -> tuple[str, int]:
     inventory = open_inventory(dataset)
     latest = inventory.scan_ids[-1]
     frame = read_frame(inventory, "findings", [latest], FINDING_COLUMNS)
-    return latest, int(scope_mask(scope, frame).sum())  # type: ignore[arg-type]
+    return latest, int(scope_mask(scope, frame).sum())
 
 
 @review.command("add")
@@ -84,8 +94,8 @@ def review_add(
         catoscan review add inventory --source 'client_logs/*' --entity-type LOCATION \\
             --verdict accepted_risk --reason "PoP names, kept 30 days" --by alice
     """  # noqa: D301
-    from scanner.inventory.data import open_inventory
-    from scanner.inventory.reviews import InvalidDecision, add_decision
+    from scanner.inventory.data import known_fields, open_inventory
+    from scanner.inventory.reviews import InvalidDecision, add_decision, closest
 
     if sum(x is not None for x in (field, value_hash, source)) != 1:
         raise click.UsageError(
@@ -97,13 +107,19 @@ def review_add(
         raise click.UsageError("--value-hash already names the entity type; drop --entity-type")
     scope = {"field": field, "entity_type": entity_type, "value_hash": value_hash, "source": source}
     with library_errors():
-        open_inventory(dataset)
+        inventory = open_inventory(dataset)
+        if field is not None:
+            known = known_fields(inventory)
+            if field not in known:
+                raise ConfigFailure(
+                    f"--field {field}: no scan of {dataset} has this field; {closest(field, known)}"
+                )
         try:
             decision = add_decision(dataset, verdict, scope, reason, by)
         except InvalidDecision as exc:
             raise _option_error(exc) from None
         latest, count = _matches(dataset, decision.scope)
-    click.echo(
+    echo_text(
         f"added {decision.id}: {decision.verdict}, {decision.scope.describe()} "
         f"({count:,} {'finding' if count == 1 else 'findings'} in the latest scan {latest})"
     )
@@ -147,9 +163,9 @@ def review_list(dataset: Path, show_all: bool, fmt: str) -> None:
     elif fmt == "csv":
         emit(lambda out: write_csv(out, headers, rows))
     elif rows:
-        click.echo(format_table(headers, rows))
+        echo_text(format_table(headers, rows))
     else:
-        click.echo(f"no {'' if show_all else 'active '}decisions in {dataset / 'reviews.yaml'}")
+        echo_text(f"no {'' if show_all else 'active '}decisions in {dataset / 'reviews.yaml'}")
 
 
 @review.command("revoke")
@@ -173,4 +189,4 @@ def review_revoke(dataset: Path, decision_id: str, reason: str, by: str | None) 
             decision = revoke_decision(dataset, decision_id, reason, by)
         except InvalidDecision as exc:
             raise _option_error(exc) from None
-    click.echo(f"revoked {decision.id}: {decision.verdict}, {decision.scope.describe()}")
+    echo_text(f"revoked {decision.id}: {decision.verdict}, {decision.scope.describe()}")

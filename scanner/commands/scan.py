@@ -7,11 +7,20 @@ from pathlib import Path
 
 import click
 
-from scanner.errors import CatoscanError, ConfigError, EngineError, ModelError, ScanInterrupted
+from scanner.errors import (
+    CatoscanError,
+    ConfigError,
+    EngineError,
+    ModelError,
+    ResourceError,
+    ScanInterrupted,
+)
+from scanner.escaping import for_lines
 from scanner.exitcodes import (
     EXIT_INCOMPLETE,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
+    EXIT_RESOURCE,
     EXIT_UNDECLARED,
     ConfigFailure,
 )
@@ -23,7 +32,10 @@ class _Input(click.ParamType):
 
     name = "path"
 
-    def convert(self, value: str, param: click.Parameter | None, ctx: click.Context | None):  # noqa: ANN201, D102
+    def convert(
+        self, value: str, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str | Path:
+        """A URI as it is, anything else as an existing path."""
         from scanner.engines import is_uri
 
         if isinstance(value, str) and is_uri(value):
@@ -65,8 +77,9 @@ class _Input(click.ParamType):
     "--config-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Directory whose fields.yaml, policy.yaml, scanner.yaml or recognizers.yaml "
-    "replace the packaged ones.",
+    help="Directory whose fields.yaml, policy.yaml, scanner.yaml, recognizers.yaml or "
+    "lists.yaml replace the packaged ones (other files that look like configuration are "
+    "named on stderr).",
 )
 @click.option(
     "--min-score",
@@ -118,6 +131,28 @@ class _Input(click.ParamType):
     "local[*]].",
 )
 @click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Read only input files whose path (as in source_path) matches a GLOB; '*' also "
+    "matches '/' (repeatable).",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Never read input files whose path matches a GLOB, e.g. '*.tmp' or 'archive/*' "
+    "(repeatable).",
+)
+@click.option(
+    "--executor-wait",
+    type=click.FloatRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help="--engine spark: give up when no Spark executor has been alive this long (a cluster "
+    "without free workers) [default: 300].",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Progress line on stderr [default: when stderr is a terminal].",
@@ -139,6 +174,9 @@ def scan(
     incremental: bool,
     engine: str,
     master: str | None,
+    executor_wait: float | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
     resume: bool,
 ) -> None:
     """Scan files and directories (recursively, archives included) into a dataset.
@@ -146,25 +184,28 @@ def scan(
     Example:
         catoscan scan sample_data --out inventory --fail-on-undeclared
     """
-    if engine == "local":  # before the heavy imports below, so the two overlap
-        from scanner.engines.pool import start_early
-
-        start_early([p for p in paths if isinstance(p, Path)], workers)
-    from scanner.config import build_scan_config
-    from scanner.pipeline import run
-    from scanner.summary import StderrProgress, print_summary
-
     uris = tuple(p for p in paths if isinstance(p, str))
     if engine != "spark":
         if uris:
             raise click.UsageError(f"{uris[0]}: URIs are read with --engine spark")
         if master is not None:
             raise click.UsageError("--master is an option of --engine spark")
+        if executor_wait is not None:
+            raise click.UsageError("--executor-wait is an option of --engine spark")
     elif workers is not None:
         raise click.UsageError("--workers is an option of the local engine; Spark decides")
+    from scanner.progress import StderrProgress
+
     show_progress = sys.stderr.isatty() if progress is None else progress
+    reporter = StderrProgress(enabled=show_progress)
+    reporter.stage("starting")  # at once, before the detection stack is imported
+    if engine == "local":  # before the heavy imports below, so the two overlap
+        from scanner.engines.pool import start_early
+
+        start_early([p for p in paths if isinstance(p, Path)], workers)
 
     def say_new_key(where: str) -> None:
+        reporter.clear()
         click.echo(
             f"catoscan: created a new HMAC key at {where} (keep it: "
             "value hashes only join across scans under the same key)",
@@ -172,41 +213,49 @@ def scan(
         )
 
     try:
-        config = build_scan_config(
-            key_file=key_file,
-            config_dir=config_dir,
-            on_new_key=say_new_key,
-            paths=tuple(p for p in paths if isinstance(p, Path)),
-            out=out,
-            nlp=nlp,
-            format=fmt,
-            include_values=include_values,
-            min_score=min_score,
-            fail_on_undeclared=fail_on_undeclared,
-            progress=show_progress,
-            debug=ctx.obj.get("debug", False),
-            workers=workers,
-            incremental=incremental,
-            engine=engine,
-            spark_master=master,
-            uris=uris,
-            resume=resume,
-        )
-        reporter = StderrProgress(enabled=show_progress)
-        result = run(config, reporter)
+        try:
+            from scanner.config import build_scan_config
+            from scanner.pipeline import run
+
+            config = build_scan_config(
+                key_file=key_file,
+                config_dir=config_dir,
+                on_new_key=say_new_key,
+                paths=tuple(p for p in paths if isinstance(p, Path)),
+                out=out,
+                nlp=nlp,
+                format=fmt,
+                include_values=include_values,
+                min_score=min_score,
+                fail_on_undeclared=fail_on_undeclared,
+                progress=show_progress,
+                debug=ctx.obj.get("debug", False),
+                workers=workers,
+                incremental=incremental,
+                engine=engine,
+                spark_master=master,
+                **({} if executor_wait is None else {"executor_wait": executor_wait}),
+                uris=uris,
+                resume=resume,
+                include=include,
+                exclude=exclude,
+            )
+            result = run(config, reporter)
+        finally:
+            reporter.close()  # the line leaves the screen before any message
     except (ConfigError, ModelError) as exc:
         raise ConfigFailure(str(exc)) from None
     except EngineError as exc:
-        click.echo(f"catoscan: {exc}; nothing of this scan was committed", err=True)
+        click.echo(_not_committed(str(exc), exc.kept), err=True)
         ctx.exit(EXIT_INTERNAL)
+    except ResourceError as exc:
+        click.echo(_refused(exc), err=True)
+        ctx.exit(EXIT_RESOURCE)
     except CatoscanError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(for_lines(str(exc))) from None
     except KeyboardInterrupt as exc:
         kept = exc.kept if isinstance(exc, ScanInterrupted) else 0
-        message = "catoscan: interrupted; nothing of this scan was committed"
-        if kept:
-            message += f"; {kept} finished {'file' if kept == 1 else 'files'} kept for --resume"
-        click.echo(message, err=True)
+        click.echo(_not_committed("interrupted", kept), err=True)
         ctx.exit(EXIT_INTERRUPTED)
     except Exception:
         if ctx.obj.get("debug"):
@@ -217,6 +266,8 @@ def scan(
             err=True,
         )
         ctx.exit(EXIT_INTERNAL)
+    from scanner.summary import print_summary
+
     print_summary(result, include_values=include_values)
     if fail_on_undeclared and result.undeclared:
         # Review decisions (DIR/reviews.yaml) marking findings false positive do not count;
@@ -237,3 +288,35 @@ def scan(
             ctx.exit(EXIT_UNDECLARED)
     if result.errors:
         ctx.exit(EXIT_INCOMPLETE)
+
+
+def _not_committed(what: str, kept: int) -> str:
+    """The line a scan that ended without its commit leaves on stderr."""
+    message = f"catoscan: {for_lines(what)}; nothing of this scan was committed"
+    if kept:
+        message += f"; {kept} finished {'file' if kept == 1 else 'files'} kept for --resume"
+    return message
+
+
+def _refused(exc: ResourceError) -> str:
+    """The line a scan the system refused a resource leaves on stderr (exit code 74).
+
+    ``catoscan: inv: no space left on the device (this scan had written 1.2 MB there,
+    4.1 KB free); nothing of this scan was committed; 2 finished files kept for --resume``
+    """
+    from scanner.progress import size_text
+
+    sizes = []
+    if exc.written is not None:
+        sizes.append(f"this scan had written {size_text(exc.written)} there")
+    if exc.free is not None:
+        sizes.append(f"{size_text(exc.free)} free")
+    what = f"{exc} ({', '.join(sizes)})" if sizes else str(exc)
+    if exc.journaled:
+        # Past its commit point: recover() completes the commit when the dataset is next
+        # opened for writing, and until then readers do not see the scan.
+        return (
+            f"catoscan: {for_lines(what)}; the scan had reached its commit point: the next "
+            f"scan or prune of {for_lines(str(exc.path))} completes its commit"
+        )
+    return _not_committed(what, exc.kept)

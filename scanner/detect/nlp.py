@@ -11,9 +11,15 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from scanner.config import NlpSettings
 from scanner.errors import ModelError
+
+if TYPE_CHECKING:
+    from presidio_analyzer import AnalyzerEngine, EntityRecognizer
+    from spacy.language import Language
+    from thinc.api import Config
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +63,7 @@ def check_model(settings: NlpSettings) -> ModelInfo:
     )
 
 
-def load_model(settings: NlpSettings):  # noqa: ANN201 - spacy.language.Language
+def load_model(settings: NlpSettings) -> Language:
     """Load only the NER component of the configured spaCy pipeline.
 
     Findings need entities only: catoscan's recognizers weigh their own context words, so
@@ -76,7 +82,7 @@ def load_model(settings: NlpSettings):  # noqa: ANN201 - spacy.language.Language
         pipes = list(config["nlp"]["pipeline"])
         keep = {"ner"} | _listened(config)
         nlp = spacy.load(settings.model, exclude=[p for p in pipes if p not in keep])
-    except Exception as exc:  # noqa: BLE001 - any load failure is the same user problem
+    except Exception as exc:  # any load failure is the same user problem
         raise ModelError(f"spaCy model {settings.model!r} failed to load: {exc}") from None
     if nlp.lang != settings.language:
         raise ModelError(
@@ -88,7 +94,7 @@ def load_model(settings: NlpSettings):  # noqa: ANN201 - spacy.language.Language
     return nlp
 
 
-def _matmul_with_numpy(nlp) -> None:  # noqa: ANN001 - spacy.language.Language
+def _matmul_with_numpy(nlp: Language) -> None:
     """Run the pipeline's matrix products through numpy's BLAS instead of blis.
 
     Most of the NER's time is the matrix products of its token encoder. thinc runs them
@@ -133,7 +139,7 @@ def _config_dir(model: str) -> str:
     return "."
 
 
-def _listened(config) -> set[str]:  # noqa: ANN001 - a thinc Config
+def _listened(config: Config) -> set[str]:
     """tok2vec components the NER listens to (none in en_core_web_sm: it embeds its own)."""
     ner = config["components"].get("ner", {})
     tok2vec = ner.get("model", {}).get("tok2vec", {})
@@ -142,24 +148,33 @@ def _listened(config) -> set[str]:  # noqa: ANN001 - a thinc Config
     return set()
 
 
-def build_analyzer(settings: NlpSettings, nlp, recognizers: Sequence):  # noqa: ANN001, ANN201
+def build_analyzer(
+    settings: NlpSettings, nlp: Language, recognizers: Sequence[EntityRecognizer]
+) -> AnalyzerEngine:
     """A presidio AnalyzerEngine over our recognizers and the already loaded pipeline."""
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-    from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+    from presidio_analyzer.nlp_engine import NerModelConfiguration
     from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
-    model_labels = set(nlp.get_pipe("ner").labels) if nlp.has_pipe("ner") else set()
+    from scanner.detect.ner_only import NerOnlyNlpEngine
+
+    model_labels: set[str] = set()
+    if nlp.has_pipe("ner"):
+        # spaCy types a component as a bare callable; its NER has labels.
+        model_labels = set(nlp.get_pipe("ner").labels)  # type: ignore[attr-defined]
     ner_config = NerModelConfiguration(
         model_to_presidio_entity_mapping=dict(settings.labels),
         labels_to_ignore=sorted(model_labels - set(settings.labels)),
         low_score_entity_names=[],
         default_score=settings.score,
     )
-    engine = _engine_class(SpacyNlpEngine)(
+    engine = NerOnlyNlpEngine(
         models=[{"lang_code": settings.language, "model_name": settings.model}],
         ner_model_configuration=ner_config,
     )
-    engine.nlp = {settings.language: nlp}  # already loaded: presidio must not load (or fetch) it
+    # Already loaded: presidio must not load (or fetch) it. (presidio types ``nlp`` as None,
+    # its value before models load.)
+    engine.nlp = {settings.language: nlp}  # type: ignore[assignment]
     registry = RecognizerRegistry(supported_languages=[settings.language])
     for recognizer in recognizers:
         registry.add_recognizer(recognizer)
@@ -173,56 +188,3 @@ def build_analyzer(settings: NlpSettings, nlp, recognizers: Sequence):  # noqa: 
     return AnalyzerEngine(
         registry=registry, nlp_engine=engine, supported_languages=[settings.language]
     )
-
-
-def _engine_class(base: type) -> type:
-    """``base`` (presidio's ``SpacyNlpEngine``) building the same ``NlpArtifacts`` faster.
-
-    presidio makes two spaCy ``Token`` objects per token (for its lemma and offset) and
-    looks up each lemma's stop-word and punctuation flags in the vocabulary, and builds
-    ``doc.ents`` (a walk over every token) twice; that was about 50 us of each free
-    text's 700. Here offsets and lemmas come from one ``Doc.to_array`` call, the
-    entities are built once with presidio's default score, as its
-    ``_get_scores_for_entities`` gives, and the flags are memoised per word (a word's
-    lexeme flags never change). tests/test_nlp_ops.py compares the artifacts with
-    presidio's.
-    """
-    from functools import lru_cache
-
-    from presidio_analyzer.nlp_engine import NlpArtifacts
-    from spacy.attrs import IDX, LEMMA
-
-    class NerOnlyNlpEngine(base):  # type: ignore[misc, valid-type]
-        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
-            super().__init__(*args, **kwargs)
-            self._flags = lru_cache(maxsize=65_536)(self._lexeme_flags)
-
-        def _lexeme_flags(self, word: str, language: str) -> tuple[bool, bool]:
-            lexeme = self.nlp[language].vocab[word]
-            return lexeme.is_stop, lexeme.is_punct
-
-        def is_stopword(self, word: str, language: str) -> bool:
-            return self._flags(word, language)[0]
-
-        def is_punct(self, word: str, language: str) -> bool:
-            return self._flags(word, language)[1]
-
-        def _doc_to_nlp_artifact(self, doc, language: str):  # noqa: ANN001, ANN202
-            strings = doc.vocab.strings
-            columns = doc.to_array([IDX, LEMMA]).tolist() if len(doc) else []
-            # doc.ents walks every token; presidio asked for it twice (entities, scores).
-            found = self._get_entities(doc)
-            entities, scores = self._get_updated_entities(
-                found, [self.ner_model_configuration.default_score] * len(found)
-            )
-            return NlpArtifacts(
-                entities=entities,
-                tokens=doc,
-                tokens_indices=[idx for idx, _lemma in columns],
-                lemmas=[strings[lemma] for _idx, lemma in columns],
-                nlp_engine=self,
-                language=language,
-                scores=scores,
-            )
-
-    return NerOnlyNlpEngine

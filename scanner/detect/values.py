@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+
+from scanner.entities import ENTITIES
 
 _PLACEHOLDERS = frozenset(
     {
@@ -26,11 +29,14 @@ _PLACEHOLDERS = frozenset(
     }
 )
 _MASKED = re.compile(r"^[*xX•●\-_.\s]+$")
-_SYSTEM_ACTOR = re.compile(r"^(?:System|<[^>]+>|\w+) User #\d+$")
+_SYSTEM_ACTOR = re.compile(r"^(?:System|<[^>]+>|\w[\w.&-]*(?: [\w.&-]+)*) User #\d+$")
 _DOMAIN_USER = re.compile(r"^[\w.-]{1,64}\\[\w.$-]{1,128}$")
 _SID = re.compile(r"^S-1-\d+(?:-\d+){1,14}$")
 _LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._$-]{1,127}$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+_COORDINATE = re.compile(r"^-?\d{1,3}\.\d+$")
+# A phone column's value: digits in groups, an optional +country code and (area) group.
+_PHONE_SHAPE = re.compile(r"^\+?\(?[0-9]+\)?(?:[ .\-]?\(?[0-9]+\)?)*$")
 
 
 def is_placeholder(value: str) -> bool:
@@ -45,18 +51,26 @@ def whole_span(value: str) -> tuple[int, int]:
     return start, len(value.rstrip())
 
 
+#: The shapes a whole value must have, by ``EntitySpec.field_check`` (``any``: none).
+SHAPES: dict[str, Callable[[str], bool]] = {
+    "name": lambda text: bool(_HAS_LETTER.search(text)) and not _SYSTEM_ACTOR.match(text),
+    "user_id": lambda text: any(ch.isdigit() for ch in text) or len(text) >= 6,
+    "location": lambda text: bool(_HAS_LETTER.search(text)) or bool(_COORDINATE.match(text)),
+}
+
+
 def accepts_whole(entity: str, value: str) -> bool:
     """Whether a mapped field's whole value is a finding of ``entity``."""
     if is_placeholder(value):
         return False
-    text = value.strip()
-    if entity == "PERSON":
-        return bool(_HAS_LETTER.search(text)) and not _SYSTEM_ACTOR.match(text)
-    if entity == "USER_ID":
-        return any(ch.isdigit() for ch in text) or len(text) >= 6
-    if entity == "LOCATION":
-        return bool(_HAS_LETTER.search(text)) or bool(re.match(r"^-?\d{1,3}\.\d+$", text))
-    return True
+    shape = SHAPES.get(ENTITIES[entity].field_check)
+    return shape is None or shape(value.strip())
+
+
+def phone_shaped(value: str) -> bool:
+    """Digits, separators and an optional ``+cc``, 7 to 15 digits (``+1 768-555-7863``)."""
+    text = unicodedata.normalize("NFKC", value).strip()
+    return bool(_PHONE_SHAPE.match(text)) and 7 <= sum(ch.isdigit() for ch in text) <= 15
 
 
 def identity_kind(value: str) -> str | None:

@@ -1,8 +1,8 @@
 """Engines: what runs a scan's tasks. One registry; unknown names fail loudly.
 
 An engine is a function ``execute(tasks, config, writer, detector, workers)`` that runs
-every :class:`~scanner.worker.Task` with :meth:`~scanner.worker.SourceScanner.run_task` (or
-its equivalent) and yields one :class:`~scanner.worker.TaskResult` per task, in task order.
+every :class:`~scanner.tasks.Task` with :meth:`~scanner.worker.SourceScanner.run_task` (or
+its equivalent) and yields one :class:`~scanner.tasks.TaskResult` per task, in task order.
 A result's ``part`` is a findings file in the writer's staging area for the pipeline to
 adopt, or None when the engine has already added the task's findings to the writer itself
 (Spark writes them with its own Parquet writer).
@@ -19,8 +19,8 @@ from scanner.errors import ConfigError
 if TYPE_CHECKING:
     from scanner.config import ScanConfig
     from scanner.dataset import DatasetWriter
-    from scanner.detect.engine import Detector
-    from scanner.worker import Task, TaskResult
+    from scanner.detect.detector import Detector
+    from scanner.tasks import Task, TaskResult
 
     Execute = Callable[[list[Task], ScanConfig, DatasetWriter, Detector, int], Iterator[TaskResult]]
 

@@ -1,30 +1,36 @@
-"""The local engine: tasks inline, or in a forkserver pool of worker processes."""
+"""The local engine: tasks inline, or in worker processes that share their first decisions.
+
+A pooled scan hands each task to a free worker of a :class:`~scanner.engines.pool.WorkerPool`
+together with the decisions the other workers made since that worker last heard (a
+:class:`DecisionLog`), and hands the results on in task order. A worker that dies costs its
+task a second run on a new worker; a task whose worker dies twice ends the scan (exit 70).
+The functions a worker runs, :func:`init_worker` and :func:`run_shared`, are at the end.
+"""
 
 from __future__ import annotations
 
 import logging
-import queue
-from collections import Counter
+import os
+import signal
+from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from scanner.config import ScanConfig
-from scanner.dataset import DatasetWriter
-from scanner.detect.engine import Decision, Detector
-from scanner.engines.pool import context as pool_context
+from scanner.dataset import PRIVATE_UMASK, DatasetWriter, FindingsSink
+from scanner.detect.detector import Decision, Detector
+from scanner.engines.pool import Died, Done, Ready, Worker, WorkerFailed, WorkerPool
 from scanner.errors import EngineError
-from scanner.worker import (
-    RUNNING,
-    SourceScanner,
-    Task,
-    TaskResult,
-    init_worker,
-    run_shared,
-)
+from scanner.gctuning import collect_rarely
+from scanner.tasks import Task, TaskResult
+from scanner.worker import SourceScanner
 
 log = logging.getLogger(__name__)
+
+#: How often a task is run again after the worker running it died.
+RETRIES = 1
 
 
 def execute(
@@ -43,164 +49,174 @@ def execute(
         for task in tasks:
             yield scanner.run_task(task, writer.sink(f"task-{task.seq:06d}", scanner.values))
         return
-    # forkserver: workers start from a clean interpreter that imported catoscan once,
-    # not from a fork of this process (pyarrow's and spaCy's threads do not survive fork).
     size = min(workers, len(tasks))
-    with pool_context().Pool(
-        size,
-        initializer=init_worker,
-        initargs=(config, writer.stage, writer.findings_schema),
-    ) as pool:
-        yield from _shared(pool, size, tasks, config.configs.scanner.cache_size, writer.stage)
+    initargs = (config, writer.stage, writer.findings_schema)
+    try:
+        with WorkerPool(size, init_worker, initargs, run_shared) as pool:
+            yield from _Schedule(pool, tasks, config.configs.scanner.cache_size).run()
+    except WorkerFailed as exc:
+        raise exc.error from exc.error.__cause__
 
 
 class DecisionLog:
-    """The decisions a pool's workers made first, and how much of them each has adopted.
+    """The decisions the workers of a scan made first, in the order they came in.
 
     Every worker would otherwise decide the same values again (each 8 MB range of a log
     holds the same users, and each new free text costs about a millisecond of spaCy).
-    Tasks send their new decisions back (``TaskResult.learned``); they are kept here, at
-    most ``limit`` of them (the cache size), and each task takes along the part of the
-    log its worker may not have seen (:func:`scanner.worker.run_shared`).
+    Tasks send their new decisions back (``TaskResult.learned``); the log keeps at most
+    ``limit`` of them (the cache size), and each task takes along the part its worker has
+    not adopted yet.
     """
 
-    def __init__(self, workers: int, limit: int):
-        self.workers = workers
+    def __init__(self, limit: int):
         self.limit = limit
         self.entries: list[Decision] = []
-        self.seen: dict[int, int] = {}  # worker pid -> entries it has adopted
 
-    def outgoing(self) -> tuple[int, list[Decision]]:
-        """Where the next task's share of the log starts, and that share."""
-        # Until every worker has reported, one of them may have seen nothing yet.
-        start = min(self.seen.values()) if len(self.seen) >= self.workers else 0
-        return start, self.entries[start:]
+    def since(self, adopted: int) -> list[Decision]:
+        """The entries after the first ``adopted``."""
+        return self.entries[adopted:]
 
-    def incoming(self, pid: int, adopted: int, learned: list[Decision]) -> None:
-        """Record a finished task: its worker has adopted ``adopted`` entries."""
-        self.seen[pid] = adopted
+    def add(self, learned: list[Decision]) -> None:
+        """Append a finished task's new decisions, as far as the limit allows."""
         room = self.limit - len(self.entries)
         if room > 0:
             self.entries.extend(learned[:room])
 
 
-#: How often a waiting scan checks that its workers are alive.
-_POLL_SECONDS = 1.0
-#: How often a task is run again after the worker running it died.
-RETRIES = 1
+class _Schedule:
+    """Hands tasks to free workers, collects results, and deals with workers that die."""
 
+    def __init__(self, pool: WorkerPool, tasks: list[Task], limit: int):
+        self.pool = pool
+        self.tasks = tasks
+        self.decisions = DecisionLog(limit)
+        self.adopted: dict[Worker, int] = {}  # worker -> entries of the log it has
+        self.todo: deque[Task] = deque(tasks)  # not yet handed out; reruns go first
+        self.finished: dict[int, TaskResult] = {}
+        self.retried: Counter[int] = Counter()
+        #: deaths of workers that held no task (idle, or starting): replaced, up to a point
+        self.spare = 2 * pool.size
 
-def _shared(
-    pool: Any, size: int, tasks: list[Task], limit: int, stage: Path
-) -> Iterator[TaskResult]:
-    """Run the tasks on ``pool`` with a :class:`DecisionLog`; results in task order.
+    def run(self) -> Iterator[TaskResult]:
+        """The tasks' results, in task order."""
+        for seq in range(len(self.tasks)):
+            while seq not in self.finished:
+                self._hand_out()
+                for event in self.pool.wait():
+                    self._handle(event)
+            yield self.finished.pop(seq)
 
-    A task is submitted when a worker is free, so it carries everything learned so far;
-    a task queued in advance would miss what the others learn meanwhile.
+    def _hand_out(self) -> None:
+        # A task is handed out when a worker is free, so it carries everything the other
+        # workers learned until then; a task queued in advance would miss it.
+        for worker in self.pool.idle():
+            if not self.todo:
+                return
+            task = self.todo.popleft()
+            adopted = self.adopted.get(worker, 0)
+            self.pool.submit(worker, task, (task, self.decisions.since(adopted)))
+            self.adopted[worker] = len(self.decisions.entries)
 
-    A worker that dies (killed, out of memory) loses its task: the pool replaces the
-    worker but not the task. Each worker names the task it runs in ``stage/running/<pid>``
-    (:func:`scanner.worker.run_shared`), so the dead worker's task is submitted again, up
-    to :data:`RETRIES` times, writing a part of its own name (``Task.attempt``).
-    """
-    done: queue.SimpleQueue = queue.SimpleQueue()
-    shared = DecisionLog(size, limit)
-    finished: dict[int, TaskResult] = {}
-    retried: Counter[int] = Counter()
-    submitted = 0
-    yielded = -1  # the last task whose result was handed on
+    def _handle(self, event: Ready | Done | Died) -> None:
+        if isinstance(event, Done):
+            result: TaskResult = event.value
+            self.decisions.add(result.learned)
+            result.learned = []
+            self.finished[result.seq] = result
+        elif isinstance(event, Died):
+            self.adopted.pop(event.worker, None)
+            self._died(event)
 
-    def submit(task: Task) -> None:
-        start, share = shared.outgoing()
-        pool.apply_async(
-            run_shared, (task, start, share), callback=done.put, error_callback=done.put
+    def _died(self, event: Died) -> None:
+        """Run a dead worker's task again on another worker, or end the scan."""
+        how = _how(event.exitcode)
+        task: Task | None = event.job
+        if task is None:
+            self.spare -= 1
+            when = "while idle" if event.ready else "while starting"
+            if self.spare < 0:
+                raise EngineError(
+                    f"worker processes keep dying {when} ({how}); rerun with --workers 1"
+                )
+            again = "; starting another" if self._replace() else ""
+            log.warning("a worker process died %s (%s)%s", when, how, again)
+            return
+        if self.retried[task.seq] >= RETRIES:
+            raise EngineError(
+                f"a worker process died {RETRIES + 1} times on {task.item.display} "
+                f"({how}); rerun with --workers 1, or with --resume to keep the files "
+                "finished before it"
+            )
+        self.retried[task.seq] += 1
+        self.todo.appendleft(replace(task, attempt=self.retried[task.seq]))
+        self._replace()
+        log.warning(
+            "a worker process died (%s) while scanning %s; scanning it again",
+            how,
+            task.item.display,
         )
 
-    def check_workers() -> None:
-        """Run the tasks of workers that died again (or give up)."""
-        # The pool's workers never retire otherwise, so any exit of one is a death. The
-        # pool reaps a dead worker and starts another on its own, so the dead are found
-        # by what they left: the named tasks, read before the list of the living.
-        named = _named_tasks(stage)
-        processes = list(getattr(pool, "_pool", ()))
-        known.update(processes)
-        living = {p.pid for p in processes if p.exitcode is None}
-        for pid, seq in named.items():
-            if pid in living:
-                continue
-            (stage / RUNNING / str(pid)).unlink(missing_ok=True)
-            handled.add(pid)
-            if seq in finished or seq <= yielded:
-                continue  # its last task's result had arrived
-            exitcode = next((p.exitcode for p in known if p.pid == pid), None)
-            if retried[seq] >= RETRIES:
-                raise _died(exitcode, tasks[seq])
-            retried[seq] += 1
-            log.warning(
-                "a worker process died (%s) while scanning %s; scanning it again",
-                "killed or out of memory" if exitcode is None else f"exit code {exitcode}",
-                tasks[seq].item.display,
-            )
-            submit(replace(tasks[seq], attempt=retried[seq]))
-        for process in known:
-            if process.exitcode is not None and process.pid not in handled:
-                # Died before it named a task (seen twice, in case its name came just
-                # after the names were read): whether it held one, and which, is unknown.
-                if process.pid in unnamed:
-                    raise _died(process.exitcode, None)
-                unnamed.add(process.pid)
-
-    known: set[Any] = set(getattr(pool, "_pool", ()))  # every worker seen, dead ones too
-    handled: set[int] = set()  # pids of dead workers whose task was dealt with
-    unnamed: set[int] = set()  # pids of dead workers found without a named task once
-    while submitted < min(size, len(tasks)):
-        submit(tasks[submitted])
-        submitted += 1
-    for task in tasks:
-        while task.seq not in finished:
-            try:
-                outcome = done.get(timeout=_POLL_SECONDS)
-            except queue.Empty:
-                outcome = None
-            check_workers()
-            if outcome is None:
-                continue
-            if isinstance(outcome, BaseException):
-                raise outcome
-            result, pid, adopted = outcome
-            shared.incoming(pid, adopted, result.learned)
-            result.learned = []
-            if result.seq in finished or result.seq <= yielded:
-                # A task run again whose first result came in after all: one is enough.
-                if result.part is not None:
-                    result.part.unlink(missing_ok=True)
-                continue
-            finished[result.seq] = result
-            if submitted < len(tasks):
-                submit(tasks[submitted])
-                submitted += 1
-        yield finished.pop(task.seq)
-        yielded = task.seq
+    def _replace(self) -> bool:
+        """Start another worker if there is work for it (not at the end of a scan)."""
+        busy = sum(1 for w in self.pool.workers if w.job is not None)
+        if len(self.pool.workers) < min(self.pool.size, len(self.todo) + busy):
+            self.pool.start_worker()
+            return True
+        return False
 
 
-def _named_tasks(stage: Path) -> dict[int, int]:
-    """Each worker's pid -> the task it last named as running."""
-    named = {}
-    for marker in (stage / RUNNING).glob("[0-9]*"):
-        if marker.suffix:
-            continue  # one being written
-        try:
-            named[int(marker.name)] = int(marker.read_text())
-        except (OSError, ValueError):
-            continue
-    return named
+def _how(exitcode: int | None) -> str:
+    """How a process ended, for a message: ``SIGKILL: killed, or out of memory?``."""
+    if exitcode is None:
+        return "exit code unknown"
+    if exitcode >= 0:
+        return f"exit code {exitcode}"
+    try:
+        name = signal.Signals(-exitcode).name
+    except ValueError:
+        name = f"signal {-exitcode}"
+    return f"{name}: killed, or out of memory?" if exitcode == -signal.SIGKILL else name
 
 
-def _died(exitcode: int | None, task: Task | None) -> EngineError:
-    where = "" if task is None else f" {RETRIES + 1} times on {task.item.display}"
-    code = "" if exitcode is None else f"exit code {exitcode}: "
-    return EngineError(
-        f"a worker process died{where} ({code}killed, or out of memory?) "
-        "while scanning; rerun with --workers 1, or with --resume to keep the files "
-        "finished before it"
+# -- in the worker processes -----------------------------------------------------------------
+_STATE: dict[str, Any] = {}
+
+
+def init_worker(config: ScanConfig, stage: Path, schema: Any) -> None:
+    """The pool's initializer: this worker's detection state, built once."""
+    collect_rarely()  # the process is the pool's: for good
+    if config.include_values:
+        os.umask(PRIVATE_UMASK)  # its parts hold raw values, as the scan's own files do
+    _STATE["scanner"] = SourceScanner(config)
+    _STATE["stage"] = stage
+    _STATE["schema"] = schema
+
+
+def run_shared(payload: tuple[Task, list[Decision]]) -> TaskResult:
+    """The pool's handler: adopt other workers' decisions, run one task, report new ones.
+
+    ``payload`` is the task and the decisions of the scan's log this worker has not seen:
+    a value another worker already decided (a free text through spaCy, most of all) is not
+    decided again. The decisions this task makes first go back in ``TaskResult.learned``.
+    """
+    task, decisions = payload
+    scanner: SourceScanner = _STATE["scanner"]
+    config = scanner.config
+    detector = scanner.detector
+    detector.adopt(decisions)
+    again = f"-{task.attempt}" if task.attempt else ""  # the dead run's part stays aside
+    sink = FindingsSink(
+        _STATE["stage"] / "parts" / f"task-{task.seq:06d}{again}.parquet",
+        _STATE["schema"],
+        key_id=config.key_id,
+        include_values=config.include_values,
+        batch_rows=config.configs.scanner.batch_rows,
+        values=scanner.values,
     )
+    detector.learning = []
+    try:
+        result = scanner.run_task(task, sink)
+        result.learned = detector.learning
+    finally:
+        detector.learning = None
+    return result

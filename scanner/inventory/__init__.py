@@ -11,5 +11,7 @@ value can reach an output. The click commands in ``scanner/commands/`` are thin 
 - :mod:`.lookup`: data-subject identifiers, hashed like the scan hashed values
 - :mod:`.retention_rules`, :mod:`.retention`: ``retention.yaml`` and the deletion manifest
 - :mod:`.diff`: what changed between two scans
-- :mod:`.output`: tables, JSON and CSV on a stream; :mod:`.options`: shared click options;
+- :mod:`.output`: tables, JSON and CSV on a stream (``OUTPUT_FORMATS``)
+
+No click here: the commands' shared options are :mod:`scanner.commands.options`.
 """

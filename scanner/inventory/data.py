@@ -87,6 +87,12 @@ def open_inventory(out: Path) -> Inventory:
     return Inventory(out, tuple(scans))
 
 
+def known_fields(inventory: Inventory) -> set[str]:
+    """Every field name that holds a finding in one of the dataset's scans."""
+    frame = read_frame(inventory, "findings", inventory.scan_ids, ("field",))
+    return {f for f in frame["field"].dropna().unique()}
+
+
 def read_frame(
     inventory: Inventory,
     table: str,
@@ -173,7 +179,7 @@ def iso(value: Any) -> str | None:
 
 
 def policy_categories(source: str | Path | None = None) -> dict[str, str]:
-    """The CCPA categories (id -> description) of a policy.yaml.
+    """The CCPA categories (id -> description, with the statute's paragraph) of a policy.yaml.
 
     Args:
         source: A policy.yaml path (a scan's ``config_sources["policy.yaml"]`` or one in
@@ -198,4 +204,8 @@ def policy_categories(source: str | Path | None = None) -> dict[str, str]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{name}: cannot read: {exc.strerror}") from None
-    return dict(parse_model(PolicyFile, text, name).categories)
+    policy = parse_model(PolicyFile, text, name)
+    return {
+        cat: f"{text} ({policy.statute[cat]})" if cat in policy.statute else text
+        for cat, text in policy.categories.items()
+    }

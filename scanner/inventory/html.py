@@ -1,16 +1,17 @@
 """The report as one self-contained HTML page: inline CSS and SVG, no script, no network.
 
 A Content-Security-Policy meta tag forbids every fetch, so the page behaves the same
-offline and can be mailed as an attachment. Every text from the dataset is escaped.
+offline and can be mailed as an attachment. Every text from the dataset is escaped
+(:func:`scanner.escaping.for_html`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 from typing import Any
 
 from scanner import __version__
+from scanner.escaping import for_html
 from scanner.inventory.output import cell
 from scanner.inventory.report import Report
 from scanner.inventory.svg import legend, stacked_bars, stacked_columns
@@ -18,15 +19,35 @@ from scanner.inventory.svg import legend, stacked_bars, stacked_columns
 ERRORS_SHOWN = 500
 UNDECLARED_SHOWN = 1000
 _WRAPPED = {"reason", "review"}
+#: Columns of paths and field names: long, broken anywhere rather than widen the table.
+_PATHS = {"source", "field"}
+#: Columns of words, wrapped between them (categories as "B, geolocation").
+_TEXTS = {"categories", "element", "elements", "format"}
+#: Columns of event times: broken between date and time.
+_TIMES = {"event time"}
+#: One meaning per colour: red is "undeclared" (and alerts) only, never a category.
+UNDECLARED_RED = "#dc2626"
 CATEGORY_COLORS = {
     "A": "#2563eb",
     "B": "#ea580c",
     "C": "#059669",
     "geolocation": "#7c3aed",
-    "sensitive": "#dc2626",
+    "sensitive": "#a16207",
 }
-_PALETTE = ("#0891b2", "#ca8a04", "#db2777", "#4b5563", "#65a30d", "#9333ea")
-DECLARED_COLORS = {"declared": "#93c5fd", "undeclared": "#dc2626"}
+_PALETTE = ("#0891b2", "#4b5563", "#65a30d", "#9333ea", "#0f766e", "#78350f")
+DECLARED_COLORS = {"declared": "#93c5fd", "undeclared": UNDECLARED_RED}
+#: The sections, in page order: (id, title in the contents).
+SECTIONS = (
+    ("coverage", "Coverage"),
+    ("timeline", "Findings over time"),
+    ("formats", "Per source format"),
+    ("undeclared", "Undeclared findings"),
+    ("fields", "Top fields"),
+    ("inventory", "Inventory"),
+    ("changes", "Changes"),
+    ("errors", "Read errors"),
+    ("reviews", "Review decisions"),
+)
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#111827;
 background:#f9fafb}
@@ -43,7 +64,8 @@ section{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:4px 1
 margin-top:16px}
 table{border-collapse:collapse;width:100%;font-size:12px}
 th,td{text-align:left;padding:4px 6px;border-bottom:1px solid #f3f4f6;vertical-align:top;
-white-space:nowrap}td.wrap{white-space:normal;min-width:220px}
+white-space:nowrap}td.wrap{white-space:normal;min-width:5em}
+td.path{white-space:normal;overflow-wrap:anywhere;min-width:7em}td.time,td.text{white-space:normal}
 section p{font-size:13px}section h2{margin-top:16px}
 th{background:#f3f4f6;position:sticky;top:0}td.n,th.n{text-align:right;
 font-variant-numeric:tabular-nums}
@@ -53,7 +75,13 @@ font-variant-numeric:tabular-nums}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(330px,1fr));gap:8px 24px}
 .grid h3{font-size:13px;margin:10px 0 2px}
 .no{color:#dc2626;font-weight:600}.note{color:#4b5563;font-size:12px}
+nav{font-size:13px;margin:12px 0}nav a{color:#1d4ed8;margin-right:14px;text-decoration:none}
 footer{color:#6b7280;font-size:12px;margin:32px 0 8px}
+@media print{body{background:#fff}main{max-width:none;padding:0}nav{display:none}
+.scroll{max-height:none;overflow:visible}th{position:static}
+section{border:0;padding:0;break-inside:auto}h2{break-after:avoid}tr{break-inside:avoid}
+svg{max-width:100%;height:auto}table{font-size:10px}}
+@page{size:A4 landscape;margin:12mm}
 """
 
 
@@ -71,10 +99,11 @@ def render_html(report: Report) -> str:
     s = report.scan
     title = f"catoscan data inventory: scan {s['scan_id']}"
     body = [
-        f"<h1>{escape(title)}</h1>",
+        f"<h1>{for_html(title)}</h1>",
         f'<p class="meta">Scan {s["position"]} of {s["scans"]}, started '
-        f"{escape(str(s['started_at']))}; key_id {escape(str(s['key_id']))}; nlp "
-        f"{escape(str(s['nlp']))}; inputs: {escape(', '.join(s['arguments']) or '-')}</p>",
+        f"{for_html(str(s['started_at']))}; key_id {for_html(str(s['key_id']))}; nlp "
+        f"{for_html(str(s['nlp']))}; inputs: {for_html(', '.join(s['arguments']) or '-')}</p>",
+        _contents(),
         _cards(report),
         _timeline(report),
         _formats(report),
@@ -84,7 +113,7 @@ def render_html(report: Report) -> str:
         _changes(report),
         _errors(report),
         _reviews(report),
-        f"<footer>Written by catoscan {escape(__version__)} from the Parquet dataset only. "
+        f"<footer>Written by catoscan {for_html(__version__)} from the Parquet dataset only. "
         "No raw personal value is shown: findings are counted, never quoted.</footer>",
     ]
     return (
@@ -93,27 +122,46 @@ def render_html(report: Report) -> str:
         '<meta http-equiv="Content-Security-Policy" '
         "content=\"default-src 'none'; style-src 'unsafe-inline'\">"
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{CSS}</style></head>\n"
+        f"<title>{for_html(title)}</title><style>{CSS}</style></head>\n"
         "<body><main>\n" + "\n".join(body) + "\n</main></body></html>\n"
     )
 
 
+def _contents() -> str:
+    links = "".join(f'<a href="#{ident}">{for_html(title)}</a>' for ident, title in SECTIONS)
+    return f'<nav aria-label="Contents">Contents: {links}</nav>'
+
+
 def _section(ident: str, heading: str, *content: str) -> str:
-    return f'<section id="{ident}"><h2>{escape(heading)}</h2>' + "".join(content) + "</section>"
+    return f'<section id="{ident}"><h2>{for_html(heading)}</h2>' + "".join(content) + "</section>"
 
 
 def _table(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Sequence[str] = ()
 ) -> str:
-    head = "".join(f"<th{_n(h, numeric)}>{escape(h)}</th>" for h in headers)
+    head = "".join(f"<th{_n(h, numeric)}>{for_html(h)}</th>" for h in headers)
     body = []
     for row in rows:
         cells = []
         for h, value in zip(headers, row, strict=True):
-            text = escape(cell(value))
+            text = for_html(cell(value))
             if h == "declared" and value is False:
                 text = f'<span class="no">{text}</span>'
-            css = ' class="wrap"' if h in _WRAPPED else _n(h, numeric)
+            if h in _TIMES:
+                text = text.replace("T", " ")
+            elif h in _TEXTS:
+                text = text.replace(",", ", ")
+            css = (
+                ' class="wrap"'
+                if h in _WRAPPED
+                else ' class="path"'
+                if h in _PATHS
+                else ' class="time"'
+                if h in _TIMES
+                else ' class="text"'
+                if h in _TEXTS
+                else _n(h, numeric)
+            )
             cells.append(f"<td{css}>{text}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return (
@@ -140,7 +188,7 @@ def _cards(report: Report) -> str:
     ]
     items = "".join(
         f'<div class="card{" alert" if alert else ""}"><b>{n:,}</b>'
-        f"<span>{escape(label)}</span></div>"
+        f"<span>{for_html(label)}</span></div>"
         for label, n, alert in cards
     )
     return f'<div class="cards" id="coverage">{items}</div>'
@@ -180,7 +228,7 @@ def _top_fields(report: Report) -> str:
     for entity, rows in report.top_fields.items():
         data = [(f if f is not None else "(plain-text line)", (n,)) for f, n in rows]
         chart = stacked_bars(data, ("findings",), colors, f"{entity}: top fields", width=330)
-        blocks.append(f"<div><h3>{escape(entity)}</h3>{chart}</div>")
+        blocks.append(f"<div><h3>{for_html(entity)}</h3>{chart}</div>")
     if not blocks:
         return _section("fields", heading, '<p class="note">No findings.</p>')
     return _section("fields", heading, f'<div class="grid">{"".join(blocks)}</div>')
@@ -200,12 +248,16 @@ def _undeclared(report: Report) -> str:
         "findings",
         "records",
         "values",
-        "first event",
-        "last event",
+        "event time",
         "review",
     )
     numeric = ("findings", "records", "values")
-    shown = report.undeclared[:UNDECLARED_SHOWN]
+    # First and last event time in one column (one time when they are equal): the table
+    # fits a 1024-pixel window and a printed page.
+    shown = [
+        [*row[:9], _span(cell(row[9]), cell(row[10])), row[11]]
+        for row in report.undeclared[:UNDECLARED_SHOWN]
+    ]
     more = (
         f'<p class="note">{len(report.undeclared) - len(shown):,} more sources and fields: '
         "catoscan report --format json lists all.</p>"
@@ -213,6 +265,10 @@ def _undeclared(report: Report) -> str:
         else ""
     )
     return _section("undeclared", heading, _table(headers, shown, numeric), more)
+
+
+def _span(first: str, last: str) -> str:
+    return first if first == last or last == "-" else f"{first} to {last}"
 
 
 def _inventory(report: Report) -> str:
@@ -263,12 +319,12 @@ def _changes(report: Report) -> str:
                 ]
             )
     intro = (
-        f'<p class="note">Compared with scan {escape(changes.from_scan)}: '
+        f'<p class="note">Compared with scan {for_html(changes.from_scan)}: '
         f"{len(changes.new):,} new, {len(changes.vanished):,} vanished, "
         f"{len(changes.new_undeclared):,} new undeclared (source format, field, entity type) "
         "combinations.</p>"
     )
-    notes = "".join(f'<p class="note">Note: {escape(n)}.</p>' for n in changes.notes)
+    notes = "".join(f'<p class="note">Note: {for_html(n)}.</p>' for n in changes.notes)
     table = _table(headers, rows, ("findings", "undeclared")) if rows else ""
     return _section("changes", heading, intro, notes, table)
 
@@ -290,8 +346,8 @@ def _errors(report: Report) -> str:
 
 def _reviews(report: Report) -> str:
     r = report.reviews
-    verdicts = ", ".join(f"{n:,} {escape(v)}" for v, n in r["by_verdict"].items())
-    findings = ", ".join(f"{n:,} {escape(v)}" for v, n in r["findings_by_verdict"].items())
+    verdicts = ", ".join(f"{n:,} {for_html(v)}" for v, n in r["by_verdict"].items())
+    findings = ", ".join(f"{n:,} {for_html(v)}" for v, n in r["findings_by_verdict"].items())
     return _section(
         "reviews",
         "Review decisions",

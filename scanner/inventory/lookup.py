@@ -5,8 +5,15 @@ The subject's identifiers are hashed exactly as the scan hashed values:
 match is an equal ``value_hash`` and no raw value is read or printed. A name is tried in
 the forms names take in Cato data: as given, with the two parts reversed (``Taro Yamada`` /
 ``Yamada Taro``), as ``family, given`` in both orders, and for Japanese names also without
-a space; full-width (U+3000) and half-width spaces hash alike because normalisation folds
-them. An e-mail address is its own identifier (``--email``), never a name form.
+a space, and, given without one, split at each place (``山田太郎``: ``山田 太郎``, ...);
+full-width (U+3000) and half-width spaces hash alike because normalisation folds them. A
+phone number without ``+`` is tried as a number of each region the scans read numbers in
+(their ``phone_regions``): ``202-555-0143`` is one number in the US and another in Japan.
+An e-mail address is its own identifier (``--email``), never a name form.
+
+By default the latest scan made with the key is searched (a dataset holds every scan, so
+earlier scans of the same files would count each occurrence again); ``--all-scans``
+searches the history.
 """
 
 from __future__ import annotations
@@ -19,8 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from recognizers.phone_regions import ALL_REGIONS, expand_phone_regions
 from scanner.errors import ConfigError
-from scanner.hashing import Hasher
+from scanner.hashing import DEFAULT_PHONE_REGIONS, Hasher, canonical_phones, valid_phone
 from scanner.inventory.data import FINDING_COLUMNS, Inventory, as_python, read_frame
 from scanner.inventory.reviews import ReviewsFile, apply_reviews
 
@@ -60,6 +68,8 @@ SUMMARY_HEADERS = (
     "policy_elements",
 )
 _SEPARATORS = re.compile(r"[\s,\u3000]+")
+#: A CJK name written without a space is split at each place up to this length.
+_MAX_SPLIT = 8
 _DIGITS = re.compile(r"\d")
 
 
@@ -97,6 +107,12 @@ class LookupResult:
     identifiers: tuple[Identifier, ...]
     probes: tuple[Probe, ...]
     occurrences: list[list[Any]]
+    #: which scans: "latest" (made with the key), "all" (--all-scans) or "scan" (--scan)
+    scope: str = "latest"
+    #: identifiers that could not be read as what they are (searched anyway)
+    notes: tuple[str, ...] = ()
+    #: regions phone numbers without "+" were read in
+    phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
 
     def summary(self) -> list[list[Any]]:
         """Per identifier: forms tried, findings, files, scans, categories, elements."""
@@ -123,6 +139,9 @@ class LookupResult:
             "key_id": self.key_id,
             "key_source": key_source,
             "scans_searched": list(self.scans),
+            "scope": self.scope,
+            "notes": list(self.notes),
+            "phone_regions": list(self.phone_regions),
             "scans_skipped_other_key": list(self.skipped_scans),
             "identifiers": [dict(zip(SUMMARY_HEADERS, r, strict=True)) for r in self.summary()],
             "occurrences": [
@@ -208,15 +227,26 @@ def name_forms(name: str) -> list[tuple[str, str]]:
     forms = [("as given", name), ("half-width space", " ".join(parts))]
     forms.append(("full-width space", "\u3000".join(parts)))
     if len(parts) == 2:
-        first, second = parts
-        forms += [
-            ("reversed", f"{second} {first}"),
-            ("reversed, full-width space", f"{second}\u3000{first}"),
-            ("comma", f"{first}, {second}"),
-            ("reversed, comma", f"{second}, {first}"),
-        ]
-        if _cjk(name):
-            forms += [("no space", first + second), ("reversed, no space", second + first)]
+        forms += _two_part_forms(*parts)
+    elif len(parts) == 1 and _cjk(name) and len(parts[0]) <= _MAX_SPLIT:
+        # 山田太郎: family and given name written together; the logs may hold them apart.
+        word = parts[0]
+        for at in range(1, len(word)):
+            split = f", split after {at}"
+            forms.append((f"space{split}", f"{word[:at]} {word[at:]}"))
+            forms += _two_part_forms(word[:at], word[at:], split)
+    return forms
+
+
+def _two_part_forms(first: str, second: str, how: str = "") -> list[tuple[str, str]]:
+    forms = [
+        (f"reversed{how}", f"{second} {first}"),
+        (f"reversed, full-width space{how}", f"{second}\u3000{first}"),
+        (f"comma{how}", f"{first}, {second}"),
+        (f"reversed, comma{how}", f"{second}, {first}"),
+    ]
+    if _cjk(first + second):
+        forms += [(f"no space{how}", first + second), (f"reversed, no space{how}", second + first)]
     return forms
 
 
@@ -224,11 +254,54 @@ def _cjk(text: str) -> bool:
     return any(unicodedata.east_asian_width(c) == "W" for c in text)
 
 
-def probes_for(identifiers: tuple[Identifier, ...], hasher: Hasher) -> tuple[Probe, ...]:
+def phone_forms(number: str, regions: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The forms a phone number is tried in: E.164 as read in each region, in order."""
+    text = unicodedata.normalize("NFKC", number).strip()
+    if text.startswith("+"):
+        return [("as given", text)]
+    return [
+        (f"read in {region}" if region else "digits", e164)
+        for region, e164 in canonical_phones(text, regions)
+    ]
+
+
+def unreadable_phones(identifiers: tuple[Identifier, ...], regions: tuple[str, ...]) -> list[str]:
+    """A sentence per phone identifier that is a valid number in none of ``regions``."""
+    notes = []
+    for ident in identifiers:
+        if ident.kind != "phone":
+            continue
+        text = unicodedata.normalize("NFKC", ident.value).strip()
+        tried = (None,) if text.startswith("+") else expand_phone_regions(tuple(regions))
+        if not any(valid_phone(text, region) for region in tried):
+            named = [r for r in regions if r != ALL_REGIONS]
+            where = (
+                "as an international number"
+                if text.startswith("+")
+                else "in any region"
+                if ALL_REGIONS in regions
+                else ("in " + " or ".join(named))
+            )
+            notes.append(
+                f"{ident.label} is not a valid phone number {where}; searched as read anyway"
+            )
+    return notes
+
+
+def probes_for(
+    identifiers: tuple[Identifier, ...],
+    hasher: Hasher,
+    phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS,
+) -> tuple[Probe, ...]:
     """Every (form, entity type) hash to search for; forms that hash alike are tried once."""
     probes: list[Probe] = []
     for ident in identifiers:
-        forms = name_forms(ident.value) if ident.kind == "name" else [("as given", ident.value)]
+        if ident.kind == "name":
+            forms = name_forms(ident.value)
+        elif ident.kind == "phone":
+            forms = phone_forms(ident.value, phone_regions)
+        else:
+            forms = [("as given", ident.value)]
         seen: set[str] = set()
         for form, text in forms:
             for entity in KINDS[ident.kind]:
@@ -246,6 +319,7 @@ def lookup(
     key_id: str,
     scan_id: str | None,
     reviews: ReviewsFile,
+    all_scans: bool = False,
 ) -> LookupResult:
     """Find every finding whose value hash is one of the subject's identifiers.
 
@@ -254,8 +328,10 @@ def lookup(
         identifiers: The subject's identifiers.
         key: The HMAC key the scans were made with.
         key_id: Its id (``scanner.hashing.key_id``).
-        scan_id: Search only this scan; None searches every scan made with this key.
+        scan_id: Search only this scan.
         reviews: Review decisions (shown per occurrence, nothing is left out).
+        all_scans: Search every scan made with this key; neither this nor ``scan_id``:
+            the latest scan made with it.
 
     Raises:
         ConfigError: an unknown scan, or no scan made with this key.
@@ -263,6 +339,10 @@ def lookup(
     import pyarrow.dataset as ds
 
     entries = [inventory.scan(scan_id)] if scan_id else list(inventory.scans)
+    if not scan_id and not all_scans:
+        # The latest scan made with this key; later ones made with another key are named.
+        mine = [i for i, e in enumerate(entries) if e.get("key_id") == key_id]
+        entries = entries[mine[-1] :] if mine else entries
     usable = tuple(e["scan_id"] for e in entries if e.get("key_id") == key_id)
     skipped = tuple(e["scan_id"] for e in entries if e.get("key_id") != key_id)
     if not usable:
@@ -271,7 +351,9 @@ def lookup(
             f"{inventory.out}: no scan to search was hashed with key_id {key_id}; the scans used "
             f"key_id {others}: give that key with --key-file"
         )
-    probes = probes_for(identifiers, Hasher(key))
+    regions = _phone_regions([e for e in entries if e["scan_id"] in usable])
+    probes = probes_for(identifiers, Hasher(key), regions)
+    notes = unreadable_phones(identifiers, regions)
     by_hash: dict[str, list[Probe]] = {}
     for probe in probes:
         by_hash.setdefault(probe.value_hash, []).append(probe)
@@ -311,4 +393,24 @@ def lookup(
             )
     order = {ident.label: i for i, ident in enumerate(identifiers)}
     rows.sort(key=lambda o: (order[o[0]], o[2], o[3], o[6], o[7] or "", o[8]))
-    return LookupResult(key_id, usable, skipped, identifiers, probes, rows)
+    scope = "scan" if scan_id else "all" if all_scans else "latest"
+    return LookupResult(
+        key_id, usable, skipped, identifiers, probes, rows, scope, tuple(notes), regions
+    )
+
+
+def _phone_regions(entries: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The regions the scans read phone numbers in, in order of first use.
+
+    Scans recorded before ``phone_regions`` was recorded read them in the packaged regions.
+    When a scan read them in every region (``"*"``), the result ends with ``"*"``.
+    """
+    regions: list[str] = []
+    every = False
+    for entry in entries:
+        for region in entry.get("phone_regions") or DEFAULT_PHONE_REGIONS:
+            if region == ALL_REGIONS:
+                every = True
+            elif region not in regions:
+                regions.append(region)
+    return (*regions, ALL_REGIONS) if every else tuple(regions)

@@ -107,6 +107,18 @@ def render_text(report: Report) -> str:
         + ", ".join(f"{n} {v}" for v, n in r["by_verdict"].items())
         + f"), {r['revoked']} revoked",
     ]
+    if report.category_names:
+        lines += [
+            "",
+            "CCPA categories (the privacy policy's letters; where each is in the statute)",
+        ]
+        lines.append(
+            format_table(
+                ("category", "what"),
+                [[k, v] for k, v in report.category_names.items()],
+                indent="  ",
+            )
+        )
     return "\n".join(lines) + "\n"
 
 

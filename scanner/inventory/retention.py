@@ -18,8 +18,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from scanner.errors import ConfigError
+from scanner.errors import ConfigError, resource_error
 from scanner.inventory.data import Inventory, iso, read_frame
+from scanner.inventory.output import replacing
 from scanner.inventory.retention_rules import RetentionConfig, Rule
 from scanner.inventory.reviews import ReviewsFile, reviewed_findings, without_false_positives
 
@@ -303,11 +304,15 @@ def _categories(joined: Any) -> list[str]:
 def write_outputs(result: Retention, config: RetentionConfig, out: Path) -> list[Path]:
     """Write the manifest and the undated list as Parquet and CSV into ``out``.
 
+    Written beside the final names and renamed onto them once all four are whole: a
+    failed write leaves the files of the previous run as they were.
+
     Returns:
         The four paths written.
 
     Raises:
         ConfigError: ``out`` cannot be created or written.
+        ResourceError: the system refuses it (no space, read-only, permission denied).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -315,7 +320,8 @@ def write_outputs(result: Retention, config: RetentionConfig, out: Path) -> list
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(f"--out {out}: cannot create: {exc.strerror}") from None
+        refused = resource_error(exc, out)
+        raise refused or ConfigError(f"--out {out}: cannot create: {exc.strerror}") from None
     meta = {
         b"catoscan": json.dumps(
             {
@@ -326,20 +332,25 @@ def write_outputs(result: Retention, config: RetentionConfig, out: Path) -> list
             }
         ).encode()
     }
-    written = []
-    for name, rows, schema in (
+    outputs = (
         (MANIFEST_NAME, result.manifest, MANIFEST_SCHEMA),
         (UNDATED_NAME, result.undated, UNDATED_SCHEMA),
-    ):
-        table = pa.Table.from_pylist(rows, schema=schema.with_metadata(meta))
-        parquet, csv_path = out / f"{name}.parquet", out / f"{name}.csv"
-        try:
-            pq.write_table(table, parquet, compression="zstd")
-            with open(csv_path, "w", encoding="utf-8", newline="") as fh:
-                _write_csv(fh, schema.names, rows)
-        except OSError as exc:
-            raise ConfigError(f"--out {out}: cannot write: {exc.strerror}") from None
-        written += [parquet, csv_path]
+    )
+    written = [out / f"{name}.{kind}" for name, _r, _s in outputs for kind in ("parquet", "csv")]
+    try:
+        # All four or none: a manifest cut short by a full disk must not pass for a whole
+        # one, nor sit next to the undated list of another run.
+        with replacing(written) as temps:
+            for (_name, rows, schema), parquet, csv_path in zip(
+                outputs, temps[::2], temps[1::2], strict=True
+            ):
+                table = pa.Table.from_pylist(rows, schema=schema.with_metadata(meta))
+                pq.write_table(table, parquet, compression="zstd")
+                with open(csv_path, "w", encoding="utf-8", newline="") as fh:
+                    _write_csv(fh, schema.names, rows)
+    except OSError as exc:
+        refused = resource_error(exc, out)
+        raise refused or ConfigError(f"--out {out}: cannot write: {exc.strerror}") from None
     return written
 
 

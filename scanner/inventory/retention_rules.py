@@ -18,8 +18,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from scanner.config import ENTITY_TYPES, Strict
+from scanner.config import Strict
 from scanner.config import parse_yaml_model as parse_model
+from scanner.entities import ENTITY_TYPES
 from scanner.errors import ConfigError
 
 RETENTION_FILE = "retention.yaml"

@@ -20,7 +20,7 @@ import fnmatch
 import getpass
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -28,9 +28,11 @@ from typing import Any, Literal
 import yaml
 from pydantic import AwareDatetime, field_validator, model_validator
 
-from scanner.config import ENTITY_TYPES, Strict
+from scanner.config import Strict
 from scanner.config import parse_yaml_model as parse_model
-from scanner.errors import ConfigError
+from scanner.entities import ENTITY_TYPES
+from scanner.errors import ConfigError, resource_error
+from scanner.escaping import for_terminal
 
 REVIEWS_FILE = "reviews.yaml"
 VERDICTS = ("confirmed", "false_positive", "accepted_risk")
@@ -58,7 +60,7 @@ class Scope(Strict):
     @classmethod
     def _entity(cls, value: str | None) -> str | None:
         if value is not None and value not in ENTITY_TYPES:
-            raise ValueError(f"unknown entity {value!r}; valid: {', '.join(ENTITY_TYPES)}")
+            raise ValueError(f"unknown entity {value!r}; {closest(value, ENTITY_TYPES)}")
         return value
 
     @field_validator("value_hash")
@@ -96,13 +98,13 @@ class Scope(Strict):
         return "value_hash" if self.value_hash is not None else "source"
 
     def describe(self) -> str:
-        """A one-line description, e.g. ``field cs5 + PHONE_NUMBER``."""
+        """A one-line description, e.g. ``field cs5 + PHONE_NUMBER`` (names escaped)."""
         if self.field is not None:
-            return f"field {self.field} + {self.entity_type}"
+            return f"field {for_terminal(self.field)} + {self.entity_type}"
         if self.value_hash is not None:
             return f"value_hash {self.value_hash[:16]}…"
         suffix = f" + {self.entity_type}" if self.entity_type else ""
-        return f"source {self.source}{suffix}"
+        return f"source {for_terminal(self.source or '')}{suffix}"
 
 
 def _non_empty(value: str) -> str:
@@ -323,6 +325,23 @@ def suppressed_undeclared(out: Path, scan_id: str) -> int:
     return int((verdict == "false_positive").sum())
 
 
+def closest(name: str, valid: Iterable[str], shown: int = 20) -> str:
+    """``did you mean X?`` for a mistyped name, else the valid names (at most ``shown``).
+
+    The names may come from the input (field names): they are escaped for the terminal.
+    """
+    import difflib
+
+    valid = sorted(set(valid))
+    close = difflib.get_close_matches(name, valid, n=3, cutoff=0.6)
+    if close:
+        return f"did you mean {' or '.join(map(for_terminal, close))}?"
+    listed = ", ".join(map(for_terminal, valid[:shown])) + (
+        f" (and {len(valid) - shown} more)" if len(valid) > shown else ""
+    )
+    return f"valid: {listed}"
+
+
 class InvalidDecision(ConfigError):
     """A new decision or revocation is not valid; ``key`` names the part (``scope.field``)."""
 
@@ -355,16 +374,20 @@ def _save(out: Path, reviews: ReviewsFile) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot write: {exc.strerror}") from None
+        with contextlib.suppress(OSError):  # reviews.yaml stays as it was; free the space
+            tmp.unlink(missing_ok=True)
+        refused = resource_error(exc, path)
+        raise refused or ConfigError(f"{path}: cannot write: {exc.strerror}") from None
 
 
 @contextlib.contextmanager
 def _locked(out: Path) -> Iterator[None]:
     """Serialise writers of reviews.yaml (two stewards adding at once lose nothing)."""
     try:
-        fh = open(out / ".reviews.lock", "w")  # noqa: SIM115 - held for the update
+        fh = open(out / ".reviews.lock", "w")  # held for the update, closed below
     except OSError as exc:
-        raise ConfigError(f"{reviews_path(out)}: cannot write: {exc.strerror}") from None
+        refused = resource_error(exc, reviews_path(out))
+        raise refused or ConfigError(f"{reviews_path(out)}: cannot write: {exc.strerror}") from None
     with fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         yield

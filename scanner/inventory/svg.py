@@ -7,8 +7,9 @@ exact count, so the charts need no JavaScript to be read precisely.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from html import escape
+from collections.abc import Mapping, Sequence
+
+from scanner.escaping import for_html
 
 FONT = "font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:12px"
 AXIS = "#6b7280"
@@ -31,12 +32,12 @@ def nice_ceiling(value: int) -> int:
 
 
 def legend(
-    names: Sequence[str], colors: dict[str, str], labels: dict[str, str] | None = None
+    names: Sequence[str], colors: Mapping[str, str], labels: Mapping[str, str] | None = None
 ) -> str:
     """An HTML legend (coloured squares and names) for a chart."""
     items = []
     for name in names:
-        text = escape((labels or {}).get(name, name))
+        text = for_html((labels or {}).get(name, name))
         items.append(
             f'<span class="key"><span class="swatch" style="background:{colors[name]}"></span>'
             f"{text}</span>"
@@ -47,7 +48,7 @@ def legend(
 def stacked_bars(
     rows: Sequence[tuple[str, Sequence[int]]],
     series: Sequence[str],
-    colors: dict[str, str],
+    colors: Mapping[str, str],
     title: str,
     *,
     width: int = 560,
@@ -73,13 +74,13 @@ def stacked_bars(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" style="max-width:100%;height:auto;{FONT}">',
-        f"<title>{escape(title)}</title>",
+        f"<title>{for_html(title)}</title>",
     ]
     for i, (label, counts) in enumerate(rows):
         y = gap + i * (row_h + gap)
         parts.append(
             f'<text x="{label_w - 6}" y="{y + row_h - 5}" text-anchor="end" fill="#111827">'
-            f"<title>{escape(label)}</title>{escape(_label(label, label_chars))}</text>"
+            f"<title>{for_html(label)}</title>{for_html(_label(label, label_chars))}</text>"
         )
         x = float(label_w)
         for name, count in zip(series, counts, strict=True):
@@ -88,7 +89,7 @@ def stacked_bars(
             w = max(count / top * bar_w, 1.0)
             parts.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row_h}" fill="{colors[name]}">'
-                f"<title>{escape(label)}: {count:,} {escape(name)}</title></rect>"
+                f"<title>{for_html(label)}: {count:,} {for_html(name)}</title></rect>"
             )
             x += w
         parts.append(
@@ -100,8 +101,8 @@ def stacked_bars(
 
 def stacked_columns(
     buckets: Sequence[str],
-    series: dict[str, Sequence[int]],
-    colors: dict[str, str],
+    series: Mapping[str, Sequence[int]],
+    colors: Mapping[str, str],
     title: str,
     *,
     width: int = 1180,
@@ -124,7 +125,7 @@ def stacked_columns(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" style="max-width:100%;height:auto;{FONT}">',
-        f"<title>{escape(title)}</title>",
+        f"<title>{for_html(title)}</title>",
     ]
     for k in range(5):
         value = top * k // 4
@@ -149,14 +150,14 @@ def stacked_columns(
             y -= h
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                f'fill="{colors[name]}"><title>{escape(bucket)}: {count:,} in {escape(name)}'
+                f'fill="{colors[name]}"><title>{for_html(bucket)}: {count:,} in {for_html(name)}'
                 "</title></rect>"
             )
         if i % every == 0:
             cx = left + i * slot + slot / 2
             parts.append(
                 f'<text x="{cx:.1f}" y="{top_pad + plot_h + 16}" text-anchor="middle" '
-                f'fill="{AXIS}">{escape(bucket)}</text>'
+                f'fill="{AXIS}">{for_html(bucket)}</text>'
             )
     parts.append(
         f'<line x1="{left}" x2="{width - right}" y1="{top_pad + plot_h}" '

@@ -31,9 +31,9 @@ def from_pairs(
         if key is not None:
             lookup.setdefault(key.lower(), value)
     for name in time_fields:
-        value = lookup.get(name.lower())
-        if value is not None:
-            parsed = parse_time(value)
+        found = lookup.get(name.lower())
+        if found is not None:
+            parsed = parse_time(found)
             if parsed is not None:
                 return parsed
     return None

@@ -92,9 +92,9 @@ class LineDecoder:
             except orjson.JSONDecodeError:
                 pass
             else:
-                for produced in records_of(value, lineno, self.index, opts):
-                    self.index = _next_index(produced, self.index)
-                    yield produced
+                for record in records_of(value, lineno, self.index, opts):
+                    self.index = _next_index(record, self.index)
+                    yield record
                 return
         try:
             text = raw.decode("utf-8")

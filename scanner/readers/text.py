@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import BinaryIO
 
 from scanner.readers.textio import ReadOptions, iter_text_lines
@@ -37,7 +38,7 @@ def iter_records(
         yield Record(lineno - 1, lineno, fields, _line_time(text))
 
 
-def _line_time(text: str):  # noqa: ANN202 - datetime | None
+def _line_time(text: str) -> datetime | None:
     m = _LEADING_TIME.match(text)
     if m is None:
         return None

@@ -11,9 +11,12 @@ import codecs
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from scanner.record import ReadProblem
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 _C1, _PUA = "\x80", "\ue000"
 
@@ -127,11 +130,13 @@ def utf8_from_utf16(stream: BinaryIO) -> BinaryIO:
 
     Undecodable UTF-16 becomes an invalid UTF-8 byte, reported by the line decoder.
     """
-    return io.BufferedReader(_Utf16ToUtf8(stream), 1 << 16)  # type: ignore[return-value]
+    return io.BufferedReader(_Utf16ToUtf8(stream), 1 << 16)
 
 
 def _mark_invalid(exc: UnicodeError) -> tuple[str, int]:
-    return "\udcff", exc.end  # type: ignore[attr-defined]  # encodes back to b"\xff"
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc  # registered for decoding only
+    return "\udcff", exc.end  # encodes back to b"\xff"
 
 
 codecs.register_error("catoscan-mark", _mark_invalid)
@@ -147,13 +152,14 @@ class _Utf16ToUtf8(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+    def readinto(self, b: WriteableBuffer) -> int:
         while not self._pending and not self._eof:
             chunk = self._raw.read(1 << 16)
             self._eof = not chunk
             text = self._decoder.decode(chunk, final=self._eof)
             self._pending = text.encode("utf-8", errors="surrogateescape")
-        n = min(len(b), len(self._pending))
-        b[:n] = self._pending[:n]
+        with memoryview(b) as view, view.cast("B") as target:
+            n = min(len(target), len(self._pending))
+            target[:n] = self._pending[:n]
         self._pending = self._pending[n:]
         return n

@@ -11,10 +11,12 @@ import bz2
 import gzip
 import io
 import json
+import lzma
 import os
 import random
 import tarfile
 import zipfile
+import zlib
 from pathlib import Path
 
 # Personal data the hostile inputs carry: no error message, log line or output file may
@@ -152,6 +154,33 @@ def unsafe_member_paths(d: Path) -> Expect:
     ]
 
 
+def corrupt_tar(d: Path) -> Expect:
+    data = _tar([("a.jsonl", LINES), ("b.jsonl", LINES), ("c.jsonl", LINE)])
+    second = 512 + (len(LINES) + 511) // 512 * 512  # b.jsonl's header
+    (d / "garbage.tar").write_bytes(_flip(data, 0, 1))  # the first header
+    (d / "bad_header.tar.gz").write_bytes(gzip.compress(_flip(data, second, second + 1)))
+    (d / "cut.tar").write_bytes(data[: second + 100])
+    rest = "; the rest of the archive was not read"
+    return [
+        ("garbage.tar", "corrupt tar archive: checksum mismatch"),
+        ("bad_header.tar.gz", f"corrupt tar archive: checksum mismatch{rest}"),
+        ("cut.tar", f"corrupt tar archive: truncated (the data ends early){rest}"),
+    ]
+
+
+def xz_huge_dictionary(d: Path) -> Expect:
+    # A valid .xz whose header asks for a 4 GiB LZMA dictionary, which the decoder would
+    # allocate: over catoscan's 256 MiB cap.
+    raw = bytearray(lzma.compress(LINES))
+    size = (raw[12] + 1) * 4
+    header = raw[12 : 12 + size]
+    header[header.index(b"\x21\x01", 2) + 2] = 40  # LZMA2's dictionary property: 4 GiB
+    header[-4:] = zlib.crc32(bytes(header[:-4])).to_bytes(4, "little")
+    raw[12 : 12 + size] = header
+    (d / "huge.jsonl.xz").write_bytes(bytes(raw))
+    return [("huge.jsonl.xz", "corrupt xz data: memory usage limit")]
+
+
 def nested_too_deep(d: Path) -> Expect:
     data = _zip([("deep.jsonl", LINE)])
     for level in range(4):
@@ -267,6 +296,8 @@ BUILDERS = {
         truncated_bz2,
         corrupt_bz2,
         corrupt_zip,
+        corrupt_tar,
+        xz_huge_dictionary,
         zip_bomb,
         bzip2_zip_bomb,
         unsafe_member_paths,

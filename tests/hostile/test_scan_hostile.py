@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import builtins
 import errno
+import gzip
 import io
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -120,6 +122,14 @@ def _after_wide(out):
     assert {line for line, _ in _found(out, "wide.json")} == {2}
 
 
+def _after_corrupt_tar(out):
+    # What came before the bad header or the cut is kept.
+    assert {r["source_path"] for r in findings(out) if ".tar" in r["source_path"]} == {
+        "bad_header.tar.gz!a.jsonl",
+        "cut.tar!a.jsonl",
+    }
+
+
 def _after_truncated_gzip(out):
     assert len({r["record_index"] for r in findings(out, "cut.jsonl.gz")}) > 100
 
@@ -133,6 +143,7 @@ AFTER = {
     "deep_json": _after_deep,
     "wide_record": _after_wide,
     "truncated_gzip": _after_truncated_gzip,
+    "corrupt_tar": _after_corrupt_tar,
 }
 
 
@@ -157,36 +168,78 @@ def test_hostile_input(case, tmp_path, key, baseline):
     assert not Path("/tmp/evil-abs.jsonl").exists() and not Path("/evil-abs.jsonl").exists()
 
 
-def test_unreadable_file_and_directory(tmp_path, key, baseline, monkeypatch):
-    d = tmp_path / "in"
-    d.mkdir()
+def _with_unreadable_file_and_directory(d: Path) -> tuple[Path, Path]:
+    """Good files, a file and a directory to be made unreadable, and a directory after them."""
     build.write_good(d)
     locked = d / "locked.log"
     locked.write_bytes(build.LINE + b"\n")
     (d / "locked_dir").mkdir()
     (d / "locked_dir" / "inner.log").write_bytes(build.LINE + b"\n")
-    expects = [("locked.log", "permission denied")]
-    if os.geteuid() != 0:
-        locked.chmod(0)
-        (d / "locked_dir").chmod(0)
-        expects.append(("locked_dir", "permission denied"))
-    else:
-        # Root reads everything: make opening this one file fail as EACCES would.
-        real_open = builtins.open
+    (d / "z_after").mkdir()  # walked after the unreadable directory
+    (d / "z_after" / "after.log").write_bytes(build.LINE + b"\n")
+    return locked, d / "locked_dir"
 
-        def guarded_open(file, *args, **kwargs):
-            if isinstance(file, str | os.PathLike) and Path(file) == locked:
-                raise PermissionError(errno.EACCES, "Permission denied", str(file))
-            return real_open(file, *args, **kwargs)
 
-        monkeypatch.setattr(builtins, "open", guarded_open)
-        monkeypatch.setattr(io, "open", guarded_open)
+def _check_unreadable(result, out, baseline):
+    expects = [("locked.log", "permission denied"), ("locked_dir", "permission denied")]
+    check(result, out, expects, baseline)
+    errors = read_table(out, "errors").to_pylist()
+    assert sorted((e["source_path"], e["reason"]) for e in errors) == [
+        ("locked.log", "cannot read: permission denied"),
+        ("locked_dir", "cannot read: permission denied"),
+    ]
+    assert _found(out, "z_after/after.log")  # the walk went on past the directory
+    assert not [r for r in findings(out) if r["source_path"].startswith("locked")]
+
+
+def test_unreadable_file_and_directory(tmp_path, key, baseline):
+    """Real permissions: chmod 000 on a file and a directory."""
+    if os.geteuid() == 0:
+        pytest.skip(
+            "root reads chmod 000 files and directories; "
+            "test_unreadable_file_and_directory_as_any_user fakes EACCES instead"
+        )
+    d = tmp_path / "in"
+    d.mkdir()
+    locked, locked_dir = _with_unreadable_file_and_directory(d)
+    locked.chmod(0)
+    locked_dir.chmod(0)
     out = tmp_path / "inv"
     try:
         result = scan([d], out, key)
     finally:
-        (d / "locked_dir").chmod(0o755)
-    check(result, out, expects, baseline)
+        locked_dir.chmod(0o755)
+    _check_unreadable(result, out, baseline)
+
+
+def test_unreadable_file_and_directory_as_any_user(tmp_path, key, baseline, monkeypatch):
+    """The same, with EACCES raised where the OS would raise it (root is never refused)."""
+    d = tmp_path / "in"
+    d.mkdir()
+    locked, locked_dir = _with_unreadable_file_and_directory(d)
+    real_open, real_scandir = builtins.open, os.scandir
+
+    def denied(path):
+        return PermissionError(errno.EACCES, "Permission denied", os.fsdecode(path))
+
+    def guarded_open(file, *args, **kwargs):
+        if isinstance(file, str | os.PathLike) and Path(file) == locked:
+            raise denied(file)
+        return real_open(file, *args, **kwargs)
+
+    def guarded_scandir(path="."):
+        # os.walk lists each directory with os.scandir and hands its error to onerror.
+        if isinstance(path, str | bytes | os.PathLike) and Path(os.fsdecode(path)) == locked_dir:
+            raise denied(path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(io, "open", guarded_open)
+    monkeypatch.setattr(os, "scandir", guarded_scandir)
+    out = tmp_path / "inv"
+    result = scan([d], out, key)
+    monkeypatch.undo()
+    _check_unreadable(result, out, baseline)
 
 
 @pytest.mark.parametrize("shrink", [False, True], ids=["grows", "truncated"])
@@ -254,6 +307,44 @@ def test_100_mb_line_is_skipped_with_bounded_memory(tmp_path, key, baseline):
     check(result, out, [("huge.log", "over the 1048576-byte line limit")], baseline)
     assert peak < 48 * 1024**2, peak  # a 100 MB line, never held whole
     assert (3, "EMAIL_ADDRESS") in _found(out, "huge.log")  # the line after it is read
+
+
+def test_archive_limits_are_read_from_scanner_yaml(tmp_path, key, baseline):
+    from importlib import resources
+
+    cfg = tmp_path / "cfg"
+    cfg.mkdir()
+    text = resources.files("configs").joinpath("scanner.yaml").read_text()
+    text = text.replace("max_member_bytes: 8589934592", "max_member_bytes: 1048576")
+    text = text.replace("max_nested_archive_bytes: 268435456", "max_nested_archive_bytes: 65536")
+    (cfg / "scanner.yaml").write_text(text)
+    d = tmp_path / "in"
+    d.mkdir()
+    build.write_good(d)
+    big_zip = build._zip([("in.jsonl", build.LINES * 2)], zipfile.ZIP_STORED)  # 138 KiB
+    (d / "nested.tar").write_bytes(
+        build._tar([("a.jsonl", build.LINE), ("big.zip", big_zip), ("c.jsonl", build.LINE)])
+    )
+    (d / "big.zip.gz").write_bytes(gzip.compress(big_zip))
+    big_log = b"2025-03-14 01:20:30 filler\n" * 40_000  # ~1.1 MB
+    (d / "member.tar").write_bytes(
+        build._tar([("a.jsonl", build.LINE), ("big.log", big_log), ("c.jsonl", build.LINE)])
+    )
+    out = tmp_path / "inv"
+    result = scan([d], out, key, "--config-dir", str(cfg))
+    nested = "over the 64 KiB limit (limits.max_nested_archive_bytes); skipped"
+    check(
+        result,
+        out,
+        [
+            ("nested.tar!big.zip", f"nested archive in a tar member is {nested}"),
+            ("big.zip.gz", "nested archive larger than 64 KiB (limits.max_nested_archive_bytes)"),
+            ("member.tar!big.log", "over the 1 MiB limit (limits.max_member_bytes); skipped"),
+        ],
+        baseline,
+    )
+    kept = {r["source_path"] for r in findings(out) if ".tar" in r["source_path"]}
+    assert kept == {f"{t}.tar!{m}.jsonl" for t in ("nested", "member") for m in "ac"}
 
 
 def test_control_characters_and_undecodable_names(tmp_path, key, baseline):

@@ -106,9 +106,19 @@ def test_false_positives_do_not_trip_the_gate(dataset):
 
 
 def test_accepted_risk_still_trips_the_gate(dataset):
-    invoke("review", "add", dataset, "--source", "csv/*", "--verdict", "accepted_risk",
-           "--reason", "known", "--by", "alice")
-    assert invoke("diff", dataset).exit_code == 1
+    decision = ["--source", "csv/*", "--verdict", "accepted_risk", "--reason", "known"]
+    result = invoke("review", "add", dataset, *decision, "--by", "alice")
+    # The decision was stored and covers the new export, both undeclared findings included:
+    # were it not, the diff below would trip the gate whatever accepted risk does.
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        f"added r1: accepted_risk, source csv/* (3 findings in the latest scan {SCAN_B})\n"
+    )
+    result = invoke("diff", dataset)
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines()[0] == (
+        f"diff {SCAN_A} -> {SCAN_B}: 5 new, 1 vanished, 2 new undeclared"
+    )
 
 
 def test_diff_notes_on_stderr_when_scans_differ(dataset):

@@ -9,7 +9,11 @@ from scanner.cli import cli
 
 from .fixed import invoke
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[2]
+# Where a command and each of its options are documented: the README, or the commands page.
+README = "\n".join(
+    (ROOT / name).read_text(encoding="utf-8") for name in ("README.md", "docs/commands.md")
+)
 COMMANDS = [
     ["report"],
     ["lookup"],
@@ -19,6 +23,7 @@ COMMANDS = [
     ["review", "list"],
     ["review", "revoke"],
     ["diff"],
+    ["prune"],
 ]
 
 

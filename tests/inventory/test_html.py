@@ -86,7 +86,11 @@ def test_html_is_well_formed_and_self_contained(report_html):
     assert "script" not in page.tags and "link" not in page.tags and "img" not in page.tags
     assert "iframe" not in page.tags and "object" not in page.tags
     names = {name for name, _value in page.attrs}
-    assert not names & {"src", "href", "srcset", "action", "onload", "onclick"}
+    assert not names & {"src", "srcset", "action", "onload", "onclick"}
+    # Links only within the page (its table of contents): nothing to fetch.
+    links = [v for n, v in page.attrs if n == "href"]
+    assert links and all(v.startswith("#") for v in links)
+    assert {v[1:] for v in links} == set(page.ids)
     csp = [v for n, v in page.attrs if n == "content" and v and "default-src" in v]
     assert csp == ["default-src 'none'; style-src 'unsafe-inline'"]
     assert "url(" not in text and "@import" not in text
@@ -171,10 +175,58 @@ def test_html_renders_in_headless_chromium(report_html, tmp_path):
     page = parse(dom)
     assert page.tags.count("svg") == 8 and page.tags.count("rect") > 10
     assert "Findings per CCPA category over event time (per month)" in " ".join(page.text)
+    for width in (1024, 1400):
+        subprocess.run(
+            [*base, f"--screenshot={png}", f"--window-size={width},2000", report_html.as_uri()],
+            capture_output=True, timeout=120, check=True,
+        )
+        data = png.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    pdf = tmp_path / "report.pdf"
     subprocess.run(
-        [*base, f"--screenshot={png}", "--window-size=1280,2000", report_html.as_uri()],
+        [*base, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", report_html.as_uri()],
         capture_output=True, timeout=120, check=True,
     )
-    data = png.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    data = pdf.read_bytes()
+    assert data[:5] == b"%PDF-" and data.count(b"/Type /Page\n") + data.count(b"/Type /Page>") >= 1
     shutil.rmtree(tmp_path / "profile", ignore_errors=True)
+
+
+@pytest.mark.parametrize(("span", "unit", "buckets"), [
+    ("5h", "hour", ["2025-03-14 01:00", "2025-03-14 02:00", "2025-03-14 03:00",
+                    "2025-03-14 04:00", "2025-03-14 05:00", "2025-03-14 06:00"]),
+    ("10D", "day", [f"2025-03-{d:02d}" for d in range(14, 25)]),
+    ("400D", "month", [f"2025-{m:02d}" for m in range(3, 13)] + [f"2026-{m:02d}" for m in (1, 2, 3, 4)]),
+])
+def test_the_timeline_bucket_follows_the_span_of_event_times(span, unit, buckets):
+    """A day of logs is drawn per hour, weeks per day, a year per month; never one bar."""
+    import pandas as pd
+
+    from scanner.inventory.report import _timeline
+
+    first = pd.Timestamp("2025-03-14T01:30:00Z")
+    frame = pd.DataFrame({"event_time": [first, first + pd.Timedelta(span)],
+                          "categories": ["A,B", "C"]})
+    timeline = _timeline(frame)
+    assert timeline.unit == unit
+    assert list(timeline.buckets) == buckets
+    assert timeline.series["A"][0] == 1 and timeline.series["C"][-1] == 1
+
+
+def test_red_means_undeclared_and_nothing_else():
+    from scanner.inventory.html import (
+        CATEGORY_COLORS,
+        DECLARED_COLORS,
+        UNDECLARED_RED,
+        category_colors,
+    )
+
+    assert DECLARED_COLORS["undeclared"] == UNDECLARED_RED
+    assert UNDECLARED_RED not in category_colors([*CATEGORY_COLORS, "x", "y", "z", "w", "v", "u"]).values()
+
+
+def test_the_page_prints_whole_tables(report_html):
+    text = report_html.read_text(encoding="utf-8")
+    css = text.split("@media print{", 1)[1]
+    assert ".scroll{max-height:none;overflow:visible}" in css  # no clipped scroll boxes
+    assert "th{position:static}" in css

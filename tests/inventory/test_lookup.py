@@ -22,6 +22,7 @@ def test_lookup_name_in_both_orders_exact(fixed_dataset, key_file):
         "name 1          4         2      2      1  A,B         real name\n"
     )
     assert result.stderr == (
+        f"catoscan: lookup: searched scan {SCAN_B}\n"
         f"catoscan: lookup: key_id {KEY_ID} (key {key_file}); identifiers: 1, hashed forms: 4, "
         "scans searched: 1, occurrences: 2\n"
     )
@@ -29,7 +30,8 @@ def test_lookup_name_in_both_orders_exact(fixed_dataset, key_file):
 
 def test_lookup_full_width_space_matches_half_width(fixed_dataset, key_file):
     result = invoke(
-        "lookup", fixed_dataset, "--key-file", key_file, "--name", "山田\u3000太郎", "--format", "csv"
+        "lookup", fixed_dataset, "--key-file", key_file, "--name", "山田\u3000太郎", "--format", "csv",
+        "--all-scans",
     )
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
@@ -61,12 +63,13 @@ def test_lookup_json_answers_an_access_request(fixed_dataset, key_file, tmp_path
     ids.write_text("Email,name\nTARO.YAMADA@example.com,山田 太郎\n,Taro Yamada\n", encoding="utf-8")
     result = invoke(
         "lookup", fixed_dataset, "--key-file", key_file, "--identifiers", ids, "--ip", "192.0.2.17",
-        "--format", "json",
+        "--format", "json", "--all-scans",
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["key_id"] == KEY_ID
     assert data["scans_searched"] == [SCAN_A, SCAN_B]
+    assert data["scope"] == "all" and data["notes"] == [] and data["phone_regions"] == ["JP", "US"]
     assert data["scans_skipped_other_key"] == []
     summary = {s["identifier"]: (s["findings"], s["categories"]) for s in data["identifiers"]}
     assert summary == {

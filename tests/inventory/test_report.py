@@ -41,6 +41,14 @@ Read errors (2)
   events/a.jsonl  eventsfeed-jsonl  record     3       2  invalid JSON
 
 Review decisions: 0 active (0 confirmed, 0 false_positive, 0 accepted_risk), 0 revoked
+
+CCPA categories (the privacy policy's letters; where each is in the statute)
+  category     what
+  A            Identifiers (real name, online identifier, IP address, e-mail address and similar) (Cal. Civ. Code 1798.140(v)(1)(A))
+  B            Personal information in Cal. Civ. Code 1798.80(e) customer records (Cal. Civ. Code 1798.140(v)(1)(B))
+  C            Internet or other electronic network activity information (Cal. Civ. Code 1798.140(v)(1)(F))
+  geolocation  Precise geolocation data (Cal. Civ. Code 1798.140(v)(1)(G))
+  sensitive    Sensitive personal information (government ids, financial accounts, credentials) (Cal. Civ. Code 1798.140(ae))
 """
 
 
@@ -228,6 +236,14 @@ Read errors (2)
   events/a.jsonl  eventsfeed-jsonl  record     3       2  invalid JSON
 
 Review decisions: 2 active (0 confirmed, 1 false_positive, 1 accepted_risk), 0 revoked
+
+CCPA categories (the privacy policy's letters; where each is in the statute)
+  category     what
+  A            Identifiers (real name, online identifier, IP address, e-mail address and similar) (Cal. Civ. Code 1798.140(v)(1)(A))
+  B            Personal information in Cal. Civ. Code 1798.80(e) customer records (Cal. Civ. Code 1798.140(v)(1)(B))
+  C            Internet or other electronic network activity information (Cal. Civ. Code 1798.140(v)(1)(F))
+  geolocation  Precise geolocation data (Cal. Civ. Code 1798.140(v)(1)(G))
+  sensitive    Sensitive personal information (government ids, financial accounts, credentials) (Cal. Civ. Code 1798.140(ae))
 """
     )
     assert result.stdout == expected

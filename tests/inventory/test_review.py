@@ -109,9 +109,19 @@ def test_a_revoked_decision_no_longer_applies(dataset, clock):
         (["--value-hash", "ab" * 32, "--entity-type", "PERSON", "--verdict", "confirmed", "--reason", "r"],
          "Error: --value-hash already names the entity type; drop --entity-type\n"),
         (["--field", "cs5", "--entity-type", "PHONE", "--verdict", "confirmed", "--reason", "r"],
-         "Error: --entity-type: unknown entity 'PHONE'; valid: PERSON, EMAIL_ADDRESS, IP_ADDRESS, "
-         "MAC_ADDRESS, PHONE_NUMBER, USERNAME, USER_ID, DEVICE_NAME, DEVICE_ID, DEVICE_INFO, URL, "
-         "LOCATION, CREDIT_CARD, JP_MY_NUMBER, US_SSN, SECRET\n"),
+         "Error: --entity-type: unknown entity 'PHONE'; valid: CREDIT_CARD, DEVICE_ID, "
+         "DEVICE_INFO, DEVICE_NAME, EMAIL_ADDRESS, IP_ADDRESS, JP_MY_NUMBER, LOCATION, "
+         "MAC_ADDRESS, PERSON, PHONE_NUMBER, SECRET, URL, USERNAME, USER_ID, US_SSN\n"),
+        (["--field", "cs5", "--entity-type", "PHONE_NUMBR", "--verdict", "confirmed", "--reason", "r"],
+         "Error: --entity-type: unknown entity 'PHONE_NUMBR'; did you mean PHONE_NUMBER or "
+         "JP_MY_NUMBER?\n"),
+        # A typo'd field matched nothing and was accepted with "0 findings": refused now.
+        (["--field", "vpn_user_emial", "--entity-type", "EMAIL_ADDRESS", "--verdict", "confirmed",
+          "--reason", "r"],
+         "--field vpn_user_emial: no scan of "),
+        (["--field", "vpn_user_emial", "--entity-type", "EMAIL_ADDRESS", "--verdict", "confirmed",
+          "--reason", "r"],
+         " has this field; did you mean vpn_user_email?\n"),
         (["--value-hash", "ABC", "--verdict", "confirmed", "--reason", "r"],
          "Error: --value-hash: must be a value_hash: 64 lower-case hex digits\n"),
         (["--source", "x", "--verdict", "confirmed", "--reason", " "],

@@ -96,7 +96,14 @@ def test_sample_lookup_finds_the_subject_in_many_formats(scanned):
     summary = {s["identifier"]: s for s in data["identifiers"]}
     assert summary["name 1"]["findings"] >= 1 and summary["name 2"]["findings"] >= 1
     assert summary["email 1"]["categories"] == ["A"]
-    assert len(data["scans_searched"]) == 2
+    # The same files scanned twice: the latest scan by default, both with --all-scans.
+    assert len(data["scans_searched"]) == 1 and data["scope"] == "latest"
+    assert "searched the latest scan made with this key" in result.stderr
+    history = invoke("lookup", out, "--key-file", key, "--email", "taro.yamada@example.com",
+                     "--format", "json", "--all-scans")
+    every = json.loads(history.stdout)
+    assert len(every["scans_searched"]) == 2
+    assert every["identifiers"][0]["findings"] == 2 * summary["email 1"]["findings"]
 
 
 def test_sample_retention_writes_both_files(scanned, tmp_path):
@@ -107,3 +114,35 @@ def test_sample_retention_writes_both_files(scanned, tmp_path):
     assert {p.name for p in tmp_path.iterdir()} == {
         "deletion_manifest.parquet", "deletion_manifest.csv", "undated.parquet", "undated.csv"
     }
+
+
+def _found(out, key, *identifier):
+    result = invoke("lookup", out, "--key-file", key, *identifier, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout), result.stderr
+
+
+def test_sample_lookup_reads_national_phone_formats_in_every_region(scanned):
+    """A US number written nationally is not read as Japanese only (JP is first in
+    phone_regions): each configured region is tried, as the scan reads numbers."""
+    out, key, _tmp = scanned
+    international, _ = _found(out, key, "--phone", "+1 202-555-0143")
+    count = international["identifiers"][0]["findings"]
+    assert count >= 1
+    for national in ("202-555-0143", "(202) 555-0143", "２０２-５５５-０１４３"):
+        data, stderr = _found(out, key, "--phone", national)
+        assert data["identifiers"][0]["findings"] >= count, national
+        assert data["phone_regions"] == ["JP", "US", "*"]
+        assert "is not a valid phone number" not in stderr
+    data, stderr = _found(out, key, "--phone", "0000-0000")  # valid in no region
+    assert data["notes"] == ["phone 1 is not a valid phone number in any region; searched as "
+                             "read anyway"]
+    assert "catoscan: lookup: phone 1 is not a valid phone number in any region" in stderr
+
+
+def test_sample_lookup_finds_a_japanese_name_written_without_a_space(scanned):
+    out, key, _tmp = scanned
+    spaced, _ = _found(out, key, "--name", "山田 太郎")
+    together, _ = _found(out, key, "--name", "山田太郎")
+    assert spaced["identifiers"][0]["findings"] >= 1
+    assert together["identifiers"][0]["findings"] == spaced["identifiers"][0]["findings"]

@@ -43,9 +43,14 @@ def test_false_positive_decisions_open_the_gate(tmp_path, key_file):
     assert "PHONE_NUMBER" in read_table(out, "findings", latest).column("entity_type").to_pylist()
 
     # confirmed / accepted risk do not open the gate; a revoked false positive no longer does
-    invoke("review", "revoke", out, "r1", "--reason", "real number after all", "--by", "bob")
-    invoke("review", "add", out, "--source", "*", "--verdict", "accepted_risk", "--reason", "r",
-           "--by", "bob")
+    result = invoke(
+        "review", "revoke", out, "r1", "--reason", "real number after all", "--by", "bob"
+    )
+    assert result.exit_code == 0, result.output
+    decision = ["--source", "*", "--verdict", "accepted_risk", "--reason", "r", "--by", "bob"]
+    result = invoke("review", "add", out, *decision)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("added r2: accepted_risk, source * (")
     assert scan(logs, out, key_file).exit_code == 1
 
 

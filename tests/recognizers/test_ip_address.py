@@ -18,7 +18,10 @@ def recognizer():
         ("192.0.2.17", [(IP, "192.0.2.17")]),
         ("src=198.51.100.23 dst=203.0.113.45", [(IP, "198.51.100.23"), (IP, "203.0.113.45")]),
         ("192.0.2.1:443", [(IP, "192.0.2.1")]),
-        ("10.0.0.0/8", [(IP, "10.0.0.0")]),
+        ("10.0.0.0/8", [(IP, "10.0.0.0/8")]),  # a network keeps its prefix length
+        ("route 2001:db8::/32.", [(IP, "2001:db8::/32")]),
+        ("10.0.0.0/123", [(IP, "10.0.0.0")]),  # no such prefix length: the address alone
+        ("::ffff:192.168.1", []),  # a cut address is no address (nor its '::ffff:192' head)
         ("255.255.255.255", [(IP, "255.255.255.255")]),
         ("192.168.001.010", [(IP, "192.168.001.010")]),  # zero-padded octets, 3 digits
         ('{"sourceIp":"192.0.2.88"}', [(IP, "192.0.2.88")]),
@@ -82,10 +85,6 @@ def test_finds(recognizer, text, expected):
         "2025-03-14T01:23:45Z",
         "Fri Mar 14 01:23:45 UTC 2025",
         "12:00:00.123",
-        # unspecified
-        "0.0.0.0",
-        "::",
-        "bind [::]:443",
         # bad octets
         "256.1.1.1",
         "192.168.1.300",
@@ -140,3 +139,10 @@ def test_ip_class(address, expected):
 def test_ip_class_rejects_non_addresses():
     with pytest.raises(ValueError):
         ip_class("5.18.1.1234")
+
+
+@pytest.mark.parametrize("text", ["0.0.0.0", "::", "bind [::]:443", "0.0.0.0/0", "::/0"])
+def test_unspecified_addresses_score_under_the_threshold(recognizer, text):
+    """Any-address identifies no one: found (presidio finds it) but under min_score."""
+    [result] = recognizer.analyze(text, [IP], None)
+    assert result.score == recognizer.UNSPECIFIED_SCORE < 0.5

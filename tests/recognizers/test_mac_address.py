@@ -54,10 +54,23 @@ def test_finds(recognizer, text, expected):
         "deadbeef00:00:5e:00:53:1a",
         "00:00:5e:00:53",  # five bytes
         "00:00:5e-00:53:1a",  # mixed separators
-        "face.beef.cafe",  # dotted words
         "0000.5e00.531a.example.com",
         "01:23:45",
     ],
 )
 def test_never(recognizer, text):
     assert_spans(recognizer.analyze(text, [MAC], None), text, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("face.beef.cafe", 0.3),  # no digit: as often a word game, under min_score
+        ("Physical address is aabb.ccdd.eeff", 0.85),  # a context word says it is a MAC
+        ("bssid AABB.CCDD.EEFF", 0.85),
+        ("0000.5e00.531a", 0.85),  # a digit: a Cisco-dotted MAC as usual
+    ],
+)
+def test_dotted_letters_only_need_a_context_word(recognizer, text, score):
+    [result] = recognizer.analyze(text, [MAC], None)
+    assert result.score == score

@@ -33,6 +33,11 @@ def analyze(recognizer, text):
         ("Login failed for user 鬼塚 翔: invalid", [(PERSON, "鬼塚 翔")]),  # unknown surname
         ("管理者 鈴木 一郎 がユーザーを無効にしました", [(PERSON, "鈴木 一郎")]),  # not '管理者 鈴木'
         ("佐藤 さくら", [(PERSON, "佐藤 さくら")]),  # kana given name
+        # a title or honorific written on to the given name is not part of the name
+        ("担当は山田 太郎様です", [(PERSON, "山田 太郎")]),
+        ("田中 一郎宛に送付しました", [(PERSON, "田中 一郎")]),
+        ("鈴木 花子氏が承認", [(PERSON, "鈴木 花子")]),
+        ("山田 一郎部長が承認", [(PERSON, "山田 一郎")]),
         # kana
         ("タナカ ケンジ がログイン", [(PERSON, "タナカ ケンジ")]),
         ("ユーザー ナカムラ ユイ のメール", [(PERSON, "ナカムラ ユイ")]),

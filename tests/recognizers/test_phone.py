@@ -12,6 +12,12 @@ def recognizer():
     return PhoneRecognizer()
 
 
+@pytest.fixture(scope="module")
+def every_region():
+    """As packaged: JP and US first, then every other region ``phonenumbers`` knows."""
+    return PhoneRecognizer(regions=("JP", "US", "*"))
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -85,11 +91,21 @@ def test_finds(recognizer, text, expected):
         "123-45-6789",
         "1234 5678 9018",
         "4111 1111 1111 1111",
+        "4111 1111 1111 1112",  # a card failing Luhn: its head is valid in some region
+        "000-12-3456",  # an SSN's shape: valid in one region, but not grouped as it writes
         "12 345 6789",
+        "13812345678",  # a bare digit run without a phone word
+        "order number 13812345678",
     ],
 )
-def test_never(recognizer, text):
+def test_never(recognizer, every_region, text):
     assert_spans(recognizer.analyze(text, [PHONE], None), text, [])
+    if text not in POLISH:
+        assert_spans(every_region.analyze(text, [PHONE], None), text, [])
+
+
+#: Grouped as a Polish landline is written: a phone number once every region counts.
+POLISH = {"12 345 6789"}
 
 
 @pytest.mark.parametrize(
@@ -122,5 +138,48 @@ def test_regions_decide_national_numbers():
 
 @pytest.mark.parametrize("regions", [("JP", "XX"), ()])
 def test_unknown_region_fails(regions):
+    with pytest.raises(ValueError, match="phone regions"):
+        PhoneRecognizer(regions=regions)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("My Israeli number is 09-7625400", "09-7625400"),  # IL, grouped as IL writes it
+        ("+91 4155 550132 or 91-415-555-0132", "+91 4155 550132"),
+        ("020 7123 4567", "020 7123 4567"),  # GB
+        ("01 42 68 53 00", "01 42 68 53 00"),  # FR
+        ("01.42.68.53.00", "01.42.68.53.00"),
+        ("12 345 6789", "12 345 6789"),  # PL
+    ],
+)
+def test_every_region_finds_what_is_grouped_as_its_region_writes(every_region, text, expected):
+    found = [text[r.start : r.end] for r in every_region.analyze(text, [PHONE], None)]
+    assert found == [expected]
+
+
+def test_named_regions_are_checked_at_valid_leniency():
+    """A region named in phone_regions needs no particular grouping (IN: 91-415-555-0132)."""
+    india = PhoneRecognizer(regions=("US", "IN"))
+    text = "my international one is 91-415-555-0132"
+    assert [text[r.start : r.end] for r in india.analyze(text, [PHONE], None)] == ["91-415-555-0132"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mobile 09012345678", ["09012345678"]),
+        ("call me at 2025550143", ["2025550143"]),
+        ("携帯 09012345678", ["09012345678"]),
+        ("ticket 09012345678", []),
+        ("phone 12345678901234", []),  # valid nowhere
+    ],
+)
+def test_bare_digits_need_a_phone_word(recognizer, text, expected):
+    assert [text[r.start : r.end] for r in recognizer.analyze(text, [PHONE], None)] == expected
+
+
+@pytest.mark.parametrize("regions", [("JP", "*", "US"), ("JP", "JP"), ("*", "*")])
+def test_bad_region_lists_fail(regions):
     with pytest.raises(ValueError, match="phone regions"):
         PhoneRecognizer(regions=regions)

@@ -22,6 +22,11 @@ def recognizer():
         # Published specimens are still SSN-shaped values in a log: reported, not dropped.
         ("078-05-1120", [(SSN, "078-05-1120")], 0.85),
         ("SSN 219-09-9999 leaked", [(SSN, "219-09-9999")], 0.95),
+        ("123.45.6789", [(SSN, "123.45.6789")], 0.4),
+        # nine digits, or odd groupings: an SSN only with a context word
+        ("123456789", [(SSN, "123456789")], 0.05),
+        ("123-456789", [(SSN, "123-456789")], 0.05),
+        ("ssn 123456789", [(SSN, "123456789")], 0.95),
     ],
 )
 def test_finds(recognizer, text, expected, score):
@@ -43,8 +48,9 @@ def test_finds(recognizer, text, expected, score):
         "123-45-67890",
         "03-5555-0101",
         "2025-03-14",
-        "123456789",  # no separators
         "123-45 6789",
+        "078051120",  # a published specimen written without separators: just digits
+        "111111111",
     ],
 )
 def test_never(recognizer, text):

@@ -1,8 +1,10 @@
-"""YamlRecognizer.analyze gives exactly what presidio's PatternRecognizer.analyze gives.
+"""The lean pattern search gives exactly what presidio's PatternRecognizer.analyze gives.
 
 Each packaged YAML recognizer (with its prefilters) is rebuilt as a plain presidio
-``PatternRecognizer`` with the same patterns and flags (no prefilters), and both analyse every line of sample_data, the hostile
-cases, the recognizer tests' own examples and generated near-misses.
+``PatternRecognizer`` with the same patterns and flags (no prefilters), and both analyse
+every line of sample_data, the hostile cases, the recognizer tests' own examples and
+generated near-misses. The code recognizers built on the same search (e-mail, MAC, SSN,
+My Number, with their validation) are compared with presidio's search on the same texts.
 """
 
 import gzip
@@ -14,6 +16,11 @@ import pytest
 from presidio_analyzer import Pattern, PatternRecognizer
 
 from recognizers import default_yaml_path, load_yaml_recognizers
+from recognizers._common import LeanPatternRecognizer
+from recognizers.email import EmailRecognizer
+from recognizers.jp_my_number import JpMyNumberRecognizer
+from recognizers.mac_address import MacAddressRecognizer
+from recognizers.us_ssn import UsSsnRecognizer
 from recognizers.yaml_loader import REGEX_FLAGS, YamlRecognizer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +31,9 @@ _PIECES = [
     "password=", "\"token\":\"", "Bearer ", "https://", "user_id=", "S-1-5-21-", "PoP ",
     "35.6895, 139.6917", "taro.yamada", "Tokyo", "x", "0", " ", "\\", "\"", "'", "-", ".",
     "=", ":", "&", "TARO", "ab12", "12345678", "null", "****", "@", "ı", "İ", "K",
+    "a.b@example.com", "x%40ex.co.jp", "icon@2x.png", "00:00:5e:00:53:01", "ff-ff-ff-ff-ff-ff",
+    "0000.5e00.5301", "aabb.ccdd.eeff", "078-05-1120", "219-09-9999", "000-12-3456",
+    "1234 5678 9018", "123456789018", "4111 1111 1111 1111", ";",
 ]
 
 
@@ -61,6 +71,7 @@ def _facts(results):
             r.recognition_metadata["recognizer_name"],
             r.analysis_explanation.pattern_name, r.analysis_explanation.pattern,
             r.analysis_explanation.score, r.analysis_explanation.recognizer,
+            r.analysis_explanation.validation_result,
         )
         for r in results
     ]
@@ -101,3 +112,36 @@ def test_a_zero_score_pattern_reports_nothing_as_in_presidio():
     theirs = PatternRecognizer(**kwargs).analyze("a thing", ["THING"])
     assert _facts(ours) == _facts(theirs)
     assert [(r.start, r.end) for r in ours] == [(2, 4)]
+
+
+@pytest.mark.parametrize(
+    "recognizer",
+    [EmailRecognizer(), MacAddressRecognizer(), UsSsnRecognizer(), JpMyNumberRecognizer()],
+    ids=lambda r: r.name,
+)
+def test_code_recognizers_search_as_presidio_does(recognizer, texts):
+    entities = recognizer.supported_entities
+    matched = 0
+    for text in texts:
+        ours = LeanPatternRecognizer.analyze(recognizer, text, entities, None)
+        theirs = PatternRecognizer.analyze(recognizer, text, entities, None)
+        assert _facts(ours) == _facts(theirs), text
+        matched += len(theirs)
+    assert matched >= 10
+
+
+def test_validation_raises_and_drops_scores_as_in_presidio():
+    class Checked(LeanPatternRecognizer):
+        def validate_result(self, pattern_text):
+            return {"good": True, "bad": False}.get(pattern_text)
+
+    kwargs = dict(supported_entity="THING", name="C", global_regex_flags=REGEX_FLAGS,
+                  patterns=[Pattern("word", r"[a-z]+", 0.4), Pattern("none", r"zero", 0.0)])
+    recognizer = Checked(**kwargs)
+    for text in ["good bad other", "zero", "bad", "good zero other good"]:
+        ours = recognizer.analyze(text, ["THING"])
+        theirs = PatternRecognizer.analyze(recognizer, text, ["THING"])
+        assert _facts(ours) == _facts(theirs), text
+    assert [(r.start, r.score) for r in recognizer.analyze("good bad other", ["THING"])] == [
+        (0, 1.0), (9, 0.4),
+    ]  # fmt: skip

@@ -9,53 +9,49 @@ versions.
 
 from __future__ import annotations
 
+import enum
 import ipaddress
 import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
 
-from scanner.config import ENTITY_TYPES, Configs, FieldRule
+from recognizers.ipv4 import canonical_ipv4
+from scanner.config import Configs, FieldRule
 from scanner.detect import values
 from scanner.detect.fieldmap import PLAIN_TEXT, FieldMap
 from scanner.detect.filters import Filters
 from scanner.detect.nlp import ModelInfo, build_analyzer, check_model, load_model
+from scanner.detect.not_person import (
+    NER_TEMPLATE_DETECTOR,
+    prefer_longer_names,
+    trim_leading_words,
+)
 from scanner.detect.resolve import Resolver, Span
+from scanner.detect.templates import Fit, TemplateMiner, tokenize
+from scanner.entities import ENTITIES, ENTITY_TYPES, NER_ENTITY_TYPES
+from scanner.errors import ConfigError
 from scanner.record import Record
+
+if TYPE_CHECKING:  # presidio is imported when the analyzer is first needed
+    from presidio_analyzer import AnalyzerEngine, RecognizerResult
+    from presidio_analyzer.nlp_engine import NlpArtifacts
 
 log = logging.getLogger(__name__)
 
 #: Entities whose mapped fields are validated by that entity's recognizer.
-VALIDATED = frozenset(
-    {
-        "IP_ADDRESS",
-        "MAC_ADDRESS",
-        "EMAIL_ADDRESS",
-        "PHONE_NUMBER",
-        "CREDIT_CARD",
-        "JP_MY_NUMBER",
-        "US_SSN",
-    }
-)
+VALIDATED = frozenset(n for n, spec in ENTITIES.items() if spec.field_check == "recognizer")
+#: Score of a phone-shaped value in a phone field that no region's rules call valid.
+UNVALIDATED_PHONE = 0.6
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _WINDOW = 100_000  # characters of free text analysed at once (spaCy's limit is 1,000,000)
 _OVERLAP = 256
-_MISSING = object()
 
-# Necessary conditions of each pattern recognizer's matches, checked before running it:
-# most field values and log lines hold no e-mail, IP, card or phone number at all, and a
-# compiled search is far cheaper than presidio's recognizer machinery. Each must be true of
-# every text the recognizer could match (NFKC-normalised text, as the recognizers see it).
-_PREFILTERS: dict[str, re.Pattern[str]] = {
-    "EMAIL_ADDRESS": re.compile(r"@|%40", re.IGNORECASE),
-    "IP_ADDRESS": re.compile(r"\d\.\d|[0-9A-Fa-f]:[0-9A-Fa-f]|::"),
-    "MAC_ADDRESS": re.compile(r"[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}"),
-    "PHONE_NUMBER": re.compile(r"(?:\d\D*){7}"),
-    "CREDIT_CARD": re.compile(r"(?:\d\D*){13}"),
-    "JP_MY_NUMBER": re.compile(r"(?:\d\D*){12}"),
-    "US_SSN": re.compile(r"(?:\d\D*){9}"),
-    "URL": re.compile(r"://"),
-}
+# Necessary conditions of each entity's matches (EntitySpec.prefilter), checked before its
+# recognizers run: most field values and log lines hold no e-mail, IP, card or phone number
+# at all, and a compiled search is far cheaper than presidio's recognizer machinery.
+_PREFILTERS = {n: spec.prefilter for n, spec in ENTITIES.items() if spec.prefilter is not None}
 
 
 def possible_entities(text: str, entities: tuple[str, ...]) -> tuple[str, ...]:
@@ -68,6 +64,11 @@ def possible_entities(text: str, entities: tuple[str, ...]) -> tuple[str, ...]:
 def _bare_ip(value: str) -> tuple[int, int] | None:
     """Span of a field value that is exactly one usable IP address (the common case)."""
     text = value.strip()
+    if (number := canonical_ipv4(text)) is not None:
+        if not number:
+            return None  # 0.0.0.0
+        start = value.index(text)
+        return start, start + len(text)
     try:
         ip = ipaddress.ip_address(text)
     except ValueError:
@@ -78,11 +79,40 @@ def _bare_ip(value: str) -> tuple[int, int] | None:
     return start, start + len(text)
 
 
+def _unspecified(text: str) -> bool:
+    """``0.0.0.0`` or ``::`` (also as a network): in an IP field, no address at all."""
+    host = text.strip("[]").partition("%")[0]
+    try:
+        return ipaddress.ip_network(host, strict=False)[0].is_unspecified
+    except ValueError:
+        return False
+
+
+#: The entities NER does not report, as ENTITY_TYPES orders them.
+_STRUCTURED = tuple(e for e in ENTITY_TYPES if e not in NER_ENTITY_TYPES)
+
 #: A decision as processes share it: (rule number, value, spans as plain tuples).
 Decision = tuple[int, str, tuple[tuple, ...]]
 
+
+class Routing(enum.Enum):
+    """What :meth:`Detector.route` returns for a field besides a rule or None (not scanned)."""
+
+    #: the field's rule depends on other fields of the record: ask ``conditional_rule``
+    CONDITIONAL = "conditional"
+
+
 #: Returned by Detector.route for fields whose rule depends on other fields of the record.
-CONDITIONAL = object()
+CONDITIONAL: Final = Routing.CONDITIONAL
+
+
+class _Missing(enum.Enum):
+    """Not in a cache yet (a cached None means: not scanned)."""
+
+    MISSING = "missing"
+
+
+_MISSING: Final = _Missing.MISSING
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +125,15 @@ class Detection:
     rule: FieldRule
 
 
+#: Separates the values of a multi-valued cell (catocli CSV: ``member_external_ids``).
+_LIST_SEPARATOR = "|"
+
+
 class Detector:
     """Finds entities in records according to the configuration."""
 
     def __init__(self, configs: Configs, *, nlp: str = "spacy", min_score: float | None = None):
-        from recognizers import build_recognizers
+        from recognizers import RecognizerConfigError, build_recognizers
 
         settings = configs.scanner
         self.fieldmap = FieldMap(configs.fields)
@@ -109,9 +143,12 @@ class Detector:
         self.min_score = settings.min_score if min_score is None else min_score
         self.nlp_mode = nlp
         self._nlp_settings = settings.nlp
-        self.recognizers = build_recognizers(
-            configs.recognizers_path, phone_regions=tuple(settings.phone_regions)
-        )
+        try:
+            self.recognizers = build_recognizers(
+                configs.recognizers_path, phone_regions=tuple(settings.phone_regions)
+            )
+        except RecognizerConfigError as exc:
+            raise ConfigError(str(exc)) from None
         self._by_entity: dict[str, list] = {e: [] for e in ENTITY_TYPES}
         for recognizer in self.recognizers:
             for entity in recognizer.supported_entities:
@@ -120,9 +157,7 @@ class Detector:
         self._cache_size = settings.cache_size
         # Rules by a number every process agrees on, to share decisions (see ``learning``).
         self._rules = [*self.fieldmap.rules, self.fieldmap.unmapped, PLAIN_TEXT]
-        self._rule_numbers = {
-            id(rule): n for n, rule in enumerate(self._rules) if rule is not None
-        }
+        self._rule_numbers = {id(rule): n for n, rule in enumerate(self._rules) if rule is not None}
         #: when a list: each new decision is appended as (rule number, value, spans as
         #: tuples), for other processes to :meth:`adopt` instead of deciding it again
         self.learning: list[Decision] | None = None
@@ -131,18 +166,49 @@ class Detector:
             r.when.field for r in configs.fields.rules if r.when is not None
         )
         self._conditional: dict[tuple, FieldRule | None] = {}
+        self._is_condition: dict[str | None, bool] = {}
         #: field name -> rule, None (not scanned) or CONDITIONAL; filled by route()
-        self.routes: dict[str | None, FieldRule | None | object] = {}
-        self._artifacts: dict[str, object] = {}  # text -> presidio NlpArtifacts, see prefetch
+        self.routes: dict[str | None, FieldRule | Routing | None] = {}
+        self._artifacts: dict[str, NlpArtifacts] = {}  # text -> its NlpArtifacts, see prefetch
         self._text_recognizers: dict[tuple[str, ...], list] = {}  # entities -> recognizers
-        self._analyzer = None
+        self._analyzer: AnalyzerEngine | None = None
         self.model: ModelInfo | None = None
         self.ner_loaded = False
+        #: free text per template (see scanner/detect/templates.py); None: NER on every text
+        self.templates: TemplateMiner | None = None
+        # Decisions of free text that NER would read: they depend on the task's earlier
+        # messages (its templates), so they are kept per task and never shared.
+        self._task_cache: dict[tuple[int, str], list[Span]] = {}
+        self._planned: dict[str, list[Span]] = {}  # value -> its slots' NER spans
+        self._patterns: dict[str, list[Span]] = {}  # value -> its spans besides names
+        #: messages decided by their template, and by spaCy, since the detector was made
+        self.template_counts = [0, 0]
         if nlp == "spacy":
             # Fail before any file is read; the pipeline itself is loaded on first use.
             self.model = check_model(settings.nlp)
+            templates = settings.nlp.templates
+            if templates.exemplars:
+                self.templates = TemplateMiner(templates.exemplars, templates.similarity)
 
     # -- public ------------------------------------------------------------------------
+    def begin_task(self) -> None:
+        """Start a task: free text is decided afresh, from this task's own templates.
+
+        A message's findings then depend only on the task it is in, never on which tasks
+        the same process ran before, so every engine and number of workers agree.
+        """
+        if self.templates is not None:
+            self.templates.reset()
+            self._task_cache.clear()
+
+    def task_scoped_rules(self) -> frozenset[int]:
+        """The ids of the rules whose decisions belong to the task (:meth:`task_scoped`)."""
+        return frozenset(id(r) for r in self._rules if r is not None and self.task_scoped(r))
+
+    def task_scoped(self, rule: FieldRule) -> bool:
+        """Whether a rule's decisions belong to the task (free text read per template)."""
+        return self.templates is not None and rule.detect == "text" and rule.ner
+
     def detect(self, record: Record) -> Iterator[Detection]:
         """Yield the resolved detections of every field of ``record``."""
         lookup: dict[str, str] | None = None
@@ -157,7 +223,7 @@ class Detector:
             for span in self.spans(rule, value):
                 yield Detection(path, value, span, rule)
 
-    def route(self, path: str | None) -> FieldRule | None | object:
+    def route(self, path: str | None) -> FieldRule | Routing | None:
         """The rule for a field (None: not scanned; CONDITIONAL: ask conditional_rule)."""
         rule = self.routes.get(path, _MISSING)
         if rule is _MISSING:
@@ -170,16 +236,26 @@ class Detector:
             self.routes[path] = rule
         return rule
 
+    def is_condition(self, path: str | None) -> bool:
+        """Whether a ``when`` condition looks at this field (in any document or namespace)."""
+        found = self._is_condition.get(path)
+        if found is None:
+            found = self._is_condition[path] = self.fieldmap.split(path)[1] in self.condition_fields
+        return found
+
     def condition_lookup(self, fields: list[tuple[str | None, str]]) -> dict[str, str]:
-        """The fields of a record that ``when`` conditions look at."""
-        names = self.condition_fields
-        return {k: v for k, v in fields if k in names}
+        """The fields of a record that ``when`` conditions look at (by full path)."""
+        is_condition = self.is_condition
+        return {k: v for k, v in fields if is_condition(k)}  # type: ignore[misc]
 
     def conditional_rule(self, path: str | None, lookup: dict[str, str]) -> FieldRule | None:
         """The rule for a field whose rules have ``when`` conditions on the record.
 
-        Cached per field and per values of the condition fields (few: `SDP User`, `Site`).
+        ``lookup`` holds the record's condition fields by full path; the field's rules read
+        those of its own document and namespace. Cached per field and per values of the
+        condition fields (few: `SDP User`, `Site`).
         """
+        lookup = self.fieldmap.scoped(path, lookup)
         key = (path, tuple(sorted(lookup.items())))
         rule = self._conditional.get(key, _MISSING)
         if rule is _MISSING:
@@ -189,7 +265,7 @@ class Detector:
             if len(self._conditional) > 10_000:
                 self._conditional.clear()
             self._conditional[key] = rule
-        return rule  # type: ignore[return-value]
+        return rule
 
     def needs_ner(self, rule: FieldRule, value: str) -> bool:
         """Whether deciding this value needs the NER model (and it is not cached yet)."""
@@ -197,14 +273,66 @@ class Detector:
             rule.detect == "text"
             and rule.ner
             and self.nlp_mode == "spacy"
-            and (id(rule), value) not in self._cache
+            and (id(rule), value) not in (self._task_cache if self.templates else self._cache)
             and len(value) <= _WINDOW
             and len(value.strip()) >= 3
             and _HAS_LETTER.search(value) is not None
         )
 
     def prefetch(self, pairs: list[tuple[FieldRule, str]], batch_size: int = 256) -> None:
-        """Decide many NER values at once: spaCy runs over them as one ``nlp.pipe`` batch."""
+        """Decide many NER values at once: spaCy runs over them as one ``nlp.pipe`` batch.
+
+        With templates, every message is first placed in its template; the messages that
+        teach templates (and those that fit none) go through spaCy first, then the rest are
+        decided by their template where it is trusted, and by spaCy where not.
+        """
+        if not pairs:
+            return
+        if self.templates is None:
+            self._ner_batch(pairs, batch_size)
+            return
+        miner = self.templates
+        fits: list[Fit | None] = []
+        try:
+            for _rule, value in pairs:
+                # What the recognizers find besides names and places: the tokens that never
+                # split a template. The name recognizers wait until a message is known to be
+                # decided by its template: spaCy's messages run them in _analyze anyway.
+                found = self._patterns[value] = self._pattern_spans(value, _STRUCTURED)
+                fits.append(miner.fit(tokenize(value, self.resolver.resolve(found))))
+            first: list[tuple[FieldRule, str]] = []
+            teach: list[tuple[int, Fit]] = []
+            later: list[int] = []
+            for i, fit in enumerate(fits):
+                if fit is None or fit.template.trusted is False:
+                    first.append(pairs[i])
+                elif miner.wants_exemplar(fit):
+                    teach.append((len(first), fit))
+                    first.append(pairs[i])
+                else:
+                    later.append(i)
+            self._ner_batch(first, batch_size)
+            for at, fit in teach:
+                rule, value = first[at]
+                miner.observe(fit, self.spans(rule, value))
+            rest: list[tuple[FieldRule, str]] = []
+            for i in later:
+                fit, (rule, value) = fits[i], pairs[i]
+                plan = miner.plan(fit) if fit is not None else None
+                if plan is None:
+                    rest.append(pairs[i])
+                else:
+                    self._planned[value] = plan
+                    self.spans(rule, value)
+                    self.template_counts[0] += 1
+            self._ner_batch(rest, batch_size)
+            self.template_counts[1] += len(first) + len(rest)
+        finally:
+            self._planned.clear()
+            self._patterns.clear()
+
+    def _ner_batch(self, pairs: list[tuple[FieldRule, str]], batch_size: int) -> None:
+        """Decide values with spaCy's NER, its texts run as one ``nlp.pipe`` batch."""
         if not pairs:
             return
         analyzer = self._get_analyzer()
@@ -223,14 +351,18 @@ class Detector:
     def spans(self, rule: FieldRule, value: str) -> list[Span]:
         """Resolved spans of one value under one rule (cached)."""
         key = (id(rule), value)
-        cached = self._cache.get(key)
+        scoped = self.task_scoped(rule)
+        cache = self._task_cache if scoped else self._cache
+        cached = cache.get(key)
         if cached is not None:
             return cached
         spans = self._decide(rule, value)
-        if len(self._cache) >= self._cache_size:
-            self._cache.clear()
+        if len(cache) >= self._cache_size:
+            cache.clear()
         if self._cache_size:
-            self._cache[key] = spans
+            cache[key] = spans
+        if scoped:
+            return spans
         if self.learning is not None and (number := self._rule_numbers.get(id(rule))) is not None:
             # Plain tuples: they cross process pipes several times faster than Spans.
             self.learning.append((number, value, tuple(map(_fields, spans))))
@@ -255,6 +387,8 @@ class Detector:
     def _decide(self, rule: FieldRule, value: str) -> list[Span]:
         detect = rule.detect
         found: list[Span]
+        if _LIST_SEPARATOR in value and detect != "text" and detect not in VALIDATED:
+            return self._decide_list(rule, value)
         if detect == "text":
             found = self._scan_text(value, ner=rule.ner)
         elif detect == "identity":
@@ -265,7 +399,10 @@ class Detector:
             found = [
                 Span(s.start, s.end, s.entity, 1.0, f"field:{rule.rule_id}")
                 for s in self._scan_patterns(value, (detect,))
+                if detect != "IP_ADDRESS" or not _unspecified(value[s.start : s.end])
             ]
+            if not found and detect == "PHONE_NUMBER" and values.phone_shaped(value):
+                found = self._unvalidated_phone(value, rule)
         elif values.accepts_whole(detect, value):
             start, end = values.whole_span(value)
             found = [Span(start, end, detect, 1.0, f"field:{rule.rule_id}")]
@@ -274,6 +411,32 @@ class Detector:
         if rule.scan_inside:
             found = found + self._scan_patterns(value, rule.scan_inside)
         return self.filters.apply(rule, value, self.resolver.resolve(found))
+
+    def _unvalidated_phone(self, value: str, rule: FieldRule) -> list[Span]:
+        """A phone column's number that ``phonenumbers`` calls invalid.
+
+        An unassigned area code or a number of an odd length is still a phone number in a
+        phone column: it is reported at ``UNVALIDATED_PHONE`` by the detector
+        ``field:<rule>:unvalidated`` (and dropped below ``min_score``).
+        """
+        if UNVALIDATED_PHONE < self.min_score:
+            return []
+        start, end = values.whole_span(value)
+        detector = f"field:{rule.rule_id}:unvalidated"
+        return [Span(start, end, "PHONE_NUMBER", UNVALIDATED_PHONE, detector)]
+
+    def _decide_list(self, rule: FieldRule, value: str) -> list[Span]:
+        """A multi-valued cell (``a|b|c``, catocli's CSV exports): each value on its own."""
+        found: list[Span] = []
+        at = 0
+        for part in value.split(_LIST_SEPARATOR):
+            if part.strip():
+                found += [
+                    Span(s.start + at, s.end + at, s.entity, s.score, s.detector)
+                    for s in self._decide(rule, part)
+                ]
+            at += len(part) + len(_LIST_SEPARATOR)
+        return found
 
     def _identity(self, value: str, rule: FieldRule) -> list[Span]:
         detector = f"field:{rule.rule_id}"
@@ -294,6 +457,10 @@ class Detector:
 
     def _scan_patterns(self, value: str, entities: tuple[str, ...]) -> list[Span]:
         """Run the recognizers of ``entities`` directly (no NLP) on an NFKC view of value."""
+        return self.resolver.resolve(self._pattern_spans(value, entities))
+
+    def _pattern_spans(self, value: str, entities: tuple[str, ...]) -> list[Span]:
+        """What :meth:`_scan_patterns` finds, before overlaps are resolved."""
         text, offsets = values.nfkc_map(value)
         entities = possible_entities(text, entities)
         if not entities:
@@ -309,7 +476,7 @@ class Detector:
                 for r in recognizer.analyze(text, wanted, None) or ():
                     if r.entity_type in entities and r.score >= self.min_score:
                         spans.append(_span(r, recognizer.name, offsets))
-        return self.resolver.resolve(spans)
+        return spans
 
     def _scan_text(self, value: str, *, ner: bool) -> list[Span]:
         if len(value.strip()) < 3:
@@ -317,6 +484,19 @@ class Detector:
         text, offsets = values.nfkc_map(value)
         if not (ner and self.nlp_mode == "spacy" and _HAS_LETTER.search(text)):
             return self._scan_patterns(value, ENTITY_TYPES)
+        planned = self._planned.get(value)
+        if planned is not None:
+            # A message of a trusted template: what the recognizers find (names included:
+            # a slot that held none in the exemplars may hold one now), and the slots the
+            # template's exemplars found to hold a name or a place.
+            score = self._nlp_settings.score
+            found = self._patterns[value] + self._pattern_spans(value, NER_ENTITY_TYPES)
+            found = self.resolver.resolve(found) + [
+                Span(p.start, p.end, p.entity, score, NER_TEMPLATE_DETECTOR) for p in planned
+            ]
+            return self.resolver.resolve(
+                prefer_longer_names(trim_leading_words(found, value), value)
+            )
         spans: list[Span] = []
         for base in range(0, max(len(text), 1), _WINDOW):
             chunk = text[base : base + _WINDOW + _OVERLAP]
@@ -326,9 +506,11 @@ class Detector:
                     continue  # already found in the previous window
                 name = (r.recognition_metadata or {}).get("recognizer_name", "presidio")
                 spans.append(_span(r, name, offsets, base))
-        return self.resolver.resolve(spans)
+        return self.resolver.resolve(prefer_longer_names(trim_leading_words(spans, value), value))
 
-    def _analyze(self, text: str, entities: tuple[str, ...], artifacts):  # noqa: ANN001, ANN202
+    def _analyze(
+        self, text: str, entities: tuple[str, ...], artifacts: NlpArtifacts | None
+    ) -> list[RecognizerResult]:
         """What ``AnalyzerEngine.analyze`` does, without its context enhancement.
 
         The same recognizers (the registry's choice for ``entities``, spaCy's among them),
@@ -360,13 +542,14 @@ class Detector:
                 r.recognition_metadata.setdefault(
                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY, recognizer.id
                 )
-                r.recognition_metadata.setdefault(
-                    RecognizerResult.RECOGNIZER_NAME_KEY, recognizer.name
+                r.recognition_metadata.setdefault(  # presidio sets name untyped: mypy cannot
+                    RecognizerResult.RECOGNIZER_NAME_KEY,
+                    recognizer.name,  # type: ignore[has-type]
                 )
                 results.append(r)
         return EntityRecognizer.remove_duplicates(results)
 
-    def _get_analyzer(self):  # noqa: ANN202 - presidio AnalyzerEngine
+    def _get_analyzer(self) -> AnalyzerEngine:
         if self._analyzer is None:
             nlp = load_model(self._nlp_settings)
             self._analyzer = build_analyzer(self._nlp_settings, nlp, self.recognizers)
@@ -379,7 +562,9 @@ def _fields(span: Span) -> tuple:
     return (span.start, span.end, span.entity, span.score, span.detector)
 
 
-def _span(result, detector: str, offsets: list[int] | None, base: int = 0) -> Span:  # noqa: ANN001
+def _span(
+    result: RecognizerResult, detector: str, offsets: list[int] | None, base: int = 0
+) -> Span:
     start, end = result.start + base, result.end + base
     if offsets is not None:
         start, end = offsets[start], offsets[end - 1] + 1

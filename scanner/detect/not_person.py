@@ -1,0 +1,347 @@
+"""What a name or a place found in free text is not: the built-in NOT-PERSON rules.
+
+Always on, for detections found in free text (never for field rules or deny-list hits),
+they drop PERSON detections that are names of things: rule, site, PoP, ISP, application and
+threat names, ``System User #40276``, MITRE ATT&CK tactic strings, companies and places by
+what surrounds them, Japanese firms and katakana loanwords; NER spans without a letter or
+on Japanese text; and place names used as adjectives (``US SSN``). Each is a small
+predicate ``(span, value) -> bool`` in ``BUILTIN``, applied by
+:class:`scanner.detect.filters.Filters`. Two more rewrite spaCy's PERSON spans before
+overlaps are resolved: :func:`trim_leading_words` and :func:`prefer_longer_names`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from scanner.detect.resolve import Span
+
+NER_DETECTOR = "SpacyRecognizer"
+#: A name or place in a slot of a message's template, which spaCy found in its exemplars
+#: (scanner/detect/templates.py); the rules treat it as spaCy's own.
+NER_TEMPLATE_DETECTOR = "SpacyRecognizer:template"
+_NER_DETECTORS = frozenset({NER_DETECTOR, NER_TEMPLATE_DETECTOR})
+_NAMES: list[frozenset[str]] = []
+_SPACES = re.compile(r"\s+")
+_LETTER = re.compile(r"[^\W\d_]")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+#: Words that make a capitalised phrase the name of a thing, not of a person.
+THING_WORDS = frozenset(
+    """
+    hq branch office site sites rule rules policy firewall internet wan lan apps app
+    application applications pc laptop desktop key keys inc llc ltd co corp k.k. kk gmbh
+    broadband mobile fiber fibre cable wireless telecom network networks cloud server
+    servers gateway pop isp threat threats malware phishing ransomware trojan botnet
+    exploit activity malicious suspicious anomalous access control default allow block
+    bypass monitor prompt notify deny permit helpdesk support soc vpn sdp client agent
+    service services group groups team teams microsoft google apple amazon box zoom slack
+    dropbox salesforce github anonymizers domain domains category categories exfiltration
+    command reconnaissance persistence execution discovery collection impact evasion
+    escalation lateral movement credential tactic technique signature profile socket
+    account accounts tenant subnet tunnel report dashboard license licenses admin
+    administrator operator system user users guest home info warn warning error debug
+    trace fatal approved ville city town beach springs falls heights valley hills bains
+    stowarzyszenie fundacja foundation association institute university bank
+    azure outlook onedrive sharepoint exchange defender chrome edge firefox safari drive
+    directory portal intune okta jamf citrix vmware cisco oracle adobe acrobat windows linux
+    ubuntu macos ios android
+    """.split()
+)
+#: A first word that makes a capitalised phrase a place (``South Bryan``, ``Saint Marcelle``).
+PLACE_HEADS = frozenset(
+    "north south east west saint st san santa lake port fort mount new upper lower".split()
+)
+# What follows a company's name: a legal form (``Ltd.``, ``A.Ş.``, ``S.L.L.``, ``s.c.``), or
+# in Japanese a contract, an invoice or a quote with it, or the company address form 御中.
+_COMPANY_AFTER = re.compile(
+    r"""(?ix)
+    \A (?: ,? \s+ (?: ltd | limited | inc | llc | llp | plc | gmbh | ag | kg | ug | corp
+                   | corporation | co | company | sa | s\.a | sas | sarl | srl | s\.r\.l | spa
+                   | s\.p\.a | bv | b\.v | nv | n\.v | oy | ab | a/s | a\.ş | şti | s\.l
+                   | s\.c | sp\.\s?z | k\.k | kk | pty | pvt | group | holdings? | partners
+                   | sp\.\s?[jkp] | s\.\s?com | and \s+ sons | & \s+ \w | y \s+ asociados
+                   | e \s+ hijos | e \s+ filhos | e \s+ figli | et \s+ fils | i \s+ syn
+                   | und \s+ söhne | ve \s+ ortakları )
+           (?! [A-Za-z] )
+       | (?: との契約 | からの請求 | 向けの見積 | 御中 ) )
+    """
+)
+# A place noun right after a name in Japanese (``South Bryanの倉庫``: its warehouse).
+_PLACE_AFTER_JA = re.compile(
+    r"\A(?:の)?(?:倉庫|支店|本社|支社|工場|事務所|店舗|営業所|データセンター|地区|市|県)"
+)
+_SYSTEM_ACTOR = re.compile(r"(?:System|API|Service|<[^>]+>|\w[\w.&-]*(?: [\w.&-]+)*?) User #\d+")
+_MITRE = re.compile(
+    r"""(?x)
+    [A-Z][A-Za-z-]* (?: \x20 (?: and | of | [A-Z][A-Za-z-]* ) ){0,4}  # Command and Control
+    \x20? \( (?: TA\d{4} | T\d{4} (?: \.\d{3} )? ) \)                    # (TA0011), (T1059.001)
+    """
+)
+# A word just before a name that says what kind of thing it names.
+_LABEL_BEFORE = re.compile(
+    r"""(?ix)
+    (?: rule | policy | site | pop | isp | app | application | threat | signature | malware
+      | category | tactic | technique | profile | key | socket | group | team | network
+      | tenant | account | playbook | story | indication | ルール | 拠点 | サイト )
+    \s* [:=]? \s* ["'“]? \Z
+    """
+)
+# What comes just before a lone word that makes it a person's name: a title or a phrase
+# that introduces one (``Mr. Mayers``, ``my name is Dan``, ``call me Ken``).
+_PERSON_CUE_BEFORE = re.compile(
+    r"""(?ix)
+    (?: (?<![A-Za-z]) (?: mr | mrs | ms | miss | mx | dr | prof | sir | dame | madam ) \.?
+      | (?<![A-Za-z]) (?: (?: my | his | her | their | your ) \s+ name \s+ is | call \s+ me
+                       | i \s+ am | i'm ) )
+    \s+ \Z
+    """
+)
+_ADJECTIVE_AFTER = re.compile(
+    r"(?i)\A\s*(?:ssn|social security|my number|passport|driver|dollars?|yen|phone|number"
+    r"|national|resident|tax|id\b|time|standard time|region)"
+)
+
+
+def _known_names() -> frozenset[str]:
+    """English given names and romanised Japanese names of the recognizers' lexicon."""
+    if not _NAMES:
+        from recognizers.name_lexicon import EN_GIVEN, japanese_forms
+
+        forms = japanese_forms()
+        _NAMES.append(EN_GIVEN | forms["given_roman"] | forms["surname_roman"])
+    return _NAMES[0]
+
+
+def _text_of(span: Span, value: str) -> str:
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", value[span.start : span.end])).strip()
+
+
+def is_system_actor(span: Span, value: str) -> bool:
+    """A PERSON inside ``System User #40276`` (an automated actor, not a person)."""
+    return span.entity == "PERSON" and any(
+        m.start() <= span.start and span.end <= m.end() for m in _SYSTEM_ACTOR.finditer(value)
+    )
+
+
+def is_mitre_label(span: Span, value: str) -> bool:
+    """A PERSON inside a MITRE ATT&CK string (``Command and Control (TA0011)``)."""
+    return span.entity == "PERSON" and any(
+        m.start() <= span.start and span.end <= m.end() for m in _MITRE.finditer(value)
+    )
+
+
+def is_named_thing(span: Span, value: str) -> bool:
+    """A PERSON whose words name a thing (``Allow Business Apps``, ``Example Broadband``).
+
+    Also a PERSON right after a word that says what it names (``rule Emily``,
+    ``site Hanako``), one with digits or path characters, and one word in all
+    lower case (NER noise).
+    """
+    if span.entity != "PERSON":
+        return False
+    text = _text_of(span, value)
+    words = [w.strip(".,;:()'\"’").casefold() for w in text.split()]
+    if any(w in THING_WORDS for w in words):
+        return True
+    if any(ch.isdigit() or ch in "#@/\\_=<>|:;()[]{}" for ch in text):
+        return True
+    if text.isascii() and text == text.lower():
+        return True
+    return bool(_LABEL_BEFORE.search(value[max(0, span.start - 24) : span.start]))
+
+
+def is_not_a_name(span: Span, value: str) -> bool:
+    """An NER PERSON or LOCATION without a letter (``02:19:10``), or an NER PERSON in Japanese.
+
+    spaCy's English model tags times and versions as places; on Japanese text its PERSON
+    spans are guesses that run on into the sentence (``David Leeさんが``, ``ホリカワ フウが退勤
+    打刻を忘れています``): the name lexicon and the Japanese name recognizer find the names.
+    """
+    if span.detector not in _NER_DETECTORS or span.entity not in ("PERSON", "LOCATION"):
+        return False
+    text = _text_of(span, value)
+    if not _LETTER.search(text):
+        return True
+    # A template's slot is exempt: its exemplars' names were the Japanese name recognizer's.
+    return (
+        span.entity == "PERSON" and span.detector == NER_DETECTOR and bool(_JAPANESE.search(text))
+    )
+
+
+def is_lone_word(span: Span, value: str) -> bool:
+    """A one-word PERSON from NER that no name list knows (``Luhn``, ``Emotet``, ``Helpdesk``).
+
+    spaCy's small model tags many capitalised log words as people; a single word is
+    kept only when it is a known given name or surname (``Peter``, ``Yamada``) or when
+    a title or an introduction comes right before it (``Mr. Mayers``, ``my name is Dan``).
+    """
+    if span.entity != "PERSON" or span.detector not in _NER_DETECTORS:
+        return False
+    text = _text_of(span, value)
+    if " " in text or not text.isascii():
+        return False
+    if text.capitalize() in _known_names():
+        return False
+    return not _PERSON_CUE_BEFORE.search(value[max(0, span.start - 24) : span.start])
+
+
+_TITLE_WORDS = re.compile(r"(?:\s+|\A)(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?|[A-Z]\.)(?=\s|\Z)")
+
+
+def _name_words(extra: str) -> bool:
+    """``extra`` is only capitalised words that could be part of a name (``Nixon``, ``J.``)."""
+    at = 0
+    for m in _TITLE_WORDS.finditer(extra):
+        if m.start() != at or m.group().strip().casefold() in THING_WORDS:
+            return False
+        at = m.end()
+    return at == len(extra.rstrip()) and bool(extra.strip())
+
+
+def prefer_longer_names(spans: list[Span], value: str) -> list[Span]:
+    """Let spaCy's longer PERSON span win over a name-list span inside it when both agree.
+
+    The name list finds ``Richard Milhous`` (a known given name and a capitalised word)
+    and spaCy ``Richard Milhous Nixon``; the longer one is the name when the extra words
+    are capitalised words that are no names of things. A name-list span whose words are
+    all known names is complete (``Ichiro Suzuki`` of ``Ichiro Suzuki Terraform key``),
+    and spaCy's run-ons (``David Lee SIEM``) keep the name list's span.
+    """
+    ner = [s for s in spans if s.entity == "PERSON" and s.detector in _NER_DETECTORS]
+    if not ner:
+        return spans
+    out = []
+    known = _known_names()
+    for span in spans:
+        if (
+            span.entity == "PERSON"
+            and span.detector not in _NER_DETECTORS
+            and not all(w.capitalize() in known for w in _text_of(span, value).split())
+        ):
+            for longer in ner:
+                if (
+                    longer.start <= span.start
+                    and span.end <= longer.end
+                    and longer.end - longer.start > span.end - span.start
+                    and all(
+                        not part.strip() or _name_words(part)
+                        for part in (value[longer.start : span.start], value[span.end : longer.end])
+                    )
+                ):
+                    span = Span(longer.start, longer.end, "PERSON", span.score, span.detector)
+                    break
+        out.append(span)
+    return out
+
+
+def is_company_or_place(span: Span, value: str) -> bool:
+    """A PERSON that is a company or a place by what surrounds it.
+
+    A legal form after it (``Bilgin Çetin Ltd.``, ``Yüksel Fırat A.Ş.``), a contract or an
+    invoice with it in Japanese (``…との契約``), a place noun after it (``…の倉庫``), or a
+    first word that starts place names (``South Bryan``, ``Saint Marcelle-les-Bains``).
+    """
+    if span.entity != "PERSON":
+        return False
+    after = value[span.end :]
+    if _COMPANY_AFTER.match(after) or _PLACE_AFTER_JA.match(after):
+        return True
+    words = _text_of(span, value).split(" ")
+    if len(words) > 1 and _COMPANY_AFTER.match(" " + words[-1] + after):
+        return True  # the legal form inside the span: 'Alemdar Şti'
+    return words[0].strip(".").casefold() in PLACE_HEADS
+
+
+#: Words that end the name of a Japanese firm or institution (``中村商事``, ``京都研究所``).
+ORGANISATION_WORDS_JA = (
+    "会社 商事 工業 製薬 銀行 建設 電機 電気 産業 物産 証券 保険 病院 医院 大学 学校 研究所 "
+    "センター 支店 本社 支社 工場 営業所 事務所 協会 組合 財団 法人 商会 商店 興業 運輸 "
+    "不動産 食品 製作所 技研 サービス グループ ホールディングス"
+).split()
+_ORGANISATION_JA = re.compile(rf"(?:{'|'.join(ORGANISATION_WORDS_JA)})\Z")
+# One katakana word with the marks of a loanword (a long vowel, a small vowel, ヴ).
+_KATAKANA_LOANWORD = re.compile(r"[ァ-ヺー]*[ーァィゥェォヮヴ][ァ-ヺー]*")
+
+
+def is_japanese_organisation(span: Span, value: str) -> bool:
+    """A Japanese PERSON that names a firm, an institution or a thing.
+
+    Its last word names a firm or an institution (``中村商事さん``, ``山田電機様``: firms
+    are addressed with honorifics too), or it is one katakana loanword (``セキュリティ
+    センター様``): a name in katakana without a space is a Japanese name, which has no long
+    vowel mark or small vowel.
+    """
+    if span.entity != "PERSON":
+        return False
+    text = _text_of(span, value)
+    if not _JAPANESE.search(text):
+        return False
+    return bool(_ORGANISATION_JA.search(text) or _KATAKANA_LOANWORD.fullmatch(text))
+
+
+_WORD_SPLIT = re.compile(r"[\s\-–]+")
+
+
+def is_ordinary_words(span: Span, value: str) -> bool:
+    """A PERSON made only of frequent English words (``Legal Affairs``, ``Regional Sales``).
+
+    A person's given name is almost never such a word; a known given name or surname
+    (``Grace``, ``Young`` are words too) keeps the span.
+    """
+    if span.entity != "PERSON":
+        return False
+    from recognizers._common import common_english
+
+    words = [w.strip(".,;:()'\"’").casefold() for w in _WORD_SPLIT.split(_text_of(span, value))]
+    words = [w for w in words if w]
+    if not words or not all(w in common_english() for w in words):
+        return False
+    known = _known_names()
+    return not any(w.capitalize() in known for w in words)
+
+
+def trim_leading_words(spans: list[Span], value: str) -> list[Span]:
+    """SpaCy's PERSON without a frequent English word that starts it.
+
+    ``Ping Guillaume Foucher``, ``Contractor Hayley Williams``: a sentence's first word is
+    capitalised, and spaCy's small model takes it into the name. At least two words stay.
+    """
+    from recognizers._common import common_english
+
+    out = []
+    for span in spans:
+        if span.entity == "PERSON" and span.detector in _NER_DETECTORS:
+            text = value[span.start : span.end]
+            head, _, rest = text.partition(" ")
+            if (
+                " " in rest
+                and head.casefold() in common_english()
+                and head.capitalize() not in _known_names()
+            ):
+                start = span.start + len(head) + 1
+                span = Span(start, span.end, span.entity, span.score, span.detector)
+        out.append(span)
+    return out
+
+
+def is_place_adjective(span: Span, value: str) -> bool:
+    """A LOCATION used as an adjective: ``US`` in ``US SSN``, ``Japan`` in ``Japan My Number``."""
+    return span.entity == "LOCATION" and bool(_ADJECTIVE_AFTER.match(value[span.end :]))
+
+
+#: Built-in drop rules for detections in free text: (span, value) -> True to drop.
+BUILTIN: tuple[Callable[[Span, str], bool], ...] = (
+    is_system_actor,
+    is_mitre_label,
+    is_not_a_name,
+    is_named_thing,
+    is_lone_word,
+    is_ordinary_words,
+    is_company_or_place,
+    is_japanese_organisation,
+    is_place_adjective,
+)

@@ -1,0 +1,331 @@
+"""Free text per template: learn once what a log message's slots hold, then spare spaCy.
+
+Log messages come from few templates with variable slots (``User <name> connected from
+<ip>``). spaCy's NER costs about 1 ms a message; the pattern recognizers a fraction of that.
+A :class:`TemplateMiner` groups the messages of one task the way Drain does (messages of
+the same number of tokens whose words are at least half the template's, in place, share
+it; the positions where they differ become slots), lets the first messages of each template
+go through the full analysis (NER and every recognizer) as *exemplars*, and reads from
+their findings what each slot holds: a PERSON, a LOCATION or none of them. Once enough
+exemplars agree, a new message of the template is decided by the pattern recognizers
+alone, plus the NER entities of its slots, provided each slot's words have the shape of a
+name (capitalised words, or words of an uncased script); any other message still goes
+through spaCy. E-mails, IPs, URLs and other pattern findings are collapsed to one token
+before the messages are compared, and numbers are one token each, so they never split a
+template.
+
+The miner's state belongs to one task (:meth:`Detector.begin_task` starts a new one) and a
+message's decision depends only on the messages before it in its task: the findings of a
+scan do not depend on the number of workers or the engine that ran its tasks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import regex
+
+from scanner.detect.resolve import Span
+from scanner.entities import NER_ENTITY_TYPES
+
+#: Entities that NER finds in free text: what a slot can be learned to hold.
+NER_ENTITIES = frozenset(NER_ENTITY_TYPES)
+
+# A token: a run of one script (kanji, hiragana, katakana and hangul runs apart from each
+# other and from other letters, for messages without spaces), a number (with its dots,
+# colons and separators: versions, times), a word of other letters (with inner
+# apostrophes, hyphens and dots: O'Brien, Jean-Luc), or any other single character.
+_CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}ー"
+_TOKEN = regex.compile(
+    rf"[\p{{Han}}々〆]+|\p{{Hiragana}}+|[\p{{Katakana}}ー]+|\p{{Hangul}}+"
+    r"|\d+(?:[.:,/\-]\d+)*"
+    rf"|(?:(?![{_CJK}])[\p{{L}}\p{{M}}])+(?:['’.\-](?:(?![{_CJK}])[\p{{L}}\p{{M}}])+)*"
+    r"|\S"
+)
+_WORD, _NUMBER, _OTHER, _MASKED = 0, 1, 2, 3
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token of a message: its kind, the text templates compare, where it is."""
+
+    kind: int
+    key: str
+    start: int
+    end: int
+
+
+def tokenize(value: str, masks: Sequence[Span]) -> list[Token]:
+    """The tokens of ``value``; each span of ``masks`` (ordered, disjoint) is one token.
+
+    A masked token's key is its entity type, a number's key is ``"0"``: neither splits a
+    template, and the recognizers decide what they hold.
+    """
+    tokens: list[Token] = []
+    at = 0
+    for span in (*masks, None):
+        end = len(value) if span is None else span.start
+        for m in _TOKEN.finditer(value, at, end):
+            text = m.group()
+            first = text[0]
+            if first.isdigit():
+                tokens.append(Token(_NUMBER, "0", m.start(), m.end()))
+            elif first.isalpha():
+                tokens.append(Token(_WORD, text, m.start(), m.end()))
+            else:
+                tokens.append(Token(_OTHER, text, m.start(), m.end()))
+        if span is not None:
+            tokens.append(Token(_MASKED, "\x00" + span.entity, span.start, span.end))
+            at = span.end
+    return tokens
+
+
+def name_shaped(tokens: Sequence[Token]) -> bool:
+    """Whether a slot's tokens could be a name: words, each capitalised where case exists."""
+    for token in tokens:
+        if token.kind != _WORD:
+            return False
+        first = token.key[0]
+        if first.lower() != first.upper() and not first.isupper():
+            return False
+    return True
+
+
+#: A slot's label when its exemplars disagree, or a finding crosses its edges.
+_UNSURE = "?"
+
+
+@dataclass(slots=True)
+class Template:
+    """Tokens with slots (None), and what the exemplars say the slots hold."""
+
+    keys: list[str | None]
+    #: per exemplar: label of each slot group (None, "PERSON", "LOCATION" or "?"), and the
+    #: NER entities that lie on fixed tokens, as (first token, last token, entity)
+    exemplars: list[tuple[tuple[str | None, ...], frozenset]] = field(default_factory=list)
+    #: exemplars handed out to spaCy but not observed yet
+    pending: int = 0
+    #: None while learning; then True (decided by the template) or False (always NER)
+    trusted: bool | None = None
+    #: slot groups as (first token, last token) positions, and their labels once trusted
+    groups: tuple[tuple[int, int], ...] = ()
+    labels: tuple[str | None, ...] = ()
+    fixed: frozenset = frozenset()
+    resets: int = 0
+
+    def similarity(self, tokens: Sequence[Token]) -> float:
+        """Share of the message's words that are the template's fixed words, in place.
+
+        Words only: timestamps, levels' brackets and punctuation are alike in every line
+        of a log and would make unrelated messages one template.
+        """
+        words = same = 0
+        for k, t in zip(self.keys, tokens, strict=True):
+            if t.kind == _WORD:
+                words += 1
+                same += k == t.key
+        return same / words if words else 0.0
+
+    def covers(self, tokens: Sequence[Token]) -> bool:
+        """Whether the message fits the template as it is (every fixed token equal)."""
+        return all(k is None or k == t.key for k, t in zip(self.keys, tokens, strict=True))
+
+    def widen(self, tokens: Sequence[Token]) -> None:
+        """Make every position where the message differs a slot; learning starts again."""
+        self.keys = [k if k == t.key else None for k, t in zip(self.keys, tokens, strict=True)]
+        self.exemplars = []
+        self.pending = 0
+        self.trusted = None
+        self.resets += 1
+        self.groups = _groups(self.keys)
+
+
+def _groups(keys: Sequence[str | None]) -> tuple[tuple[int, int], ...]:
+    """Maximal runs of adjacent slot positions, as (first, last) token positions."""
+    out: list[tuple[int, int]] = []
+    start = None
+    for i, key in enumerate((*keys, "")):
+        if key is None and start is None:
+            start = i
+        elif key is not None and start is not None:
+            out.append((start, i - 1))
+            start = None
+    return tuple(out)
+
+
+@dataclass(slots=True)
+class Fit:
+    """A message placed in a template."""
+
+    template: Template
+    tokens: list[Token]
+
+
+class TemplateMiner:
+    """The templates of one task's free text, and what their slots hold.
+
+    Args:
+        exemplars: messages of a template that go through the full analysis before its
+            slots are trusted (the template is trusted when all but one of them agree on
+            every slot's label; fewer agreeing makes it a template spaCy always reads).
+        similarity: share of the message's words, equal and in place, from which it joins
+            a template.
+        max_templates: templates kept per task; messages past it that fit none go to spaCy.
+        max_resets: a template widened more often than this is read by spaCy only.
+    """
+
+    def __init__(
+        self,
+        exemplars: int = 4,
+        similarity: float = 0.5,
+        max_templates: int = 5000,
+        max_resets: int = 4,
+    ):
+        if exemplars < 2:
+            raise ValueError("a template needs at least 2 exemplars")
+        self.exemplars = exemplars
+        self.similarity = similarity
+        self.max_templates = max_templates
+        self.max_resets = max_resets
+        self._by_length: dict[int, list[Template]] = {}
+        self._count = 0
+
+    def reset(self) -> None:
+        """Forget every template (a new task begins)."""
+        self._by_length.clear()
+        self._count = 0
+
+    def fit(self, tokens: list[Token]) -> Fit | None:
+        """The template of a message, widened or made for it (None: too short, or full)."""
+        if len(tokens) < 3 or not any(t.kind == _WORD for t in tokens):
+            return None
+        group = self._by_length.setdefault(len(tokens), [])
+        best, best_score = None, 0.0
+        for template in group:
+            score = template.similarity(tokens)
+            if score > best_score:
+                best, best_score = template, score
+                if score == 1.0 or template.covers(tokens):
+                    break
+        if best is not None and best_score >= self.similarity:
+            if not best.covers(tokens):
+                best.widen(tokens)
+                if best.resets > self.max_resets:
+                    best.trusted = False
+            return Fit(best, tokens)
+        if self._count >= self.max_templates:
+            return None
+        template = Template(keys=[t.key for t in tokens])
+        template.groups = _groups(template.keys)
+        group.append(template)
+        self._count += 1
+        return Fit(template, tokens)
+
+    def wants_exemplar(self, fit: Fit) -> bool:
+        """Whether this message should go through spaCy to teach its template (counted)."""
+        template = fit.template
+        if template.trusted is not None:
+            return False
+        if len(template.exemplars) + template.pending < self.exemplars:
+            template.pending += 1
+            return True
+        return False
+
+    def observe(self, fit: Fit, spans: Sequence[Span]) -> None:
+        """Learn from the full analysis of an exemplar (its final spans)."""
+        template = fit.template
+        if template.trusted is not None or not template.covers(fit.tokens):
+            return  # widened since it was handed out; its labels would be of other slots
+        template.pending = max(template.pending - 1, 0)
+        template.exemplars.append(_labels(template, fit.tokens, spans))
+        if len(template.exemplars) >= self.exemplars:
+            _conclude(template)
+
+    def plan(self, fit: Fit) -> list[Span] | None:
+        """The NER spans of a message of a trusted template (None: ask spaCy).
+
+        Args:
+            fit: The message and its template.
+
+        Returns:
+            The spans of the slots learned to hold a PERSON or LOCATION and of the fixed
+            tokens the exemplars' NER found, each with the score ``0`` (the caller sets
+            it); None when the template is not trusted, the message no longer fits it, or
+            a slot that holds a name has words that are no name's.
+        """
+        template = fit.template
+        if not template.trusted or not template.covers(fit.tokens):
+            return None
+        tokens = fit.tokens
+        found: list[Span] = []
+        for (first, last), label in zip(template.groups, template.labels, strict=True):
+            if label is None:
+                continue
+            words = tokens[first : last + 1]
+            if not name_shaped(words):
+                return None
+            found.append(Span(words[0].start, words[-1].end, label, 0.0, ""))
+        for first, last, entity in template.fixed:
+            found.append(Span(tokens[first].start, tokens[last].end, entity, 0.0, ""))
+        return found
+
+
+def _labels(
+    template: Template, tokens: Sequence[Token], spans: Sequence[Span]
+) -> tuple[tuple[str | None, ...], frozenset]:
+    """What one exemplar's findings say of each slot group and of the fixed tokens."""
+    ner = [s for s in spans if s.entity in NER_ENTITIES]
+    labels: list[str | None] = []
+    for first, last in template.groups:
+        start, end = tokens[first].start, tokens[last].end
+        label: str | None = None
+        for span in ner:
+            if span.end <= start or end <= span.start:
+                continue
+            label = span.entity if (span.start, span.end) == (start, end) else _UNSURE
+            break
+        labels.append(label)
+    fixed = set()
+    for span in ner:
+        inside = [i for i, t in enumerate(tokens) if t.start < span.end and span.start < t.end]
+        if not inside:
+            continue
+        first, last = inside[0], inside[-1]
+        if any(template.keys[i] is None for i in inside):
+            continue  # a slot's: labelled above
+        if (tokens[first].start, tokens[last].end) != (span.start, span.end):
+            fixed.add((first, last, _UNSURE))
+        else:
+            fixed.add((first, last, span.entity))
+    return tuple(labels), frozenset(fixed)
+
+
+def _conclude(template: Template) -> None:
+    """Trust the template when all but one exemplar agree on every slot and fixed span.
+
+    A finding across a slot's edge (spaCy's ``Yevgenia`` and ``Halloran`` for one name)
+    is a disagreeing vote.
+    """
+    n = len(template.exemplars)
+    need = n - 1
+    labels: list[str | None] = []
+    for i in range(len(template.groups)):
+        votes = [e[0][i] for e in template.exemplars]
+        best = max(set(votes), key=lambda v: (votes.count(v), v is None))
+        if best == _UNSURE or votes.count(best) < need:
+            template.trusted = False
+            return
+        labels.append(best)
+    fixed = set()
+    every = set().union(*(e[1] for e in template.exemplars))
+    for item in every:
+        count = sum(1 for e in template.exemplars if item in e[1])
+        if item[2] == _UNSURE or (need > count > n - need):
+            template.trusted = False
+            return
+        if count >= need:
+            fixed.add(item)
+    template.labels = tuple(labels)
+    template.fixed = frozenset(fixed)
+    template.trusted = True

@@ -1,0 +1,172 @@
+"""What runs on Spark's executors: each task scanned by a SourceScanner in ``mapInArrow``.
+
+:func:`scan_tasks` makes the DataFrame of a scan's tasks (local tasks pickled, files under
+URIs as Spark's ``binaryFile`` rows, read by the executors) and maps it, a partition at a
+time, to the rows of every task's findings followed by one row of its pickled
+:class:`~scanner.tasks.TaskResult` (``META`` set, ``SEQ`` the task's). The model and
+configuration are loaded once per Python worker (:func:`executor_scanner`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from scanner.config import ScanConfig
+from scanner.dataset import FindingsSink
+from scanner.sources import InputFile
+from scanner.tasks import Task
+from scanner.worker import SourceScanner
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+#: The columns the scan adds to the findings': the task's seq, and its pickled result on
+#: the task's result row (null on findings rows).
+SEQ, META = "_seq", "_meta"
+#: Rows of the task DataFrame per Arrow batch: a remote task's row carries the whole file.
+_TASKS_PER_BATCH = 4
+#: Spark tasks per core: enough to even out files of different sizes.
+_SLICES_PER_CORE = 4
+
+
+def scan_tasks(
+    spark: SparkSession, tasks: list[Task], config: ScanConfig, schema: pa.Schema
+) -> DataFrame:
+    """The DataFrame of every task's findings rows and one result row per task.
+
+    Its input has one row per task: local tasks carry the pickled task, remote files their
+    URI and bytes (Spark's ``binaryFile`` source), looked up by URI on the executor.
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql.pandas.types import from_arrow_schema
+    from pyspark.sql.types import BinaryType, LongType, StringType, StructField, StructType
+
+    task_type = StructType(
+        [
+            StructField("seq", LongType(), True),
+            StructField("task", BinaryType(), True),
+            StructField("uri", StringType(), True),
+            StructField("content", BinaryType(), True),
+        ]
+    )
+    local = [(t.seq, pickle.dumps(t), None, None) for t in tasks if t.item.uri is None]
+    remote = {t.item.uri: t for t in tasks if t.item.uri is not None}
+    cores = spark.sparkContext.defaultParallelism
+    frame = None
+    if local:
+        slices = max(1, min(len(local), cores * _SLICES_PER_CORE))
+        frame = spark.createDataFrame(spark.sparkContext.parallelize(local, slices), task_type)
+    if remote:
+        contents = (
+            spark.read.format("binaryFile")
+            .load(sorted(remote))
+            .select(
+                F.lit(None).cast(LongType()).alias("seq"),
+                F.lit(None).cast(BinaryType()).alias("task"),
+                F.col("path").alias("uri"),
+                "content",
+            )
+        )
+        frame = contents if frame is None else frame.unionByName(contents)
+    if frame is None:  # no input files (an empty folder): no rows, the same columns
+        frame = spark.createDataFrame([], task_type)
+    config_blob = spark.sparkContext.broadcast(pickle.dumps(config))
+    remote_blob = spark.sparkContext.broadcast(pickle.dumps(remote))
+    out = _output_schema(schema)
+    # A remote task's row holds its whole file: few rows per Arrow batch bound the memory.
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(_TASKS_PER_BATCH))
+
+    def scan_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        yield from _run_partition(batches, config_blob.value, remote_blob.value, out)
+
+    return frame.mapInArrow(scan_partition, from_arrow_schema(out))
+
+
+def _output_schema(findings: pa.Schema) -> pa.Schema:
+    return findings.append(pa.field(SEQ, pa.int64())).append(pa.field(META, pa.binary()))
+
+
+#: One SourceScanner per Python worker process and configuration: the model loads once.
+_SCANNERS: dict[bytes, SourceScanner] = {}
+
+
+def executor_scanner(config_blob: bytes) -> tuple[ScanConfig, SourceScanner]:
+    """The scanner of ``config_blob`` (a pickled ScanConfig) in this process, and its config.
+
+    Built once per Python worker and configuration; on another machine than the driver's
+    the configuration files are written out anew.
+    """
+    key = hashlib.sha256(config_blob).digest()
+    scanner = _SCANNERS.get(key)
+    if scanner is None:
+        config: ScanConfig = pickle.loads(config_blob)  # our own driver's bytes
+        configs = config.configs
+        if not configs.recognizers_path.exists():  # another machine: rebuild the files
+            configs = configs.portable(Path(tempfile.mkdtemp(prefix="catoscan-configs-")))
+        scanner = _SCANNERS[key] = SourceScanner(replace(config, configs=configs))
+    return scanner.config, scanner
+
+
+def _run_partition(
+    batches: Iterator[pa.RecordBatch], config_blob: bytes, remote_blob: bytes, out: pa.Schema
+) -> Iterator[pa.RecordBatch]:
+    config, scanner = executor_scanner(config_blob)
+    remote: dict[str, Task] = pickle.loads(remote_blob)  # our own driver's bytes
+    findings = pa.schema(list(out)[:-2])
+    workdir = Path(tempfile.mkdtemp(prefix="catoscan-task-"))
+    try:
+        for batch in batches:
+            for row in batch.to_pylist():
+                digest = None
+                if row["uri"] is None:
+                    task: Task = pickle.loads(row["task"])
+                else:
+                    # A remote file: scan a local copy under its own display name.
+                    task, data = remote[row["uri"]], row["content"]
+                    digest = hashlib.sha256(data).hexdigest()
+                    local = workdir / "input"
+                    local.write_bytes(data)
+                    item = InputFile(local, task.item.display, task.item.uri)
+                    task = replace(task, item=item)
+                sink = FindingsSink(
+                    workdir / f"task-{task.seq}.parquet",
+                    findings,
+                    key_id=config.key_id,
+                    include_values=config.include_values,
+                    batch_rows=config.configs.scanner.batch_rows,
+                    values=scanner.values,
+                )
+                result = scanner.run_task(task, sink)
+                rows = 0
+                if result.part is not None:
+                    for found in pq.ParquetFile(result.part).iter_batches(batch_size=65536):
+                        yield _tagged(found, out, task.seq)
+                        rows += found.num_rows
+                    result.part.unlink()
+                result = replace(result, part=None, digest=digest, rows=rows)
+                yield _result_row(out, task.seq, pickle.dumps(result))
+                (workdir / "input").unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _tagged(found: pa.RecordBatch, out: pa.Schema, seq: int) -> pa.RecordBatch:
+    n = found.num_rows
+    extra = [pa.repeat(pa.scalar(seq, pa.int64()), n), pa.nulls(n, pa.binary())]
+    return pa.RecordBatch.from_arrays([*found.columns, *extra], schema=out)
+
+
+def _result_row(out: pa.Schema, seq: int, blob: bytes) -> pa.RecordBatch:
+    columns = [pa.nulls(1, f.type) for f in list(out)[:-2]]
+    columns += [pa.array([seq], pa.int64()), pa.array([blob], pa.binary())]
+    return pa.RecordBatch.from_arrays(columns, schema=out)

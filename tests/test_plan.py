@@ -1,0 +1,158 @@
+"""Planning a scan: manifest entries in their user-facing form, and the tasks cut from inputs.
+
+The manifest's ``inputs`` entries are a contract (docs/dataset.md): every shape the pipeline
+writes is pinned here, key order included, and read back unchanged.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scanner import plan
+from scanner.inputs import Counts, InputEntry, InputState
+from scanner.sources import InputFile, PathFilter
+
+SHA = "ab" * 32
+LISTED = InputEntry("a.log", 10, 123, SHA)
+
+SHAPES = [
+    # scanned
+    (
+        LISTED.scanned(Counts(3, 1, 0)),
+        {
+            "path": "a.log",
+            "size": 10,
+            "mtime_ns": 123,
+            "sha256": SHA,
+            "records": 3,
+            "sources": 1,
+            "failed_sources": 0,
+        },
+    ),
+    # could not be read when listed: no mtime, a null hash
+    (
+        InputEntry("b.log", 0, None, None).scanned(Counts(0, 1, 1)),
+        {
+            "path": "b.log",
+            "size": 0,
+            "sha256": None,
+            "records": 0,
+            "sources": 1,
+            "failed_sources": 1,
+        },
+    ),
+    # named by URI and hashed by the executor that read it
+    (
+        InputEntry("s3.log", 5, 9, None).hashed(SHA).scanned(Counts(2, 1, 0)),
+        {
+            "path": "s3.log",
+            "size": 5,
+            "mtime_ns": 9,
+            "sha256": SHA,
+            "records": 2,
+            "sources": 1,
+            "failed_sources": 0,
+        },
+    ),
+    # named by URI, no hash came back
+    (
+        InputEntry("s3.log", 5, 9, None).scanned(Counts(2, 1, 0)),
+        {
+            "path": "s3.log",
+            "size": 5,
+            "mtime_ns": 9,
+            "records": 2,
+            "sources": 1,
+            "failed_sources": 0,
+        },
+    ),
+    (
+        LISTED.carried(Counts(3, 2, 1), "20250101T000000Z-aaaaaa"),
+        {
+            "path": "a.log",
+            "size": 10,
+            "mtime_ns": 123,
+            "sha256": SHA,
+            "records": 3,
+            "sources": 2,
+            "failed_sources": 1,
+            "carried_from": "20250101T000000Z-aaaaaa",
+        },
+    ),
+    (
+        LISTED.resumed(Counts(3, 1, 0), "20250101T000000Z-bbbbbb"),
+        {
+            "path": "a.log",
+            "size": 10,
+            "mtime_ns": 123,
+            "sha256": SHA,
+            "records": 3,
+            "sources": 1,
+            "failed_sources": 0,
+            "resumed_from": "20250101T000000Z-bbbbbb",
+        },
+    ),
+    # planned, not yet read (what a checkpoint's identity look-up sees)
+    (LISTED, {"path": "a.log", "size": 10, "mtime_ns": 123, "sha256": SHA}),
+]
+
+
+@pytest.mark.parametrize("entry, manifest", SHAPES)
+def test_an_input_entry_is_written_as_ever_and_read_back(entry, manifest):
+    assert json.dumps(entry.to_manifest()) == json.dumps(manifest)  # keys in the same order
+    assert InputEntry.from_manifest(manifest) == entry
+
+
+def test_an_older_manifest_entry_without_failed_sources_counts_none():
+    old = {"path": "a.log", "size": 10, "mtime_ns": 123, "sha256": SHA, "records": 3, "sources": 1}
+    entry = InputEntry.from_manifest(old)
+    assert entry.state is InputState.SCANNED and entry.counts == Counts(3, 1, 0)
+
+
+def _listing(tmp_path, sizes, ranges=None):
+    """A listing of files of ``sizes`` bytes (not written: planning reads only entries)."""
+    files = [InputFile(tmp_path / f"f{i}.log", f"f{i}.log") for i in range(len(sizes))]
+    described = [
+        plan.Described(InputEntry(f.display, size, 1, SHA), (ranges or {}).get(i, []))
+        for i, (f, size) in enumerate(zip(files, sizes, strict=True))
+    ]
+    return plan.Listing([tmp_path], tmp_path, files, described, [], 0, PathFilter())
+
+
+def test_small_files_are_batched_and_large_ones_cut_in_ranges(tmp_path, monkeypatch):
+    monkeypatch.setattr(plan, "BATCH_FILES", 2)
+    big = plan.SMALL_FILE_BYTES
+    ranges = {3: [plan.LineRange(0, 50, 1, "cef"), plan.LineRange(50, big, 7, "cef")]}
+    listing = _listing(tmp_path, [10, 20, 30, big, 40, big], ranges)
+    entries = listing.entries
+    entries[1] = entries[1].carried(Counts(1, 1, 0), "20250101T000000Z-aaaaaa")
+    remote = plan.Remote(
+        [(InputFile(Path("r.log"), "r.log", "s3a://b/r.log"), InputEntry("r.log", 7, 2, None))],
+        excluded=3,
+    )
+    scan = plan.plan_tasks(listing, entries, remote)
+    shapes = [
+        (t.seq, t.item.display, [b.display for b in t.batch], t.start, t.last) for t in scan.tasks
+    ]
+    assert shapes == [
+        (0, "f0.log", ["f2.log"], None, True),  # f1.log was carried forward
+        (1, "f3.log", [], 0, False),
+        (2, "f3.log", [], 50, True),
+        (3, "f4.log", [], None, True),  # a batch of one: the next file is large
+        (4, "f5.log", [], None, True),
+        (5, "r.log", [], None, True),
+    ]
+    assert scan.owners == ((0, 2), (3,), (3,), (4,), (5,), (6,))
+    assert [scan.tasks[2].first_line, scan.tasks[2].first_index] == [7, 6]
+    assert scan.tasks[1].stat == scan.tasks[2].stat == (big, 1)
+    assert [e.path for e in scan.todo] == [
+        "f0.log",
+        "f2.log",
+        "f3.log",
+        "f4.log",
+        "f5.log",
+        "r.log",
+    ]
+    assert scan.total_bytes == 10 + 20 + 30 + big + 40 + big + 7
+    assert scan.excluded == 3
