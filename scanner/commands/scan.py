@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -40,7 +41,9 @@ class _Input(click.ParamType):
 
         if isinstance(value, str) and is_uri(value):
             return value
-        return click.Path(exists=True, path_type=Path).convert(value, param, ctx)
+        # click's Path.convert is typed str | bytes | PathLike in some releases and Path in others;
+        # fsdecode gives one type whichever is installed.
+        return Path(os.fsdecode(click.Path(exists=True).convert(value, param, ctx)))
 
 
 @click.command()
