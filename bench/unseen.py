@@ -49,7 +49,8 @@ SCRIPTS = ("latin", "japanese", "other")
 UNMAPPED_FIELDS = ("remarks", "memo", "note", "comment", "details", "body")
 
 # ----------------------------------------------------------------------------- templates
-# {a} and {b} are people; {n} a number; {org} a company, {city} a city (not people).
+# {a} and {b} are people; {n} a number; {org} a company, {city} a city (not people); the
+# development split's decoys also take {thing}, {product}, {team} and {place}.
 EN_TEMPLATES = (
     "Password for {a} expires in 3 days",
     "Ticket INC-{n} assigned to {a} by the service desk",
@@ -203,6 +204,126 @@ DEV_NEGATIVE_TEMPLATES = (
     "Meeting with {thing} moved to Thursday",
     "{thing}との同期に失敗",
     "{thing}からのアラート",
+)
+#: More capitalised things for the development split's second set of decoys: products
+#: named with their vendor, teams and departments, and places written without a city word.
+PRODUCTS = (
+    "Cisco Meraki",
+    "Fortinet FortiGate",
+    "CrowdStrike Falcon",
+    "SentinelOne Singularity",
+    "Jira Service Management",
+    "Atlassian Confluence",
+    "Webex Calling",
+    "Splunk Enterprise",
+    "Tableau Server",
+    "Okta Verify",
+    "Duo Mobile",
+    "Bitwarden Teams",
+    "Trend Micro Apex One",
+    "Sophos Intercept",
+    "Veeam Backup",
+    "Citrix Workspace",
+    "Miro Whiteboard",
+    "Workday Payroll",
+    "Concur Expense",
+    "Palo Alto Prisma",
+    "Kaspersky Endpoint",
+    "Notion Enterprise",
+)
+TEAMS = (
+    "Network Operations",
+    "Identity Governance",
+    "Platform Engineering",
+    "Customer Care",
+    "Field Services",
+    "Revenue Operations",
+    "Internal Audit",
+    "Global Procurement",
+    "Talent Acquisition",
+    "Facilities Management",
+    "Corporate Communications",
+    "Business Intelligence",
+    "Incident Response",
+    "Vendor Management",
+)
+PLACES = (
+    "Rotterdam",
+    "Yokohama",
+    "Porto Alegre",
+    "Rio Grande",
+    "Kuala Lumpur",
+    "Cape Town",
+    "Buenos Aires",
+    "Hong Kong",
+    "Mountain View",
+    "El Segundo",
+    "Den Haag",
+    "Bad Homburg",
+    "Monterrey",
+    "Eindhoven",
+    "Costa Mesa",
+    "San Jose",
+)
+DEV_NEGATIVE_TEMPLATES_2 = (
+    "IPsec tunnel to {city} flapped 4 times in the last hour",
+    "Traffic from {place} rerouted through the nearest PoP",
+    "New branch in {city} added to the account",
+    "{org} renewed its support contract",
+    "Purchase order for {org} approved by procurement",
+    "DLP blocked an upload to {product}",
+    "Update for {product} rolled out to the pilot ring",
+    "Vendor risk review of {org} is overdue",
+    "Firmware on the {place} edge device upgraded",
+    "Internet breakout for {city} moved to the secondary ISP",
+    "Spam campaign impersonating {org} quarantined",
+    "Bandwidth cap for {team} raised to 200 Mbps",
+    "Quarterly review with {team} postponed",
+    "Escalated to {team} for triage",
+    "SSO integration with {product} completed",
+    "Outage at {org} affected inbound mail",
+    "Certificate issued to {org} expires in 30 days",
+    "Webhook from {product} returned HTTP 500",
+    "Users in {place} see slow access to the intranet",
+    "Backup appliance ({org}) lost its support entitlement",
+    "Meeting invite from {org} contained a tracking pixel",
+    "{product} detected a credential stuffing attempt",
+    "{city}キャンパスの無線LANが不安定です",
+    "{place}ビル3階のスイッチを交換",
+    "{city}店のPOS端末がオフライン",
+    "{org}社製ルーターの脆弱性について注意喚起",
+    "{org}社との打ち合わせは来週に延期",
+    "{product}のライセンスが失効しました",
+    "{product}経由で外部にファイル共有",
+    "取引先（{org}）から不審なメールを受信",
+    "{org}のサポート窓口に問い合わせ済み",
+    "{product}でマルウェアを検知",
+    "{place}にある物流センターの監視カメラが停止",
+    "【{org}】請求書送付のお知らせ（なりすましの疑い）",
+    "{team}部門の共有ドライブを整理",
+    "{place}出張所の回線速度が低下",
+)
+DEV_EN_TEMPLATES_3 = (
+    "Temporary password read out to {a} over the phone",
+    "{a} from Procurement wants a new vendor account",
+    "Approval pending: {a} asks for access to the CRM",
+    "Session recording of {a} exported for HR",
+    "Asset tag {n} handed over to {a}",
+    "{a} could not join the video call from the Osaka office",
+    "Two failed sign-ins for {a} from an unknown country",
+    "Delegate access: {b} may read the calendar of {a}",
+    "Reset the hardware key of {a}",
+    "{a} (contractor, Berlin) needs VPN until Friday",
+    "Guest network voucher for {a} of {org}",
+    "Visitor {a} signed in at the {city} reception",
+)
+DEV_JA_TEMPLATES_3 = (
+    "{a}さんのPCにソフトを配布しました",
+    "{a}（情報システム部）が承認",
+    "ヘルプデスク対応者: {a}",
+    "{a}より在宅勤務の申請がありました",
+    "{a}様、パスワード変更のお願い",
+    "来訪者 {a} 様（{org}）受付済み",
 )
 # No person in these: companies and cities, the capitalised words that look most like names.
 NEGATIVE_TEMPLATES = (
@@ -423,6 +544,8 @@ def _fill(template: str, people: list[str], rng: random.Random, names: Names) ->
             value = str(rng.randint(1000, 99999))
         elif key == "thing":
             value = rng.choice(THINGS)
+        elif key in ("product", "team", "place"):
+            value = rng.choice({"product": PRODUCTS, "team": TEAMS, "place": PLACES}[key])
         else:
             value = names.org_or_city(key)
         text += value
@@ -443,32 +566,46 @@ def generate(per_template: int = 14, seed: int = 11) -> dict[str, list[Case]]:
         rng = random.Random(f"{seed}-{split}")
         cases: list[Case] = []
         halves = [g[index::2] for g in (en, ja, neg)]
+        batches = [halves]
         if split == "dev":
             halves[0] += list(DEV_EN_TEMPLATES) + list(DEV_EN_TEMPLATES_2)
             halves[1] += list(DEV_JA_TEMPLATES) + list(DEV_JA_TEMPLATES_2)
             halves[2] += list(DEV_NEGATIVE_TEMPLATES)
-        for language, templates in (("en", halves[0]), ("ja", halves[1])):
-            for template in templates:
-                for k in range(per_template):
-                    roll = k / per_template
-                    if roll < 0.72:
-                        script = "latin" if language == "en" else "japanese"
-                    elif roll < 0.86:
-                        script = "japanese" if language == "en" else "latin"
-                    else:
-                        script = "other"
-                    pick = getattr(names, script)
-                    people = [pick(), pick()]
-                    cases.append(_case(split, len(cases), script, template, people, rng, names))
-        for template in halves[2]:
-            for _ in range(per_template):
-                cases.append(_case(split, len(cases), "none", template, [], rng, names))
+            # Added later: after the first batch, whose cases keep their names and ids.
+            batches.append(
+                [list(DEV_EN_TEMPLATES_3), list(DEV_JA_TEMPLATES_3), list(DEV_NEGATIVE_TEMPLATES_2)]
+            )
+        for batch in batches:
+            cases += _cases(split, batch, len(cases), per_template, rng, names)
         out[split] = cases
     DATA.mkdir(parents=True, exist_ok=True)
     for split, cases in out.items():
         with (DATA / f"{split}.jsonl").open("w", encoding="utf-8", newline="\n") as fh:
             fh.writelines(case.to_json() + "\n" for case in cases)
     return out
+
+
+def _cases(split, batch, first, per_template, rng, names) -> list[Case]:  # noqa: ANN001
+    """The cases of English, Japanese and name-less templates, numbered from ``first``."""
+    cases: list[Case] = []
+    for language, templates in (("en", batch[0]), ("ja", batch[1])):
+        for template in templates:
+            for k in range(per_template):
+                roll = k / per_template
+                if roll < 0.72:
+                    script = "latin" if language == "en" else "japanese"
+                elif roll < 0.86:
+                    script = "japanese" if language == "en" else "latin"
+                else:
+                    script = "other"
+                pick = getattr(names, script)
+                people = [pick(), pick()]
+                i = first + len(cases)
+                cases.append(_case(split, i, script, template, people, rng, names))
+    for template in batch[2]:
+        for _ in range(per_template):
+            cases.append(_case(split, first + len(cases), "none", template, [], rng, names))
+    return cases
 
 
 def _case(split, i, script, template, people, rng, names) -> Case:  # noqa: ANN001
