@@ -9,6 +9,7 @@ from scanner.config import FieldRule, load_configs
 from scanner.detect.detector import Detector
 from scanner.detect.filters import DENY_DETECTOR, Filters, load_lists
 from scanner.detect.not_person import (
+    is_company_or_place,
     is_japanese_organisation,
     is_lone_word,
     is_mitre_label,
@@ -26,7 +27,17 @@ PACKAGED = Path(str(resources.files("configs").joinpath("lists.yaml")))
 TEXT = FieldRule(detect="text", fields=("event_message", "msg"))
 NAME = FieldRule(detect="identity", fields=("user_name",))
 RESOLVER = Resolver(
-    ["SECRET", "EMAIL_ADDRESS", "IP_ADDRESS", "USERNAME", "DEVICE_NAME", "USER_ID", "URL", "PERSON", "LOCATION"],
+    [
+        "SECRET",
+        "EMAIL_ADDRESS",
+        "IP_ADDRESS",
+        "USERNAME",
+        "DEVICE_NAME",
+        "USER_ID",
+        "URL",
+        "PERSON",
+        "LOCATION",
+    ],
     ["URL"],
 )
 
@@ -57,10 +68,19 @@ def test_packaged_lists_load():
     [
         ("version: 1\nallow: []\n", "deny: Field required"),
         ("version: 2\nallow: []\ndeny: []\n", "version: Input should be 1"),
-        ("version: 1\nallow: [{exact: [x], colour: red}]\ndeny: []\n", "allow.0.colour: Extra inputs"),
-        ("version: 1\nallow: [{entity: NAME, exact: [x]}]\ndeny: []\n", "allow.0.entity: unknown entity 'NAME'"),
+        (
+            "version: 1\nallow: [{exact: [x], colour: red}]\ndeny: []\n",
+            "allow.0.colour: Extra inputs",
+        ),
+        (
+            "version: 1\nallow: [{entity: NAME, exact: [x]}]\ndeny: []\n",
+            "allow.0.entity: unknown entity 'NAME'",
+        ),
         ("version: 1\nallow: [{regex: ['(']}]\ndeny: []\n", "allow.0.regex: bad regex '('"),
-        ("version: 1\nallow: [{entity: PERSON}]\ndeny: []\n", "allow.0: an entry needs exact or regex"),
+        (
+            "version: 1\nallow: [{entity: PERSON}]\ndeny: []\n",
+            "allow.0: an entry needs exact or regex",
+        ),
         ("version: 1\nallow: []\ndeny: [{exact: [x]}]\n", "deny.0.entity: Field required"),
         ("version: 1\nallow: [\n", "not valid YAML"),
         ("- a\n", "expected a mapping"),
@@ -92,16 +112,23 @@ def test_config_dir_lists_replace_the_packaged_ones(tmp_path):
 
 
 def test_allow_exact_ignores_case_and_width(tmp_path):
-    f = filters(tmp_path, "version: 1\nallow: [{entity: PERSON, exact: ['Emily Carter']}]\ndeny: []\n")
+    f = filters(
+        tmp_path, "version: 1\nallow: [{entity: PERSON, exact: ['Emily Carter']}]\ndeny: []\n"
+    )
     value = "ＥＭＩＬＹ　ＣＡＲＴＥＲ"
     assert f.apply(NAME, value, [Span(0, len(value), "PERSON", 1.0, "field:user_name")]) == []
 
 
 def test_allow_regex_matches_the_whole_detection(tmp_path):
-    f = filters(tmp_path, "version: 1\nallow: [{entity: EMAIL_ADDRESS, regex: ['svc-.*@example\\.com']}]\ndeny: []\n")
+    f = filters(
+        tmp_path,
+        "version: 1\nallow: [{entity: EMAIL_ADDRESS, regex: ['svc-.*@example\\.com']}]\ndeny: []\n",
+    )
     value = "from svc-backup@example.com to taro@example.com"
-    spans = [ner(value, "svc-backup@example.com", "EMAIL_ADDRESS", "EmailRecognizer"),
-             ner(value, "taro@example.com", "EMAIL_ADDRESS", "EmailRecognizer")]
+    spans = [
+        ner(value, "svc-backup@example.com", "EMAIL_ADDRESS", "EmailRecognizer"),
+        ner(value, "taro@example.com", "EMAIL_ADDRESS", "EmailRecognizer"),
+    ]
     assert f.apply(TEXT, value, spans) == [spans[1]]
 
 
@@ -112,7 +139,9 @@ def test_allow_is_per_entity(tmp_path):
 
 
 def test_field_scope_follows_the_rule(tmp_path):
-    f = filters(tmp_path, "version: 1\nallow: [{fields: [msg], exact: ['Emily Carter']}]\ndeny: []\n")
+    f = filters(
+        tmp_path, "version: 1\nallow: [{fields: [msg], exact: ['Emily Carter']}]\ndeny: []\n"
+    )
     value = "Emily Carter"
     span = Span(0, 12, "PERSON", 0.9, "PersonNameRecognizer")
     assert f.apply(TEXT, value, [span]) == []  # TEXT names msg (and event_message)
@@ -120,7 +149,9 @@ def test_field_scope_follows_the_rule(tmp_path):
 
 
 def test_field_scope_matches_a_rule_by_its_regex(tmp_path):
-    f = filters(tmp_path, "version: 1\nallow: [{fields: [change.After.address], regex: ['.*']}]\ndeny: []\n")
+    f = filters(
+        tmp_path, "version: 1\nallow: [{fields: [change.After.address], regex: ['.*']}]\ndeny: []\n"
+    )
     rule = FieldRule(detect="LOCATION", match=(r"(^|\.)(address|city)$",))
     span = Span(0, 5, "LOCATION", 1.0, "field:x")
     assert f.apply(rule, "Tokyo", [span]) == []
@@ -168,7 +199,10 @@ def test_lists_reach_the_detector(tmp_path):
         ],
         None,
     )
-    found = {(d.field, d.span.entity, d.value[d.span.start : d.span.end]) for d in detector.detect(record)}
+    found = {
+        (d.field, d.span.entity, d.value[d.span.start : d.span.end])
+        for d in detector.detect(record)
+    }
     assert found == {
         ("event_message", "DEVICE_NAME", "KIOSK-0042"),
         ("event_message", "EMAIL_ADDRESS", "taro.yamada@example.com"),
@@ -243,24 +277,43 @@ def test_builtin_rules_keep_japanese_names(value, part):
     ("value", "listed", "ner_part", "expected"),
     [
         # spaCy's longer span wins when its extra words could be a name
-        ("Richard Milhous Nixon", "Richard Milhous", "Richard Milhous Nixon",
-         "Richard Milhous Nixon"),
+        (
+            "Richard Milhous Nixon",
+            "Richard Milhous",
+            "Richard Milhous Nixon",
+            "Richard Milhous Nixon",
+        ),
         # a listed span of known names only is complete; spaCy ran on into a product
-        ("Ichiro Suzuki Terraform key", "Ichiro Suzuki", "Ichiro Suzuki Terraform",
-         "Ichiro Suzuki"),
+        (
+            "Ichiro Suzuki Terraform key",
+            "Ichiro Suzuki",
+            "Ichiro Suzuki Terraform",
+            "Ichiro Suzuki",
+        ),
         # an upper-case word is no name part ('SIEM')
-        ("Richard Milhous SIEM alert", "Richard Milhous", "Richard Milhous SIEM",
-         "Richard Milhous"),
+        (
+            "Richard Milhous SIEM alert",
+            "Richard Milhous",
+            "Richard Milhous SIEM",
+            "Richard Milhous",
+        ),
         # a word naming a thing is none either
-        ("Richard Milhous Firewall", "Richard Milhous", "Richard Milhous Firewall",
-         "Richard Milhous"),
+        (
+            "Richard Milhous Firewall",
+            "Richard Milhous",
+            "Richard Milhous Firewall",
+            "Richard Milhous",
+        ),
     ],
 )
 def test_longer_ner_name_wins_when_it_is_a_name(value, listed, ner_part, expected):
     start = value.index(listed)
     mine = Span(start, start + len(listed), "PERSON", 0.85, "PersonNameRecognizer")
-    [kept] = [s for s in prefer_longer_names([mine, ner(value, ner_part, "PERSON")], value)
-              if s.detector == "PersonNameRecognizer"]
+    [kept] = [
+        s
+        for s in prefer_longer_names([mine, ner(value, ner_part, "PERSON")], value)
+        if s.detector == "PersonNameRecognizer"
+    ]
     assert value[kept.start : kept.end] == expected
 
 
@@ -283,7 +336,9 @@ def test_per_field_override_in_fields_yaml_needs_no_code(tmp_path):
         "  - fields: [user_name]\n    detect: identity\n    when: {field: src_is_site_or_vpn, in: [API]}\n"
         "  - fields: [user_name]\n    detect: ignore\n    when: {field: src_is_site_or_vpn, in: [Site]}\n"
     )
-    (tmp_path / "fields.yaml").write_text(packaged.replace("rules:\n", override, 1), encoding="utf-8")
+    (tmp_path / "fields.yaml").write_text(
+        packaged.replace("rules:\n", override, 1), encoding="utf-8"
+    )
     detector = Detector(load_configs(tmp_path), nlp="none")
     fields = [
         ("wifi_ssid", "Yamada Family WiFi"),
@@ -293,3 +348,76 @@ def test_per_field_override_in_fields_yaml_needs_no_code(tmp_path):
     ]
     found = {(d.field, d.span.entity) for d in detector.detect(Record(0, 1, fields, None))}
     assert found == {("employee_code", "USER_ID")}
+
+
+# --------------------------------------------------------------------------- things and places
+
+
+@pytest.mark.parametrize(
+    ("predicate", "value", "part"),
+    [
+        # a Japanese facility, firm or route noun written on to a name in Latin letters
+        (is_company_or_place, "Vila Verde駅前の防犯カメラ", "Vila Verde"),
+        (is_company_or_place, "Brightwater社製のカメラを撤去", "Brightwater"),
+        (is_company_or_place, "Lindqvist社と協議", "Lindqvist"),
+        (is_company_or_place, "Marlow Heath店の在庫端末", "Marlow Heath"),
+        (is_company_or_place, "Ashford Parkキャンパスに新設", "Ashford Park"),
+        (is_company_or_place, "Kestrel Point空港の無料Wi-Fi", "Kestrel Point"),
+        (is_company_or_place, "Oakridge経由の通信を遮断", "Oakridge"),
+        (is_company_or_place, "Port Elgin近郊ではなくGlenmoreにある倉庫", "Glenmore"),
+        # legal forms of more countries, and '& Asociados' (the '&' form never matched)
+        (is_company_or_place, "Quote from Brunner Vogt GbR attached", "Brunner Vogt"),
+        (is_company_or_place, "Payment to Moura Santos Ltda. failed", "Moura Santos"),
+        (is_company_or_place, "Lopez Ibarra & Asociados S.C. billed us", "Lopez Ibarra"),
+        (is_company_or_place, "Order from Aydın Kaya Tic. Ltd. Şti. held", "Aydın Kaya"),
+        (is_company_or_place, "Order from Yavuz Sarp San. held", "Yavuz Sarp San."),
+        # a firm's word in one of the languages of company registers
+        (is_company_or_place, "Invoice of Stichting Vermeer paid", "Stichting Vermeer"),
+        (is_company_or_place, "Audit by Grupo Herrera done", "Grupo Herrera"),
+        (is_company_or_place, "Offer from Koç İnşaat received", "Koç İnşaat"),
+        (is_company_or_place, "Partner Hale, Brook and Tanner renewed", "Tanner"),
+        # places: a place's first word, a hyphenated place, a preposition of place
+        (is_company_or_place, "Link down at Sainte Odile", "Sainte Odile"),
+        (is_company_or_place, "Printer in Bad Kreuznach offline", "Bad Kreuznach"),
+        (is_company_or_place, "PoP near Villers-sur-Orge", "Villers-sur-Orge"),
+        (is_company_or_place, "Kiosks in Marlow Heath rebooted", "Marlow Heath"),
+        # products, functions and what an IT noun points at
+        (is_named_thing, "Agent for NetScout Arbor crashed", "NetScout Arbor"),
+        (
+            is_named_thing,
+            "Ticket routed to Strategic Sourcing Procurement",
+            "Strategic Sourcing Procurement",
+        ),
+        (is_named_thing, "Escalated to Clinical Governance", "Clinical Governance"),
+        (is_named_thing, "Trial of Lumen Enterprise ends", "Lumen Enterprise"),
+        (is_named_thing, "Uploads to Harbor Crest blocked", "Harbor Crest"),
+        (is_named_thing, "Tunnel from Kestrel Point is down", "Kestrel Point"),
+    ],
+)
+def test_things_and_places_are_no_person(predicate, value, part):
+    assert predicate(ner(value, part), value)
+
+
+@pytest.mark.parametrize(
+    ("value", "part"),
+    [
+        ("Greta Lindqvist社長が承認", "Greta Lindqvist"),  # a title, not a firm
+        ("Dick Hallorann店長より連絡", "Dick Hallorann"),
+        ("Greta Lindqvistさんが確認", "Greta Lindqvist"),
+        ("Greta Lindqvistの申請", "Greta Lindqvist"),
+        ("Shared by Ola Brunner & Tove Kaya", "Ola Brunner"),  # people joined by '&'
+        ("Uploaded the CV of Ola Brunner", "Ola Brunner"),
+        ("Invoice for Ken McAllister approved", "Ken McAllister"),  # 'Mc' starts surnames
+        ("Meeting with Maria DeLuca moved", "Maria DeLuca"),
+        ("Call with Anne-Marie Dubois", "Anne-Marie Dubois"),
+        ("Found in Ola Brunner's mailbox", "Ola Brunner"),  # a possessive after 'in'
+        ("Traffic from Ola Brunner's laptop", "Ola Brunner"),
+        ("Ticket assigned to Santiago Ferreira", "Santiago Ferreira"),  # not 'Santa'/'San'
+        ("Login by Grace Young failed", "Grace Young"),
+        ("Report for Ola Brunner, Tove Kaya and Per Lund", "Per Lund"),  # full names: people
+    ],
+)
+def test_things_and_places_keep_names(value, part):
+    span = ner(value, part)
+    f = Filters(load_lists(PACKAGED), RESOLVER)
+    assert f.apply(TEXT, value, [span]) == [span]

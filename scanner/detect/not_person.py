@@ -53,8 +53,67 @@ THING_WORDS = frozenset(
 )
 #: A first word that makes a capitalised phrase a place (``South Bryan``, ``Saint Marcelle``).
 PLACE_HEADS = frozenset(
-    "north south east west saint st san santa lake port fort mount new upper lower".split()
+    """
+    north south east west saint st san santa lake port fort mount new upper lower sainte
+    são sao santo puerto porto bad cape ciudad villa vila nova novo monte mont kuala
+    buenos bahía isla
+    """.split()
 )
+# A particle inside a hyphenated place name (``Colette-sur-Mer``, ``Frankfurt-am-Main``).
+_PLACE_PARTICLE = re.compile(r"(?i)\w-(?:sur|sous|lès|les|en|le|la|am|an|upon|on|by)-\w")
+# A preposition of place right before the span (``users in Porto Alegre``); a person's
+# name there is a possessive (``in Ann Lee's mailbox``).
+_PLACE_BEFORE = re.compile(r"(?<![A-Za-z])(?:in|near|inside)\s+\Z")
+#: Words that head or end the name of a firm or an institution in the languages of the
+#: company registers (``Stichting Koeman``, ``Grupa Roś``, ``Limak İnşaat``).
+ORGANISATION_WORDS = frozenset(
+    """
+    stichting vereniging koninklijke maatschappij coöperatie gabinety gabinet grupa
+    przedsiębiorstwo spółdzielnia zakład zakłady biuro firma grupo gruppo groupe despacho
+    distribuciones manufacturas industrias construcciones inversiones transportes
+    laboratorios talleres comercial hermanos bufete industrie officine fratelli società
+    compagnie établissements stiftung verein werke gesellschaft inşaat ticaret sanayi
+    turizm gıda tekstil otomotiv lojistik yazılım bilişim içecek holding
+    """.split()
+)
+# A single surname in a list of single surnames is a partnership (``Lane, Owens and Kelly``);
+# people in a log are listed with their given names.
+_FIRM_LIST_BEFORE = re.compile(r"\b[A-Z][a-z]+, [A-Z][a-z]+,? (?:and|&) \Z")
+_FIRM_LIST_AFTER = re.compile(r"\A, [A-Z][a-z]+,? (?:and|&) [A-Z][a-z]+\b(?! [A-Z])")
+
+
+def _fold(word: str) -> str:
+    """Case-folded, with Turkish dotted capital I as a plain i (``İnşaat`` -> ``inşaat``)."""
+    return word.casefold().replace("i\u0307", "i")
+
+
+#: The last word of the name of a business function or of a product's edition
+#: (``Internal Audit``, ``Talent Acquisition``, ``Notion Enterprise``): no surname.
+THING_TAIL_WORDS = frozenset(
+    """
+    audit acquisition governance procurement operations engineering compliance accounting
+    marketing payroll treasury logistics facilities communications relations
+    administration intelligence response assurance management development research
+    analytics infrastructure sales finance legal care success desk enablement
+    enterprise professional premium edition suite endpoint backup workspace whiteboard
+    calling meetings rooms expense insights connect protect security vault studio
+    platform online messenger browser antivirus automate
+    """.split()
+)
+# An IT noun and a preposition right before the span: what it goes to, comes from or is
+# integrated with is a service, a site or a product (``upload to Veeam Backup``).
+_THING_BEFORE = re.compile(
+    r"""(?ix)
+    (?<![A-Za-z]) (?: uploads? | downloads? | integrations? | connectors? | webhooks? | api
+                    | tunnels? | latency | routes? | routing | traffic | breakout | failover
+                    | peering | uplink | rollout | deployment | outage | replication | sso )
+    \s+ (?: to | with | from | for | of | at | via | on ) \s+ ["'“]? \Z
+    """
+)
+# A word with a capital inside it (``SentinelOne``, ``FortiGate``) is a brand, unless what
+# comes before the capital starts surnames (``McDonald``, ``DeSousa``, ``VanDyke``).
+_CAMEL = re.compile(r"\A([A-Z][a-z]+)[A-Z][a-z]")
+_NAME_PREFIXES = frozenset("mc mac de di da du le la van von fitz st del della des".split())
 # What follows a company's name: a legal form (``Ltd.``, ``A.Ş.``, ``S.L.L.``, ``s.c.``), or
 # in Japanese a contract, an invoice or a quote with it, or the company address form 御中.
 _COMPANY_AFTER = re.compile(
@@ -63,16 +122,28 @@ _COMPANY_AFTER = re.compile(
                    | corporation | co | company | sa | s\.a | sas | sarl | srl | s\.r\.l | spa
                    | s\.p\.a | bv | b\.v | nv | n\.v | oy | ab | a/s | a\.ş | şti | s\.l
                    | s\.c | sp\.\s?z | k\.k | kk | pty | pvt | group | holdings? | partners
-                   | sp\.\s?[jkp] | s\.\s?com | and \s+ sons | & \s+ \w | y \s+ asociados
+                   | sp\.\s?[jkp] | s\.\s?com | and \s+ sons | y \s+ asociados
                    | e \s+ hijos | e \s+ filhos | e \s+ figli | et \s+ fils | i \s+ syn
-                   | und \s+ söhne | ve \s+ ortakları )
+                   | und \s+ söhne | ve \s+ ortakları | gbr | ohg | mbh | e\.\s?k | e\.\s?v
+                   | ltda | lda | eireli | s/a | s\.l\.l | slu | s\.l\.u | sas | snc | s\.n\.c
+                   | sagl | kft | zrt | nyrt | s\.r\.o | sro | a\.s | oü | oy | oyj | aps | asa
+                   | uab | d\.o\.o | doo | s\.a\.s | s\.\s?de | tic\. | san\.
+                   | (?: & | and | y | e | et | und | en | i | ve ) \s+ (?: asociados | associates
+                     | associados | associati | associés | sons | co | cie | partners? | hijos
+                     | filhos | figli | fils | söhne | zonen | synowie | brothers | hermanos
+                     | irmãos | fratelli | frères | gebrüder ) )
            (?! [A-Za-z] )
        | (?: との契約 | からの請求 | 向けの見積 | 御中 ) )
     """
 )
 # A place noun right after a name in Japanese (``South Bryanの倉庫``: its warehouse).
+# Also a facility, a firm or a route written on to it: ``…社製`` (made by), ``…社`` (but not
+# ``社長``, a title), ``…店``, ``…ビル``, ``…キャンパス``, ``…空港``, ``…経由`` (via), ``…にある``
+# (located at); a person is followed by an honorific or a particle instead.
 _PLACE_AFTER_JA = re.compile(
-    r"\A(?:の)?(?:倉庫|支店|本社|支社|工場|事務所|店舗|営業所|データセンター|地区|市|県)"
+    r"\A(?:(?:の)?(?:倉庫|支店|本社|支社|工場|事務所|店舗|営業所|データセンター|地区|市|県)"
+    r"|社(?![長員])|製|店(?![長員])|ビル|キャンパス|出張所|分室|部門|事業部|本部|空港|駅|港"
+    r"|州|ホテル|病院|大学|研究所|経由|にある)"
 )
 _SYSTEM_ACTOR = re.compile(r"(?:System|API|Service|<[^>]+>|\w[\w.&-]*(?: [\w.&-]+)*?) User #\d+")
 _MITRE = re.compile(
@@ -151,7 +222,34 @@ def is_named_thing(span: Span, value: str) -> bool:
         return True
     if text.isascii() and text == text.lower():
         return True
-    return bool(_LABEL_BEFORE.search(value[max(0, span.start - 24) : span.start]))
+    if _is_brand(words, text) or _thing_tail(words):
+        return True
+    before = value[max(0, span.start - 24) : span.start]
+    if _THING_BEFORE.search(before) and not _POSSESSIVE.match(value[span.end :]):
+        return True
+    return bool(_LABEL_BEFORE.search(before))
+
+
+_POSSESSIVE = re.compile(r"['’]s\b")
+
+
+def _is_brand(words: list[str], text: str) -> bool:
+    """A word of ``text`` has a capital inside it that no surname prefix explains."""
+    for word in text.split():
+        m = _CAMEL.match(word)
+        if m and m.group(1).casefold() not in _NAME_PREFIXES:
+            if m.group(1) not in _known_names():  # 'MaryAnn'
+                return True
+    return False
+
+
+def _thing_tail(words: list[str]) -> bool:
+    """Two words or more, the last naming a function or an edition and no known name."""
+    return (
+        len(words) > 1
+        and words[-1] in THING_TAIL_WORDS
+        and words[-1].capitalize() not in _known_names()
+    )
 
 
 def is_not_a_name(span: Span, value: str) -> bool:
@@ -250,10 +348,23 @@ def is_company_or_place(span: Span, value: str) -> bool:
     after = value[span.end :]
     if _COMPANY_AFTER.match(after) or _PLACE_AFTER_JA.match(after):
         return True
-    words = _text_of(span, value).split(" ")
+    text = _text_of(span, value)
+    words = text.split(" ")
     if len(words) > 1 and _COMPANY_AFTER.match(" " + words[-1] + after):
         return True  # the legal form inside the span: 'Alemdar Şti'
-    return words[0].strip(".").casefold() in PLACE_HEADS
+    if any(_fold(w.strip(".,()")) in ORGANISATION_WORDS for w in words):
+        return True
+    if len(words) == 1 and (
+        _FIRM_LIST_BEFORE.search(value[max(0, span.start - 40) : span.start])
+        or _FIRM_LIST_AFTER.match(after)
+    ):
+        return True  # 'Lane, Owens and Kelly': a firm of partners' surnames
+    if _PLACE_PARTICLE.search(text):
+        return True
+    before = value[max(0, span.start - 12) : span.start]
+    if _PLACE_BEFORE.search(before) and not _POSSESSIVE.match(after):
+        return True
+    return re.split(r"[-.]", words[0])[0].casefold() in PLACE_HEADS
 
 
 #: Words that end the name of a Japanese firm or institution (``中村商事``, ``京都研究所``).
