@@ -51,8 +51,8 @@ def main() -> None:
     from scanner.config import build_scan_config
     from scanner.dataset import FINDINGS_SCHEMA, FindingsSink
     from scanner.detect.nlp import one_blas_thread
-    from scanner.gctuning import collect_rarely
     from scanner.readers import json_stream
+    from scanner.tuning import collect_rarely
     from scanner.worker import SourceScanner
 
     one_blas_thread()

@@ -32,11 +32,11 @@ from scanner.dataset import DatasetWriter, FieldStats, read_interrupted
 from scanner.detect.detector import Detector
 from scanner.engines import RESUMABLE, get_engine
 from scanner.errors import NO_ROOM, EngineError, ResourceError, ScanInterrupted, resource_error
-from scanner.gctuning import rare_collections
 from scanner.inputs import Counts, InputEntry
 from scanner.progress import Progress
 from scanner.record import ReadProblem
 from scanner.tasks import SourceResult, Task, TaskResult
+from scanner.tuning import scanning
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def run(config: ScanConfig, progress: Progress | None = None) -> ScanResult:
         workers = scan.workers(config.workers)
         execute = get_engine(config.engine)
         ledger.begin(scan)
-        with rare_collections():
+        with scanning():
             for task_result in execute(scan.tasks, config, writer, detector, workers):
                 ledger.add(task_result)
         ledger.finish(time.monotonic() - started)

@@ -292,7 +292,7 @@ def test_shared_ner_decisions_give_the_findings_of_one_process(tmp_path, monkeyp
 def test_scan_collects_garbage_rarely_and_restores_the_threshold(corpus, tmp_path, monkeypatch):
     import gc
 
-    from scanner import gctuning, worker
+    from scanner import tuning, worker
 
     seen = []
     real = worker.SourceScanner.run_task
@@ -304,7 +304,7 @@ def test_scan_collects_garbage_rarely_and_restores_the_threshold(corpus, tmp_pat
     monkeypatch.setattr(worker.SourceScanner, "run_task", run_task)
     before = gc.get_threshold()
     pipeline.run(_config([corpus / "big.jsonl"], tmp_path / "o", workers=1))
-    assert seen and set(seen) == {gctuning.GC_THRESHOLD}
+    assert seen and set(seen) == {tuning.GC_THRESHOLD}
     assert gc.get_threshold() == before
 
 
@@ -376,3 +376,34 @@ def test_a_killed_worker_is_reported_with_its_job_and_signal():
         assert [(d.worker, d.job, d.exitcode, d.ready) for d in died] == [
             (idle, None, -signal.SIGKILL, True)]
         assert idle not in workers.workers and busy in workers.workers
+
+
+def test_scan_uses_the_system_allocator_and_restores_arrows_default(corpus, tmp_path, monkeypatch):
+    import pyarrow as pa
+
+    from scanner import worker
+
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    seen = []
+    real = worker.SourceScanner.run_task
+
+    def run_task(self, task, sink):
+        seen.append(pa.default_memory_pool().backend_name)
+        return real(self, task, sink)
+
+    monkeypatch.setattr(worker.SourceScanner, "run_task", run_task)
+    before = pa.default_memory_pool().backend_name
+    pipeline.run(_config([corpus / "big.jsonl"], tmp_path / "o", workers=1))
+    assert seen and set(seen) == {"system"}
+    assert pa.default_memory_pool().backend_name == before
+
+
+def test_a_users_arrow_allocator_is_left_alone(monkeypatch):
+    import pyarrow as pa
+
+    from scanner import tuning
+
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
+    before = pa.default_memory_pool()
+    with tuning.scanning():
+        assert pa.default_memory_pool().backend_name == before.backend_name

@@ -23,8 +23,8 @@ from scanner.dataset import PRIVATE_UMASK, DatasetWriter, FindingsSink
 from scanner.detect.detector import Decision, Detector
 from scanner.engines.pool import Died, Done, Ready, Worker, WorkerFailed, WorkerPool
 from scanner.errors import EngineError
-from scanner.gctuning import collect_rarely
 from scanner.tasks import Task, TaskResult
+from scanner.tuning import collect_rarely, system_allocator
 from scanner.worker import SourceScanner
 
 log = logging.getLogger(__name__)
@@ -53,9 +53,18 @@ def execute(
     initargs = (config, writer.stage, writer.findings_schema)
     try:
         with WorkerPool(size, init_worker, initargs, run_shared) as pool:
-            yield from _Schedule(pool, tasks, config.configs.scanner.cache_size).run()
+            limit = min(config.configs.scanner.cache_size, SHARED_DECISIONS)
+            yield from _Schedule(pool, tasks, limit).run()
     except WorkerFailed as exc:
         raise exc.error from exc.error.__cause__
+
+
+#: At most this many of a scan's first decisions are handed to the other workers. The values
+#: worth sharing (users, their devices, the popular destinations) come back often, so they
+#: are among the first decided; on logs whose values rarely repeat the rest is decisions no
+#: other worker will meet, which the main process held in memory (about 70 MiB for 200,000)
+#: and sent to every worker for nothing.
+SHARED_DECISIONS = 20_000
 
 
 class DecisionLog:
@@ -64,8 +73,8 @@ class DecisionLog:
     Every worker would otherwise decide the same values again (each 8 MB range of a log
     holds the same users, and each new free text costs about a millisecond of spaCy).
     Tasks send their new decisions back (``TaskResult.learned``); the log keeps at most
-    ``limit`` of them (the cache size), and each task takes along the part its worker has
-    not adopted yet.
+    ``limit`` of them (:data:`SHARED_DECISIONS`, or the cache size if smaller), and each
+    task takes along the part its worker has not adopted yet.
     """
 
     def __init__(self, limit: int):
@@ -185,6 +194,7 @@ _STATE: dict[str, Any] = {}
 def init_worker(config: ScanConfig, stage: Path, schema: Any) -> None:
     """The pool's initializer: this worker's detection state, built once."""
     collect_rarely()  # the process is the pool's: for good
+    system_allocator()
     if config.include_values:
         os.umask(PRIVATE_UMASK)  # its parts hold raw values, as the scan's own files do
     _STATE["scanner"] = SourceScanner(config)
