@@ -79,9 +79,12 @@ class ValueCache:
 
     def finding_values(self, rule: FieldRule, value: str) -> tuple[FindingValue, ...]:
         """The findings of one value under one rule, with hash, mask and policy tag."""
+        cached = self.by_rule.get(id(rule), _NO_VALUES).get(value)
+        if cached is not None:  # the same value in two columns of one rule, or twice pending
+            return cached
         include = self.include_values
         found = []
-        for span in self.detector.spans(rule, value):
+        for span in self.detector.take(rule, value):
             text = value[span.start : span.end]
             tag = self._tag(rule, span.entity)
             found.append(

@@ -407,3 +407,31 @@ def test_a_users_arrow_allocator_is_left_alone(monkeypatch):
     before = pa.default_memory_pool()
     with tuning.scanning():
         assert pa.default_memory_pool().backend_name == before.backend_name
+
+
+def test_a_decision_is_kept_once_per_process(tmp_path):
+    """The ValueCache keeps a decision's findings; the detector hands adopted ones over once."""
+    from scanner.detect.detector import Detector
+    from scanner.valuecache import ValueCache
+
+    config = _config([tmp_path], tmp_path / "o", workers=2)
+    other = Detector(config.configs, nlp="none")
+    rule = other.route("src_ip")
+    other.learning = []
+    other.spans(rule, "192.0.2.7")
+    detector = Detector(config.configs, nlp="none")
+    detector.learning = []
+    detector.adopt(other.learning)
+    cache = ValueCache(config, detector)
+
+    adopted = cache.finding_values(rule, "192.0.2.7")
+    assert [f.entity_type for f in adopted] == ["IP_ADDRESS"]
+    assert (id(rule), "192.0.2.7") not in detector._cache  # handed over, not kept twice
+    assert detector.learning == []  # adopted: not learned again
+
+    new = cache.finding_values(rule, "192.0.2.8")
+    assert [f.entity_type for f in new] == ["IP_ADDRESS"]
+    assert (id(rule), "192.0.2.8") not in detector._cache
+    assert [value for _, value, _ in detector.learning] == ["192.0.2.8"]  # shared all the same
+    assert cache.finding_values(rule, "192.0.2.8") is new  # from the ValueCache
+    assert detector.spans(rule, "192.0.2.9") == detector.take(rule, "192.0.2.9")

@@ -368,6 +368,26 @@ class Detector:
             self.learning.append((number, value, tuple(map(_fields, spans))))
         return spans
 
+    def take(self, rule: FieldRule, value: str) -> list[Span]:
+        """What :meth:`spans` returns, for a caller that keeps the decision itself.
+
+        A decision waiting in the cache (adopted from another worker, or made by
+        :meth:`prefetch`) leaves it, and a new one is not put in: the
+        :class:`~scanner.valuecache.ValueCache` keeps every decision's findings, and a
+        second copy here doubled the memory a process spent on its decisions.
+        """
+        key = (id(rule), value)
+        scoped = self.task_scoped(rule)
+        cached = (self._task_cache if scoped else self._cache).pop(key, None)
+        if cached is not None:
+            return cached
+        spans = self._decide(rule, value)
+        if scoped:
+            return spans
+        if self.learning is not None and (number := self._rule_numbers.get(id(rule))) is not None:
+            self.learning.append((number, value, tuple(map(_fields, spans))))
+        return spans
+
     def adopt(self, decisions: list[Decision]) -> None:
         """Take decisions another process made (its ``learning``) into the cache.
 
