@@ -361,11 +361,8 @@ class Detector:
             cache.clear()
         if self._cache_size:
             cache[key] = spans
-        if scoped:
-            return spans
-        if self.learning is not None and (number := self._rule_numbers.get(id(rule))) is not None:
-            # Plain tuples: they cross process pipes several times faster than Spans.
-            self.learning.append((number, value, tuple(map(_fields, spans))))
+        if not scoped:
+            self._learn(rule, value, spans)
         return spans
 
     def take(self, rule: FieldRule, value: str) -> list[Span]:
@@ -382,11 +379,15 @@ class Detector:
         if cached is not None:
             return cached
         spans = self._decide(rule, value)
-        if scoped:
-            return spans
-        if self.learning is not None and (number := self._rule_numbers.get(id(rule))) is not None:
-            self.learning.append((number, value, tuple(map(_fields, spans))))
+        if not scoped:
+            self._learn(rule, value, spans)
         return spans
+
+    def _learn(self, rule: FieldRule, value: str, spans: list[Span]) -> None:
+        """Note a new decision for the other workers, while a pooled task runs."""
+        if self.learning is not None and (number := self._rule_numbers.get(id(rule))) is not None:
+            # Plain tuples: they cross process pipes several times faster than Spans.
+            self.learning.append((number, value, tuple(map(_fields, spans))))
 
     def adopt(self, decisions: list[Decision]) -> None:
         """Take decisions another process made (its ``learning``) into the cache.

@@ -222,7 +222,7 @@ def is_named_thing(span: Span, value: str) -> bool:
         return True
     if text.isascii() and text == text.lower():
         return True
-    if _is_brand(words, text) or _thing_tail(words):
+    if _is_brand(text) or _thing_tail(words):
         return True
     before = value[max(0, span.start - 24) : span.start]
     if _THING_BEFORE.search(before) and not _POSSESSIVE.match(value[span.end :]):
@@ -233,7 +233,7 @@ def is_named_thing(span: Span, value: str) -> bool:
 _POSSESSIVE = re.compile(r"['’]s\b")
 
 
-def _is_brand(words: list[str], text: str) -> bool:
+def _is_brand(text: str) -> bool:
     """A word of ``text`` has a capital inside it that no surname prefix explains."""
     for word in text.split():
         m = _CAMEL.match(word)
