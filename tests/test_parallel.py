@@ -118,6 +118,7 @@ class _FakePool:
         self.size = size
         self.workers = []
         self.sent = []  # (worker number, task seq, attempt, decisions)
+        self.rooms = []  # the room left in the log, as each task was sent
         self.started = 0
         for _ in range(size):
             self.start_worker()
@@ -136,6 +137,7 @@ class _FakePool:
     def submit(self, worker, job, payload):
         worker.job = job
         self.sent.append((worker.number, payload[0].seq, payload[0].attempt, list(payload[1])))
+        self.rooms.append(payload[2])
 
     def finish(self, worker, learned):
         from scanner.engines.pool import Done
@@ -174,6 +176,7 @@ def test_each_task_carries_the_decisions_its_worker_has_not_adopted():
     schedule._hand_out()
     assert fake.sent[4:] == [(1, 4, 0, ["c", "d", "e"])]
     assert schedule.decisions.entries == ["a", "b", "c", "d", "e"]
+    assert fake.rooms == [5, 5, 3, 2, 0]  # a task sent once the log is full notes nothing
     assert sorted(schedule.finished) == [0, 1, 2]
     assert all(r.learned == [] for r in schedule.finished.values())  # not kept twice
 
@@ -242,15 +245,21 @@ def test_a_worker_adopts_the_decisions_it_is_given(tmp_path, monkeypatch):
                                             "src_ip": ip}) + "\n" for ip in ips))
         return Task(seq, InputFile(path, path.name))
 
-    result = local.run_shared((task(0, ["192.0.2.1", "192.0.2.9"]), log[:2]))
+    result = local.run_shared((task(0, ["192.0.2.1", "192.0.2.9"]), log[:2], 100))
     assert [value for _, value, _ in result.learned] == ["192.0.2.9"]  # .1 was adopted
     assert detector.learning is None
-    result = local.run_shared((task(1, ["192.0.2.3", "192.0.2.2"]), log[2:]))
+    result = local.run_shared((task(1, ["192.0.2.3", "192.0.2.2"]), log[2:], 100))
     assert result.learned == []
     assert pq.read_table(result.part).num_rows == 2  # adopted values are still findings
     assert result.part.name == "task-000001.parquet"
-    result = local.run_shared((replace(task(1, ["192.0.2.3"]), attempt=1), []))
+    result = local.run_shared((replace(task(1, ["192.0.2.3"]), attempt=1), [], 100))
     assert result.part.name == "task-000001-1.parquet"  # a rerun's part has its own name
+    result = local.run_shared((task(2, ["192.0.2.4", "192.0.2.5", "192.0.2.6"]), [], 2))
+    assert [value for _, value, _ in result.learned] == ["192.0.2.4", "192.0.2.5"]  # the room
+    result = local.run_shared((task(3, ["192.0.2.7"]), [], 0))
+    assert result.learned == []  # the log is full: nothing is noted
+    assert pq.read_table(result.part).num_rows == 1
+    assert detector.learning is None
 
 
 def test_the_pool_starts_early_only_for_scans_that_will_use_it(tmp_path):

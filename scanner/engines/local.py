@@ -85,11 +85,14 @@ class DecisionLog:
         """The entries after the first ``adopted``."""
         return self.entries[adopted:]
 
+    @property
+    def room(self) -> int:
+        """How many more decisions the log takes."""
+        return max(self.limit - len(self.entries), 0)
+
     def add(self, learned: list[Decision]) -> None:
         """Append a finished task's new decisions, as far as the limit allows."""
-        room = self.limit - len(self.entries)
-        if room > 0:
-            self.entries.extend(learned[:room])
+        self.entries.extend(learned[: self.room])
 
 
 class _Schedule:
@@ -123,7 +126,8 @@ class _Schedule:
                 return
             task = self.todo.popleft()
             adopted = self.adopted.get(worker, 0)
-            self.pool.submit(worker, task, (task, self.decisions.since(adopted)))
+            payload = (task, self.decisions.since(adopted), self.decisions.room)
+            self.pool.submit(worker, task, payload)
             self.adopted[worker] = len(self.decisions.entries)
 
     def _handle(self, event: Ready | Done | Died) -> None:
@@ -202,14 +206,17 @@ def init_worker(config: ScanConfig, stage: Path, schema: Any) -> None:
     _STATE["schema"] = schema
 
 
-def run_shared(payload: tuple[Task, list[Decision]]) -> TaskResult:
+def run_shared(payload: tuple[Task, list[Decision], int]) -> TaskResult:
     """The pool's handler: adopt other workers' decisions, run one task, report new ones.
 
-    ``payload`` is the task and the decisions of the scan's log this worker has not seen:
-    a value another worker already decided (a free text through spaCy, most of all) is not
-    decided again. The decisions this task makes first go back in ``TaskResult.learned``.
+    ``payload`` is the task, the decisions of the scan's log this worker has not seen (a
+    value another worker already decided, a free text through spaCy most of all, is not
+    decided again) and the room left in the log. The first decisions this task makes go
+    back in ``TaskResult.learned``, as many as the log has room for: once it is full, a task
+    notes none (on a long log of values that rarely repeat, the main process unpickled tens
+    of thousands of decisions per task only to drop them).
     """
-    task, decisions = payload
+    task, decisions, room = payload
     scanner: SourceScanner = _STATE["scanner"]
     config = scanner.config
     detector = scanner.detector
@@ -223,10 +230,10 @@ def run_shared(payload: tuple[Task, list[Decision]]) -> TaskResult:
         batch_rows=config.configs.scanner.batch_rows,
         values=scanner.values,
     )
-    detector.learning = []
+    detector.learning = [] if room > 0 else None
     try:
         result = scanner.run_task(task, sink)
-        result.learned = detector.learning
+        result.learned = detector.learning[:room] if detector.learning is not None else []
     finally:
         detector.learning = None
     return result
