@@ -221,7 +221,7 @@ def _group_by(rows):
             if r[column] is not None:
                 seen.add(r[column])
     return {
-        key: (cats, declared, n, len(records), hashes, detectors, min(t, default=None),
+        key: (cats, declared, n, len(records), len(hashes), detectors, min(t, default=None),
               max(t, default=None))
         for key, (cats, declared, n, records, hashes, detectors, t) in groups.items()
     }
@@ -229,7 +229,7 @@ def _group_by(rows):
 
 def _stats(stats):
     return {
-        key: (s.categories, s.declared, s.findings, s.records, s.hashes, s.detectors, s.first,
+        key: (s.categories, s.declared, s.findings, s.records, len(s.hashes), s.detectors, s.first,
               s.last)
         for key, s in stats.items()
     }
@@ -358,3 +358,28 @@ def test_scans_of_schema_version_1_read_in_todays_column_names(tmp_path, key_fil
     by_scan = {sid: sorted((r["value_hash"], r["span_start"], r["span_end"]) for r in rows
                            if r["scan_id"] == sid) for sid in (old["scan_id"], new["scan_id"])}
     assert by_scan[old["scan_id"]] == by_scan[new["scan_id"]]
+
+
+def test_distinct_digests_count_each_value_once_across_chunks_and_pickles():
+    """A fields row's distinct values: 8 bytes a value, merged across chunks and processes."""
+    import pickle
+
+    import numpy as np
+
+    from scanner.dataset.stats import DistinctDigests
+    from scanner.dataset.values import digest64
+
+    values = [f"{i:064x}" for i in range(20_000)]
+    digests = np.array([digest64(v) for v in values], np.uint64)
+    assert len(set(digests.tolist())) == len(values)
+    assert digest64(values[0]) == digest64(str(values[0]))  # stable: no per-run hashing
+    a, b = DistinctDigests(), DistinctDigests()
+    for start in range(0, 15_000, 1000):  # many small chunks, overlapping the other's
+        a.update(np.unique(digests[start : start + 1000]))
+    b.update(np.unique(digests[10_000:]))
+    b.update(np.unique(digests[10_000:12_000]))
+    a.update(pickle.loads(pickle.dumps(b)))
+    assert len(a) == 20_000
+    assert a.array().dtype == np.uint64 and a.array().nbytes == 8 * 20_000
+    assert len(pickle.loads(pickle.dumps(a))) == 20_000
+    assert len(DistinctDigests()) == 0

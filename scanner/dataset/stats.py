@@ -25,6 +25,50 @@ from scanner.dataset.values import ValueStore
 StatsKey = tuple[str, str, str | None, str, str]
 
 
+class DistinctDigests:
+    """A set of 64-bit value digests (:func:`~scanner.dataset.values.digest64`), 8 bytes each.
+
+    New digests wait in chunks and are merged into one sorted array when they outnumber
+    it, so adding costs O(n log n) in all; an instance pickles as one array.
+    """
+
+    __slots__ = ("_sorted", "_pending", "_waiting")
+
+    def __init__(self) -> None:
+        self._sorted = np.empty(0, np.uint64)
+        self._pending: list[np.ndarray] = []
+        self._waiting = 0
+
+    def update(self, digests: np.ndarray | DistinctDigests) -> None:
+        """Add digests (an array, or another set's)."""
+        chunk = digests.array() if isinstance(digests, DistinctDigests) else digests
+        if not len(chunk):
+            return
+        self._pending.append(chunk)
+        self._waiting += len(chunk)
+        if self._waiting > max(len(self._sorted), 4096):
+            self._merge()
+
+    def array(self) -> np.ndarray:
+        """The distinct digests, sorted."""
+        self._merge()
+        return self._sorted
+
+    def __len__(self) -> int:
+        return len(self.array())
+
+    def _merge(self) -> None:
+        if self._pending:
+            self._sorted = _distinct(np.concatenate([self._sorted, *self._pending]))
+            self._pending, self._waiting = [], 0
+
+    def __getstate__(self) -> np.ndarray:
+        return self.array()
+
+    def __setstate__(self, state: np.ndarray) -> None:
+        self._sorted, self._pending, self._waiting = state, [], 0
+
+
 @dataclass
 class FieldStats:
     """Statistics of one source x field x entity x element: a ``fields`` row in the making."""
@@ -33,7 +77,8 @@ class FieldStats:
     declared: bool
     findings: int = 0
     records: int = 0
-    hashes: set[str] = field(default_factory=set)
+    #: the distinct values' digests: len() is the row's distinct_values
+    hashes: DistinctDigests = field(default_factory=DistinctDigests)
     first: datetime | None = None
     last: datetime | None = None
     detectors: set[str] = field(default_factory=set)
@@ -42,7 +87,7 @@ class FieldStats:
         self,
         findings: int,
         records: int,
-        hashes: Iterable[str],
+        hashes: np.ndarray | DistinctDigests,
         detectors: Iterable[str],
         first: datetime | None,
         last: datetime | None,
@@ -134,7 +179,7 @@ def fold(
     records = np.bincount(
         _distinct(group[has_record] * span + record[has_record]) // span, minlength=size
     )
-    hashes = per_group(values, store.hash_of)
+    hashes = _digests_per_group(group, size, values, store)
     found_by = per_group(store.detector_of[values], list(store.detector_codes))
     times = recs.column("event_time")
     when = times.cast(pa.int64()).fill_null(0).to_numpy()[rec_index]
@@ -158,6 +203,22 @@ def fold(
             categories, declared = store.tags[(entity, element)]
             found = stats[group_key] = FieldStats(tuple(categories), declared)
         found.add(int(findings[g]), int(records[g]), hashes[g], found_by[g], firsts[g], lasts[g])
+
+
+def _digests_per_group(
+    group: np.ndarray, size: int, values: np.ndarray, store: ValueStore
+) -> list[np.ndarray]:
+    """Each group's distinct value digests, sorted (values without a hash left out)."""
+    values = np.asarray(values, np.int64)
+    has = store.has_hash[values]
+    groups, digests = group[has], store.digest_of[values[has]]
+    order = np.lexsort((digests, groups))
+    groups, digests = groups[order], digests[order]
+    if len(groups):
+        new = np.concatenate(([True], (groups[1:] != groups[:-1]) | (digests[1:] != digests[:-1])))
+        groups, digests = groups[new], digests[new]
+    bounds = np.searchsorted(groups, np.arange(size + 1)).tolist()
+    return [digests[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 def _distinct(a: np.ndarray) -> np.ndarray:

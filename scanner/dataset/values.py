@@ -8,6 +8,7 @@ gives every stored value integer codes for the ``fields`` statistics
 
 from __future__ import annotations
 
+from hashlib import blake2b
 from typing import NamedTuple
 
 import numpy as np
@@ -52,6 +53,20 @@ VALUE_COLUMNS = (
 )
 
 
+def digest64(value_hash: str | None) -> int:
+    """64 bits that stand for a value hash in distinct counts (0 for none).
+
+    A ``fields`` row counts the distinct values of a source's field; a file of a million
+    distinct values kept their 64-character hashes in a set, in every process the file's
+    ranges passed through. 64 bits of BLAKE2b of the hash make a collision among ten
+    million distinct values about a one-in-300,000 event; the count is the same in every
+    process (no per-run string hashing).
+    """
+    if value_hash is None:
+        return 0
+    return int.from_bytes(blake2b(value_hash.encode(), digest_size=8).digest(), "little")
+
+
 class ValueStore:
     """FindingValues in Arrow form, kept across the parts one process writes.
 
@@ -78,7 +93,9 @@ class ValueStore:
         #: per row of the table: its tag's code, its detector's code, its value hash
         self.tag_of = np.empty(0, np.int64)
         self.detector_of = np.empty(0, np.int64)
-        self.hash_of: list[str | None] = []
+        #: per row: 64 bits of its value hash (:func:`digest64`), and whether it has one
+        self.digest_of = np.empty(0, np.uint64)
+        self.has_hash = np.empty(0, np.bool_)
 
     def rows(self, vals: list[FindingValue]) -> tuple[pa.Table, np.ndarray]:
         """The value columns as a table, and the row of each of ``vals`` in it."""
@@ -88,7 +105,8 @@ class ValueStore:
             keep.clear()
             self._table = None
             self.tag_of = self.detector_of = np.empty(0, np.int64)
-            self.hash_of = []
+            self.digest_of = np.empty(0, np.uint64)
+            self.has_hash = np.empty(0, np.bool_)
         new: list[FindingValue] = []
         found = list(map(pos.get, map(id, vals)))
         if None in found:
@@ -125,5 +143,8 @@ class ValueStore:
         det = [detector_codes.setdefault(x.detector, len(detector_codes)) for x in new]
         self.tag_of = np.concatenate([self.tag_of, np.array(tag, np.int64)])
         self.detector_of = np.concatenate([self.detector_of, np.array(det, np.int64)])
-        self.hash_of.extend(x.value_hash for x in new)
+        digests = np.fromiter((digest64(x.value_hash) for x in new), np.uint64, len(new))
+        self.digest_of = np.concatenate([self.digest_of, digests])
+        has = np.fromiter((x.value_hash is not None for x in new), np.bool_, len(new))
+        self.has_hash = np.concatenate([self.has_hash, has])
         return table
