@@ -380,6 +380,10 @@ def make_corpus(
     stamp = directory / f".done-{mb}-{seed}"
     if stamp.exists():
         return files
+    # The files of another size are overwritten below: their stamps (and the ECS export made
+    # from them) must not say they are still there.
+    for old in directory.glob(".done-*"):
+        old.unlink()
     rng = random.Random(seed)
     high = HighCardinality(rng) if cardinality == "high" else None
     users = high.users if high else _users(3000, rng)
