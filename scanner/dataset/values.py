@@ -58,9 +58,9 @@ def digest64(value_hash: str | None) -> int:
 
     A ``fields`` row counts the distinct values of a source's field; a file of a million
     distinct values kept their 64-character hashes in a set, in every process the file's
-    ranges passed through. 64 bits of BLAKE2b of the hash make a collision among ten
-    million distinct values about a one-in-300,000 event; the count is the same in every
-    process (no per-run string hashing).
+    ranges passed through. With 64 bits of BLAKE2b of the hash, two of ten million distinct
+    values collide with odds of about one in 370,000; the digest is the same in every process
+    (no per-run string hashing).
     """
     if value_hash is None:
         return 0
