@@ -110,6 +110,8 @@ _THING_BEFORE = re.compile(
     \s+ (?: to | with | from | for | of | at | via | on ) \s+ ["'“]? \Z
     """
 )
+# A possessive after a span (``in Ann Lee's mailbox``): a person, whatever comes before.
+_POSSESSIVE = re.compile(r"['’]s\b")
 # A word with a capital inside it (``SentinelOne``, ``FortiGate``) is a brand, unless what
 # comes before the capital starts surnames (``McDonald``, ``DeSousa``, ``VanDyke``).
 _CAMEL = re.compile(r"\A([A-Z][a-z]+)[A-Z][a-z]")
@@ -228,9 +230,6 @@ def is_named_thing(span: Span, value: str) -> bool:
     if _THING_BEFORE.search(before) and not _POSSESSIVE.match(value[span.end :]):
         return True
     return bool(_LABEL_BEFORE.search(before))
-
-
-_POSSESSIVE = re.compile(r"['’]s\b")
 
 
 def _is_brand(text: str) -> bool:
