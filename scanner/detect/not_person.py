@@ -195,15 +195,23 @@ def _text_of(span: Span, value: str) -> str:
 
 def is_system_actor(span: Span, value: str) -> bool:
     """A PERSON inside ``System User #40276`` (an automated actor, not a person)."""
-    return span.entity == "PERSON" and any(
-        m.start() <= span.start and span.end <= m.end() for m in _SYSTEM_ACTOR.finditer(value)
+    # The literal first: the pattern's lazy words make a search over a long message slow.
+    return (
+        span.entity == "PERSON"
+        and " User #" in value
+        and any(
+            m.start() <= span.start and span.end <= m.end()
+            for m in _SYSTEM_ACTOR.finditer(value)
+        )
     )
 
 
 def is_mitre_label(span: Span, value: str) -> bool:
     """A PERSON inside a MITRE ATT&CK string (``Command and Control (TA0011)``)."""
-    return span.entity == "PERSON" and any(
-        m.start() <= span.start and span.end <= m.end() for m in _MITRE.finditer(value)
+    return (
+        span.entity == "PERSON"
+        and "(T" in value
+        and any(m.start() <= span.start and span.end <= m.end() for m in _MITRE.finditer(value))
     )
 
 
