@@ -281,3 +281,57 @@ def test_findings_do_not_depend_on_workers_or_task_order(tmp_path, key_file, mon
     assert one == two
     detectors = {r["detector"] for r in one if r["entity_type"] == "PERSON"}
     assert NER_TEMPLATE_DETECTOR in detectors
+
+
+def test_free_text_recognizers_run_in_the_registry_order_whatever_presidio_returns(
+    detector, monkeypatch
+):
+    """presidio hands its recognizers back from a set: the order of their memory addresses,
+    another in each worker. A name both name recognizers find must be credited to the same
+    one by every process, so the detector runs them in the registry's order."""
+    registry = detector._get_analyzer().registry
+    real = registry.get_recognizers
+    text = "今井 咲良 logged in"  # both name recognizers find it, at one score
+    entities = ("PERSON", "LOCATION")
+
+    def credited(order) -> list[str]:
+        detector._text_recognizers.clear()
+        monkeypatch.setattr(registry, "get_recognizers", lambda **kw: order(real(**kw)))
+        found = detector._analyze(text, entities, None)
+        return [r.recognition_metadata["recognizer_name"] for r in found]
+
+    forward = credited(lambda rs: sorted(rs, key=registry.recognizers.index))
+    backward = credited(lambda rs: sorted(rs, key=registry.recognizers.index, reverse=True))
+    detector._text_recognizers.clear()
+    assert forward == backward and forward
+
+
+def test_a_message_whose_other_slots_cannot_hold_a_name_skips_the_name_recognizers(
+    detector, monkeypatch
+):
+    """A trusted template's message runs the name recognizers only when a slot its
+    exemplars found no name in has a capitalised or uncased word."""
+    from recognizers.person_name import PersonNameRecognizer
+
+    detector.begin_task()
+    codes = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima".split()
+    messages = [
+        f"Password for {name} expires, reset code {code}"
+        for name, code in zip(NAMES, codes, strict=True)
+    ]
+    odd = "Password for Hugo Tremaine expires, reset code Mike"  # a free slot, capitalised
+    detector.prefetch([(PLAIN_TEXT, m) for m in messages[:4]])  # the exemplars
+    assert detector.templates.fit(tokenize(odd, [])).template.trusted
+    calls = []
+    analyze = PersonNameRecognizer.analyze
+
+    def counting(self, text, *args, **kwargs):
+        calls.append(text)
+        return analyze(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(PersonNameRecognizer, "analyze", counting)
+    detector.prefetch([(PLAIN_TEXT, m) for m in [*messages[4:], odd]])
+    for message, name in zip(messages, NAMES, strict=True):
+        people = [s for s in detector.spans(PLAIN_TEXT, message) if s.entity == "PERSON"]
+        assert [message[s.start : s.end] for s in people] == [name], message
+    assert odd in calls and not set(messages[4:]) & set(calls)

@@ -29,7 +29,7 @@ from scanner.detect.not_person import (
     trim_leading_words,
 )
 from scanner.detect.resolve import Resolver, Span
-from scanner.detect.templates import Fit, TemplateMiner, tokenize
+from scanner.detect.templates import Fit, TemplateMiner, free_slots_may_hold_names, tokenize
 from scanner.entities import ENTITIES, ENTITY_TYPES, NER_ENTITY_TYPES
 from scanner.errors import ConfigError
 from scanner.record import Record
@@ -90,6 +90,9 @@ def _unspecified(text: str) -> bool:
 
 #: The entities NER does not report, as ENTITY_TYPES orders them.
 _STRUCTURED = tuple(e for e in ENTITY_TYPES if e not in NER_ENTITY_TYPES)
+
+#: What NER reports besides people: a trusted template's message is searched for them always.
+_PLACES = tuple(e for e in NER_ENTITY_TYPES if e != "PERSON")
 
 #: A decision as processes share it: (rule number, value, spans as plain tuples).
 Decision = tuple[int, str, tuple[tuple, ...]]
@@ -179,7 +182,8 @@ class Detector:
         # Decisions of free text that NER would read: they depend on the task's earlier
         # messages (its templates), so they are kept per task and never shared.
         self._task_cache: dict[tuple[int, str], list[Span]] = {}
-        self._planned: dict[str, list[Span]] = {}  # value -> its slots' NER spans
+        # value -> its slots' NER spans, and whether another slot may hold a name
+        self._planned: dict[str, tuple[list[Span], bool]] = {}
         self._patterns: dict[str, list[Span]] = {}  # value -> its spans besides names
         #: messages decided by their template, and by spaCy, since the detector was made
         self.template_counts = [0, 0]
@@ -322,7 +326,7 @@ class Detector:
                 if plan is None:
                     rest.append(pairs[i])
                 else:
-                    self._planned[value] = plan
+                    self._planned[value] = (plan, free_slots_may_hold_names(fit))
                     self.spans(rule, value)
                     self.template_counts[0] += 1
             self._ner_batch(rest, batch_size)
@@ -507,13 +511,15 @@ class Detector:
             return self._scan_patterns(value, ENTITY_TYPES)
         planned = self._planned.get(value)
         if planned is not None:
-            # A message of a trusted template: what the recognizers find (names included:
-            # a slot that held none in the exemplars may hold one now), and the slots the
-            # template's exemplars found to hold a name or a place.
+            # A message of a trusted template: what the recognizers find (names included
+            # when a slot that held none in the exemplars has a word a name could start
+            # with), and the slots the template's exemplars found to hold a name or place.
+            plan, names = planned
             score = self._nlp_settings.score
-            found = self._patterns[value] + self._pattern_spans(value, NER_ENTITY_TYPES)
+            more = NER_ENTITY_TYPES if names else _PLACES
+            found = self._patterns[value] + self._pattern_spans(value, more)
             found = self.resolver.resolve(found) + [
-                Span(p.start, p.end, p.entity, score, NER_TEMPLATE_DETECTOR) for p in planned
+                Span(p.start, p.end, p.entity, score, NER_TEMPLATE_DETECTOR) for p in plan
             ]
             return self.resolver.resolve(
                 prefer_longer_names(trim_leading_words(found, value), value)
@@ -547,9 +553,14 @@ class Detector:
             artifacts = analyzer.nlp_engine.process_text(text, self._nlp_settings.language)
         recognizers = self._text_recognizers.get(entities)
         if recognizers is None:
-            recognizers = analyzer.registry.get_recognizers(
+            chosen = analyzer.registry.get_recognizers(
                 language=self._nlp_settings.language, entities=list(entities)
             )
+            # presidio returns them as a set makes them: in an order of memory addresses,
+            # another in each process. Results that tie (a name both name recognizers find)
+            # keep the first, so the registry's own order makes the detector column the same
+            # whichever worker decided a message.
+            recognizers = [r for r in analyzer.registry.recognizers if r in chosen]
             self._text_recognizers[entities] = recognizers
         wanted = list(entities)
         results = []

@@ -271,6 +271,22 @@ class TemplateMiner:
         return found
 
 
+def free_slots_may_hold_names(fit: Fit) -> bool:
+    """Whether a slot the exemplars found no name in has a word a name could start with.
+
+    Every name recognizer needs a capitalised word or one of an uncased script (kanji,
+    kana, hangul); a message whose other slots hold only numbers, masked values,
+    punctuation and lower-case words cannot hold a name the template does not know of.
+    """
+    tokens = fit.tokens
+    for (first, last), label in zip(fit.template.groups, fit.template.labels, strict=True):
+        if label is None and any(
+            t.kind == _WORD and not t.key[0].islower() for t in tokens[first : last + 1]
+        ):
+            return True
+    return False
+
+
 def _labels(
     template: Template, tokens: Sequence[Token], spans: Sequence[Span]
 ) -> tuple[tuple[str | None, ...], frozenset]:
