@@ -200,8 +200,7 @@ def is_system_actor(span: Span, value: str) -> bool:
         span.entity == "PERSON"
         and " User #" in value
         and any(
-            m.start() <= span.start and span.end <= m.end()
-            for m in _SYSTEM_ACTOR.finditer(value)
+            m.start() <= span.start and span.end <= m.end() for m in _SYSTEM_ACTOR.finditer(value)
         )
     )
 
