@@ -17,6 +17,9 @@ from presidio_analyzer import LocalRecognizer, RecognizerResult
 from recognizers._common import make_result
 from recognizers.ipv4 import canonical_ipv4
 
+#: A dotted quad whose octets may be zero-padded (``_parse_ipv4`` reads them).
+_PADDED_QUAD = regex.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+
 IPV4 = regex.compile(
     r"""
     (?<![0-9A-Za-z_.])          # not glued to a word (v5.1.2.3, build_1.2.3.4) or a longer run
@@ -112,7 +115,13 @@ def _ip_class(text: str) -> str:
     """
     # NFKC: free text is searched in its NFKC form, so a found address may be fullwidth.
     text = unicodedata.normalize("NFKC", text)
-    address = ipaddress.ip_address(text.strip().strip("[]").partition("/")[0])
+    host = text.strip().strip("[]").partition("/")[0]
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address
+    if _PADDED_QUAD.fullmatch(host):
+        # 010.1.2.3: the recognizer finds it and reads its octets as decimal; so does this
+        address = ipaddress.IPv4Address(".".join(str(int(part)) for part in host.split(".")))
+    else:
+        address = ipaddress.ip_address(host)
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
             address = address.ipv4_mapped
