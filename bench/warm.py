@@ -129,7 +129,8 @@ def _time_decisions(scanner) -> dict:  # noqa: ANN001 - worker.SourceScanner
     from collections import defaultdict
 
     totals: dict = defaultdict(lambda: [0, 0.0])
-    decide, prefetch = scanner.cache.finding_values, scanner.detector.prefetch
+    cache = scanner.cache
+    decide, many, prefetch = cache.finding_values, cache.finding_values_many, cache.detector.prefetch
 
     def kind(rule) -> str:  # noqa: ANN001
         return "free text" if rule.detect == "text" else f"{rule.detect} field"
@@ -142,19 +143,29 @@ def _time_decisions(scanner) -> dict:  # noqa: ANN001 - worker.SourceScanner
         entry[1] += time.perf_counter() - t0
         return found
 
+    def timed_many(rule, values):  # noqa: ANN001, ANN202
+        t0 = time.perf_counter()
+        found = many(rule, values)
+        entry = totals[kind(rule)]
+        entry[0] += len(values)
+        entry[1] += time.perf_counter() - t0
+        return found
+
     def timed_prefetch(pairs, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         t0 = time.perf_counter()
         prefetch(pairs, *args, **kwargs)  # NER and templates: charged to free text
         totals["free text"][1] += time.perf_counter() - t0
 
-    scanner.cache.finding_values = timed_values
-    scanner.detector.prefetch = timed_prefetch
-    return {"totals": totals, "restore": (scanner, decide, prefetch)}
+    cache.finding_values = timed_values
+    cache.finding_values_many = timed_many
+    cache.detector.prefetch = timed_prefetch
+    return {"totals": totals, "restore": (scanner, decide, many, prefetch)}
 
 
 def _report_decisions(first: dict) -> None:
-    scanner, decide, prefetch = first["restore"]
+    scanner, decide, many, prefetch = first["restore"]
     scanner.cache.finding_values = decide
+    scanner.cache.finding_values_many = many
     scanner.detector.prefetch = prefetch
     totals = first["totals"]
     count = sum(n for n, _t in totals.values())

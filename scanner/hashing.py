@@ -167,17 +167,55 @@ def valid_phone(text: str, region: str | None) -> bool:
         return False
 
 
+def _plain(text: str) -> bool:
+    """ASCII without white space or control characters: NFKC and space folding keep it."""
+    return text.isascii() and text.isprintable() and " " not in text
+
+
 class Hasher:
     """HMAC-SHA256 of normalised values under one key."""
 
     def __init__(self, key: bytes, phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS):
         self._key = key
         self.phone_regions = tuple(phone_regions)
+        self._by_entity: dict[str, Callable[[str], str]] = {}
 
     def hash(self, entity: str, value: str) -> str:
         """Hex HMAC of the normalised value; the entity type is part of the message."""
-        message = f"{entity}\0{normalise(entity, value, self.phone_regions)}".encode()
-        return hmac.digest(self._key, message, "sha256").hex()
+        return self.function(entity)(value)
+
+    def function(self, entity: str) -> Callable[[str], str]:
+        """:meth:`hash` for one entity type, its per-call look-ups done once.
+
+        The message is ``entity NUL normalise(entity, value)``; a value of printable ASCII
+        without spaces skips NFKC and space folding, which leave such a value as it is.
+        """
+        found = self._by_entity.get(entity)
+        if found is not None:
+            return found
+        key, digest, prefix = self._key, hmac.digest, f"{entity}\0"
+        spec = ENTITIES.get(entity)
+        if spec is None or spec.normal_form == "phone":
+            regions = self.phone_regions
+
+            def one(value: str) -> str:
+                message = f"{prefix}{normalise(entity, value, regions)}".encode()
+                return digest(key, message, "sha256").hex()
+
+        else:
+            form, fold = _NORMAL_FORMS[spec.normal_form], spec.case_insensitive
+
+            def one(value: str) -> str:
+                if _plain(value):
+                    text = form(value)
+                else:
+                    text = form(_SPACES.sub(" ", unicodedata.normalize("NFKC", value)).strip())
+                if fold:
+                    text = text.casefold()
+                return digest(key, (prefix + text).encode(), "sha256").hex()
+
+        self._by_entity[entity] = one
+        return one
 
 
 def key_id(key: bytes) -> str:
@@ -190,12 +228,26 @@ def mask(entity: str, value: str) -> str:
 
     Each entity's ``mask`` kind (:class:`scanner.entities.EntitySpec`) chooses the shape.
     """
-    text = value.strip()
-    if not text:
-        return "***"
+    return mask_function(entity)(value)
+
+
+def mask_function(entity: str) -> Callable[[str], str]:
+    """:func:`mask` for one entity type, its look-ups done once."""
+    found = _MASK_FUNCTIONS.get(entity)
+    if found is not None:
+        return found
     spec = ENTITIES.get(entity)
-    masked = _MASKS[spec.mask](text) if spec is not None else None
-    return f"{text[:1]}***" if masked is None else masked
+    shape = _MASKS[spec.mask] if spec is not None else _MASKS["first_char"]
+
+    def one(value: str) -> str:
+        text = value.strip()
+        if not text:
+            return "***"
+        masked = shape(text)
+        return f"{text[:1]}***" if masked is None else masked
+
+    _MASK_FUNCTIONS[entity] = one
+    return one
 
 
 def _mask_email(text: str) -> str | None:
@@ -244,6 +296,9 @@ _MASKS: dict[str, Callable[[str], str | None]] = {
     "hidden": lambda text: "***",
     "first_char": lambda text: None,
 }
+
+
+_MASK_FUNCTIONS: dict[str, Callable[[str], str]] = {}
 
 
 def default_key_path() -> Path:

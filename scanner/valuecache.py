@@ -15,7 +15,7 @@ from recognizers import ip_class
 from scanner.config import FieldRule, ScanConfig
 from scanner.dataset import FindingValue
 from scanner.detect.detector import Detector
-from scanner.hashing import Hasher, mask
+from scanner.hashing import Hasher, mask_function
 from scanner.policy import Policy, PolicyTag
 
 #: Values the NER model reads in one batch.
@@ -50,25 +50,39 @@ class ValueCache:
     ) -> list[list[tuple[FindingValue, ...]]]:
         """The findings of each column's distinct values, from the cache where it can.
 
-        Values the cache misses are decided here; those that need NER go through spaCy
-        together, in batches of :data:`NER_BATCH`.
+        The values the cache misses are decided together per rule
+        (:meth:`finding_values_many`); those that need NER go through spaCy together, in
+        batches of :data:`NER_BATCH`.
         """
         detector = self.detector
         by_rule = self.by_rule
         out: list[list[tuple[FindingValue, ...]]] = []
         ner: list[tuple[int, int]] = []
+        todo: list[tuple[int, int]] = []
+        missing: dict[int, tuple[FieldRule, dict[str, None]]] = {}
         for rule, values in columns:
             found = list(map(by_rule.get(id(rule), _NO_VALUES).get, values))
             if None in found:  # else every value was cached: no loop in Python
+                new = None
                 for j, cached in enumerate(found):
                     if cached is None:
                         value = values[j]
                         if detector.needs_ner(rule, value):
                             ner.append((len(out), j))
                             found[j] = ()
-                        else:
-                            found[j] = self.finding_values(rule, value)
-            out.append(cast("list[tuple[FindingValue, ...]]", found))  # no None left
+                            continue
+                        if new is None:
+                            new = missing.setdefault(id(rule), (rule, {}))[1]
+                        new[value] = None
+                        todo.append((len(out), j))
+            out.append(cast("list[tuple[FindingValue, ...]]", found))
+        decided = {
+            key: dict(zip(texts, self.finding_values_many(rule, list(texts)), strict=True))
+            for key, (rule, texts) in missing.items()
+        }
+        for c, j in todo:
+            rule, values = columns[c]
+            out[c][j] = decided[id(rule)][values[j]]
         for start in range(0, len(ner), NER_BATCH):
             part = ner[start : start + NER_BATCH]
             pairs = list(dict.fromkeys((columns[c][0], columns[c][1][j]) for c, j in part))
@@ -82,33 +96,56 @@ class ValueCache:
         cached = self.by_rule.get(id(rule), _NO_VALUES).get(value)
         if cached is not None:  # the same value in two columns of one rule, or twice pending
             return cached
+        found = self._findings(rule, value, self.detector.take(rule, value))
+        self._keep(rule, value, found)
+        return found
+
+    def finding_values_many(
+        self, rule: FieldRule, texts: list[str]
+    ) -> list[tuple[FindingValue, ...]]:
+        """:meth:`finding_values` of distinct values the cache does not hold, decided together."""
+        spans = self.detector.take_many(rule, texts)
+        out = []
+        for value, found in zip(texts, spans, strict=True):
+            findings = self._findings(rule, value, found) if found else ()
+            self._keep(rule, value, findings)
+            out.append(findings)
+        return out
+
+    def _findings(self, rule: FieldRule, value: str, spans: list) -> tuple[FindingValue, ...]:
         include = self.include_values
         found = []
-        for span in self.detector.take(rule, value):
+        for span in spans:
+            entity = span.entity
             text = value[span.start : span.end]
-            tag = self._tag(rule, span.entity)
+            tag = self._tag(rule, entity)
             found.append(
                 FindingValue(
                     span.start,
                     span.end,
-                    span.entity,
+                    entity,
                     tag.categories,
                     tag.element,
                     tag.declared,
                     span.score,
                     span.detector,
-                    self.hasher.hash(span.entity, text),
-                    mask(span.entity, text),
-                    ip_class(text) if span.entity == "IP_ADDRESS" else None,
+                    self.hasher.function(entity)(text),
+                    mask_function(entity)(text),
+                    ip_class(text) if entity == "IP_ADDRESS" else None,
                     text if include else None,
                 )
             )
+        return tuple(found)
+
+    def _keep(self, rule: FieldRule, value: str, found: tuple[FindingValue, ...]) -> None:
         self._cached += 1
         if self._cached > self._cache_size:  # bounded memory: start afresh
             self.by_rule.clear()
             self._cached = 0
-        result = self.by_rule.setdefault(id(rule), {})[value] = tuple(found)
-        return result
+        rules = self.by_rule.get(id(rule))
+        if rules is None:
+            rules = self.by_rule[id(rule)] = {}
+        rules[value] = found
 
     def _tag(self, rule: FieldRule, entity: str) -> PolicyTag:
         key = (id(rule), entity)

@@ -54,3 +54,101 @@ def test_hash_input_mask_and_field_span_of_a_quad_are_as_before():
         a, b, _c, _d = str(ip).split(".")
         assert mask("IP_ADDRESS", text) == f"{a}.{b}.*.*"
         assert detector._bare_ip(f" {text} ") == (None if ip.is_unspecified else (1, 1 + len(text)))
+
+
+# ------------------------------------------------- a column's new values, decided together
+TRICKY = [
+    "192.0.2.17", " 192.0.2.17 ", "0.0.0.0", "01.2.3.4", "１９２.0.2.1", "2001:db8::1",
+    "fe80::1%eth0", "10.0.0.0/8", "[192.0.2.1]", "192.0.2.1|198.51.100.7", "", " ", "-", "N/A",
+    "unknown", "***", "System User #40276", "山田 太郎", "Ｔａｒｏ　Ｙａｍａｄａ", "taro.yamada",
+    "CORP\\tyamada", "Taro.Yamada@Example.COM", "taro%40example.com", "noreply@example.com",
+    "a|b|c", "S-1-5-21-1004336348-1177238915-682003330-512", "123456", "DESKTOP-ENI0ABC",
+    "00:1A:2B:3C:4D:5E", "001a.2b3c.4d5e", "https://example.com/a?user=taro.yamada",
+    "+81 90-5555-0123", "administrator", "Windows 11 Pro", "Tokyo", "35.6812, 139.7671",
+    "tab\tinside", "nbsp\u00a0inside", "\x1cseparator", "ß-straße", "del\x7f",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def scan_config(tmp_path_factory):
+    import secrets
+
+    from scanner.config import build_scan_config
+
+    tmp = tmp_path_factory.mktemp("fast")
+    key = tmp / "key"
+    key.write_text(secrets.token_hex(32))
+    key.chmod(0o600)
+    return build_scan_config(
+        key_file=key, config_dir=None, paths=(tmp,), out=tmp / "out", nlp="none"
+    )
+
+
+def _structured_rules(config):
+    fieldmap = detector.Detector(config.configs, nlp="none").fieldmap
+    return [r for r in fieldmap.rules if r.detect not in ("text", "ignore")]
+
+
+def test_a_columns_values_decided_together_are_decided_as_one_by_one(scan_config):
+    """take_many (the loops for IP and whole-value fields) against take, rule by rule,
+    with the decisions the other workers are sent; then the findings built from them."""
+    from scanner.valuecache import ValueCache
+
+    rng = random.Random(7)
+    values = list(dict.fromkeys(TRICKY + rng.sample(ADDRESSES, 300)))
+    rules = _structured_rules(scan_config)
+    assert {r.detect for r in rules} >= {"IP_ADDRESS", "USER_ID", "DEVICE_NAME", "identity"}
+    together = detector.Detector(scan_config.configs, nlp="none")
+    alone = detector.Detector(scan_config.configs, nlp="none")
+    together.learning, alone.learning = [], []
+    for rule in rules:
+        assert together.take_many(rule, values) == [alone.take(rule, v) for v in values], rule
+    assert together.learning == alone.learning
+    fast_kinds = {together._fast[id(r)] for r in rules}
+    assert fast_kinds == {"ip", "whole", ""}  # every loop was exercised
+    many = ValueCache(scan_config, detector.Detector(scan_config.configs, nlp="none"))
+    one = ValueCache(scan_config, detector.Detector(scan_config.configs, nlp="none"))
+    for rule in rules:
+        assert many.finding_values_many(rule, values) == [
+            one.finding_values(rule, v) for v in values
+        ], rule
+
+
+def test_an_allow_entry_for_the_fields_entity_keeps_its_rule_off_the_fast_loop(scan_config):
+    from scanner.detect.filters import Filters, ListsFile
+
+    found = detector.Detector(scan_config.configs, nlp="none")
+    rule = next(r for r in _structured_rules(scan_config) if r.detect == "IP_ADDRESS")
+    assert found._fast_kind(rule) == "ip"
+    lists = {"version": 1, "allow": [{"entity": "IP_ADDRESS", "exact": ["192.0.2.17"]}], "deny": []}
+    found.filters = Filters(ListsFile.model_validate(lists), found.resolver)
+    assert found._fast_kind(rule) == ""
+    assert found.take_many(rule, ["192.0.2.17", "198.51.100.7"])[0] == []
+
+
+def test_the_keyed_hash_of_each_entity_is_hmac_of_the_normal_form():
+    import hmac
+
+    from scanner.entities import ENTITY_TYPES
+    from scanner.hashing import Hasher, normalise
+
+    key = b"\x01" * 32
+    hasher = Hasher(key, ("JP", "US"))
+    for entity in (*ENTITY_TYPES, "NOT_AN_ENTITY"):
+        for value in TRICKY:
+            message = f"{entity}\0{normalise(entity, value, ('JP', 'US'))}".encode()
+            expected = hmac.digest(key, message, "sha256").hex()
+            assert hasher.hash(entity, value) == expected, (entity, value)
+
+
+def test_a_zero_padded_address_the_recognizer_finds_has_a_class(scan_config):
+    """The recognizer reads 010.1.2.3 as 10.1.2.3; ip_class raised on it, and the file that
+    held it was lost to an internal error."""
+    from scanner.detect.fieldmap import PLAIN_TEXT
+    from scanner.valuecache import ValueCache
+
+    assert ip_module.ip_class("01.2.3.4") == "public"
+    assert ip_module.ip_class("010.000.001.001") == "private"
+    cache = ValueCache(scan_config, detector.Detector(scan_config.configs, nlp="none"))
+    (found,) = cache.finding_values(PLAIN_TEXT, "login from 192.168.001.010 failed")
+    assert (found.entity_type, found.ip_class) == ("IP_ADDRESS", "private")

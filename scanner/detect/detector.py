@@ -157,6 +157,7 @@ class Detector:
             for entity in recognizer.supported_entities:
                 self._by_entity.setdefault(entity, []).append(recognizer)
         self._cache: dict[tuple[int, str], list[Span]] = {}
+        self._fast: dict[int, str] = {}  # id(rule) -> take_many's loop for it
         self._cache_size = settings.cache_size
         # Rules by a number every process agrees on, to share decisions (see ``learning``).
         self._rules = [*self.fieldmap.rules, self.fieldmap.unmapped, PLAIN_TEXT]
@@ -386,6 +387,57 @@ class Detector:
         if not scoped:
             self._learn(rule, value, spans)
         return spans
+
+    def take_many(self, rule: FieldRule, texts: list[str]) -> list[list[Span]]:
+        """:meth:`take` of each value (distinct values of one rule), decided in one loop.
+
+        An IP field whose value is a dotted quad, and a field whose entity is accepted as a
+        whole value, are decided here without the recognizer and filter machinery when no
+        allow or deny entry applies to the rule; any other value goes through
+        :meth:`take`. ``tests/test_fast_paths.py`` compares the two on the same values.
+        """
+        fast = self._fast.get(id(rule))
+        if fast is None:
+            fast = self._fast[id(rule)] = self._fast_kind(rule)
+        if not fast:
+            return [self.take(rule, value) for value in texts]
+        cache, key, entity = self._cache, id(rule), rule.detect
+        learn = self.learning is not None
+        detector = f"field:{rule.rule_id}"
+        ip = fast == "ip"
+        out: list[list[Span]] = []
+        accepts_whole, whole_span = values.accepts_whole, values.whole_span
+        for value in texts:
+            if cache and (cached := cache.pop((key, value), None)) is not None:
+                out.append(cached)
+                continue
+            if ip:
+                if not canonical_ipv4(value):  # not a bare dotted quad, or 0.0.0.0
+                    out.append(self.take(rule, value))
+                    continue
+                spans = [Span(0, len(value), entity, 1.0, detector)]
+            elif _LIST_SEPARATOR in value:
+                out.append(self.take(rule, value))
+                continue
+            elif accepts_whole(entity, value):
+                start, end = whole_span(value)
+                spans = [Span(start, end, entity, 1.0, detector)]
+            else:
+                spans = []
+            if learn:
+                self._learn(rule, value, spans)
+            out.append(spans)
+        return out
+
+    def _fast_kind(self, rule: FieldRule) -> str:
+        """``ip``, ``whole`` or ``""``: the loop :meth:`take_many` may decide a rule in."""
+        if rule.scan_inside or self.filters.apply_to(rule, rule.detect):
+            return ""
+        if rule.detect == "IP_ADDRESS":
+            return "ip"
+        if rule.detect in ENTITIES and rule.detect not in VALIDATED:
+            return "whole"
+        return ""  # free text, identity: their own logic
 
     def _learn(self, rule: FieldRule, value: str, spans: list[Span]) -> None:
         """Note a new decision for the other workers, while a pooled task runs."""

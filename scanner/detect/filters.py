@@ -212,6 +212,11 @@ class Filters:
             return spans
         return [s for s in spans if not self._drops(s, value, allow)]
 
+    def apply_to(self, rule: FieldRule, entity: str) -> bool:
+        """Whether a deny entry, or an allow entry for ``entity``, applies to the rule."""
+        allow, deny = self._entries(rule)
+        return bool(deny) or any(e.entity is None or e.entity == entity for e in allow[""])
+
     def _drops(self, span: Span, value: str, allow: _AllowByEntity) -> bool:
         entries = allow.get(span.entity)
         if entries is None:
