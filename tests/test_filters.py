@@ -356,14 +356,13 @@ def test_per_field_override_in_fields_yaml_needs_no_code(tmp_path):
 @pytest.mark.parametrize(
     ("predicate", "value", "part"),
     [
-        # a Japanese facility, firm or route noun written on to a name in Latin letters
+        # a Japanese facility or firm noun written on to a name in Latin letters
         (is_company_or_place, "Vila Verde駅前の防犯カメラ", "Vila Verde"),
         (is_company_or_place, "Brightwater社製のカメラを撤去", "Brightwater"),
         (is_company_or_place, "Lindqvist社と協議", "Lindqvist"),
         (is_company_or_place, "Marlow Heath店の在庫端末", "Marlow Heath"),
         (is_company_or_place, "Ashford Parkキャンパスに新設", "Ashford Park"),
         (is_company_or_place, "Kestrel Point空港の無料Wi-Fi", "Kestrel Point"),
-        (is_company_or_place, "Oakridge経由の通信を遮断", "Oakridge"),
         (is_company_or_place, "Port Elgin近郊ではなくGlenmoreにある倉庫", "Glenmore"),
         # legal forms of more countries, and '& Asociados' (the '&' form never matched)
         (is_company_or_place, "Quote from Brunner Vogt GbR attached", "Brunner Vogt"),
@@ -415,6 +414,8 @@ def test_things_and_places_are_no_person(predicate, value, part):
         ("Ticket assigned to Santiago Ferreira", "Santiago Ferreira"),  # not 'Santa'/'San'
         ("Login by Grace Young failed", "Grace Young"),
         ("Report for Ola Brunner, Tove Kaya and Per Lund", "Per Lund"),  # full names: people
+        # a request comes through a person as through a product
+        ("Greta Lindqvist経由で申請", "Greta Lindqvist"),
     ],
 )
 def test_things_and_places_keep_names(value, part):

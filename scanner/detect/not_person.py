@@ -139,13 +139,14 @@ _COMPANY_AFTER = re.compile(
     """
 )
 # A place noun right after a name in Japanese (``South Bryanの倉庫``: its warehouse).
-# Also a facility, a firm or a route written on to it: ``…社製`` (made by), ``…社`` (but not
-# ``社長``, a title), ``…店``, ``…ビル``, ``…キャンパス``, ``…空港``, ``…経由`` (via), ``…にある``
-# (located at); a person is followed by an honorific or a particle instead.
+# Also a facility or a firm written on to it: ``…社製`` (made by), ``…社`` (but not
+# ``社長``, a title), ``…店``, ``…ビル``, ``…キャンパス``, ``…空港``, ``…にある`` (located
+# at); a person is followed by an honorific or a particle instead. Not ``…経由`` (via): a
+# request comes through a person as often as through a product (``Tanaka経由で申請``).
 _PLACE_AFTER_JA = re.compile(
     r"\A(?:(?:の)?(?:倉庫|支店|本社|支社|工場|事務所|店舗|営業所|データセンター|地区|市|県)"
     r"|社(?![長員])|製|店(?![長員])|ビル|キャンパス|出張所|分室|部門|事業部|本部|空港|駅|港"
-    r"|州|ホテル|病院|大学|研究所|経由|にある)"
+    r"|州|ホテル|病院|大学|研究所|にある)"
 )
 _SYSTEM_ACTOR = re.compile(r"(?:System|API|Service|<[^>]+>|\w[\w.&-]*(?: [\w.&-]+)*?) User #\d+")
 _MITRE = re.compile(
