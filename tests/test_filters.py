@@ -17,7 +17,9 @@ from scanner.detect.not_person import (
     is_not_a_name,
     is_place_adjective,
     is_system_actor,
+    mend_name_ends,
     prefer_longer_names,
+    trim_leading_words,
 )
 from scanner.detect.resolve import Resolver, Span
 from scanner.errors import ConfigError
@@ -422,3 +424,31 @@ def test_things_and_places_keep_names(value, part):
     span = ner(value, part)
     f = Filters(load_lists(PACKAGED), RESOLVER)
     assert f.apply(TEXT, value, [span]) == [span]
+
+
+@pytest.mark.parametrize(
+    ("value", "ner_part", "expected"),
+    [
+        ("Ulvhild Brasko - on leave", "Ulvhild Brasko - on", "Ulvhild Brasko"),
+        ("Ulvhild Brasko joined today", "Ulvhild Brasko joined", "Ulvhild Brasko"),
+        ("Call Ulvhild van der Berkt now", "Ulvhild van", "Ulvhild van der Berkt"),
+        ("Ulvhild van der Berkt joined", "van der Berkt", "Ulvhild van der Berkt"),
+        ("Paid Ulvhild De Berkt today", "De Berkt", "Ulvhild De Berkt"),
+        ("Ana dos Santos Berkt joined", "Ana dos Santos Berkt", "Ana dos Santos Berkt"),
+        ("Mail to Ulvhild van", "Ulvhild van", "Ulvhild"),  # no name to complete it
+    ],
+)
+def test_name_ends_are_mended(value, ner_part, expected):
+    [span] = mend_name_ends([ner(value, ner_part)], value)
+    assert value[span.start : span.end] == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "ner_part", "expected"),
+    [
+        ("Ping Puck van der Berkt", "Puck van der Berkt", "Puck van der Berkt"),
+    ],
+)
+def test_leading_words_are_trimmed(value, ner_part, expected):
+    [span] = trim_leading_words([ner(value, ner_part)], value)
+    assert value[span.start : span.end] == expected

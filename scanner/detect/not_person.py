@@ -430,11 +430,62 @@ def trim_leading_words(spans: list[Span], value: str) -> list[Span]:
             head, _, rest = text.partition(" ")
             if (
                 " " in rest
+                and rest[:1].isupper()  # not 'Puck' of 'Puck van der Laan'
                 and head.casefold() in common_english()
                 and head.capitalize() not in _known_names()
             ):
                 start = span.start + len(head) + 1
                 span = Span(start, span.end, span.entity, span.score, span.detector)
+        out.append(span)
+    return out
+
+
+#: Lower-case words inside a name (``Dina van Rijthoven``, ``Ana dos Santos``).
+NAME_PARTICLES = frozenset(
+    "van von der den de del della di da das dos du le la ter ten zu bin ibn al el".split()
+)
+_PARTICLES_AND_NAME = re.compile(r"\A(?: [a-z]+)*? [A-Z][\w'’-]+")
+_NAME_AND_PARTICLES = re.compile(r"[A-Z][\w'’-]+(?: [a-z]+)*? \Z")
+
+
+def mend_name_ends(spans: list[Span], value: str) -> list[Span]:
+    """SpaCy's PERSON spans with ends that a name has.
+
+    spaCy's small model runs a name on into what follows (``Ann Lee - on leave``) and
+    stops or starts a Dutch or Portuguese name at its particle (``Stijn van``, ``van
+    Nus``, ``De Sousa`` of ``Éléonore De Sousa``). Lower-case words and dashes at the end
+    are cut off, and a span that ends or starts with a particle takes the capitalised word
+    that completes it.
+    """
+    out = []
+    for span in spans:
+        if span.entity == "PERSON" and span.detector in _NER_DETECTORS:
+            words = [
+                (m.start(), m.end()) for m in re.finditer(r"\S+", value[span.start : span.end])
+            ]
+            text = [value[span.start + a : span.start + b] for a, b in words]
+            while len(words) > 1 and (
+                text[-1] in ("-", "–", "—")
+                or (text[-1].islower() and text[-1] not in NAME_PARTICLES)
+            ):
+                words.pop()
+                text.pop()
+            start, end = span.start, span.start + words[-1][1] if words else span.end
+            if text and text[-1] in NAME_PARTICLES:
+                m = _PARTICLES_AND_NAME.match(value[end:])
+                if m and all(w in NAME_PARTICLES for w in m.group().split()[:-1]):
+                    end += m.end()
+                else:
+                    while len(words) > 1 and text[-1] in NAME_PARTICLES:
+                        words.pop()
+                        text.pop()
+                    end = span.start + words[-1][1]
+            if text and text[0].casefold() in NAME_PARTICLES and len(text) > 1:
+                m = _NAME_AND_PARTICLES.search(value[max(0, start - 40) : start])
+                if m and all(w in NAME_PARTICLES for w in m.group().split()[1:]):
+                    start -= len(m.group())
+            if (start, end) != (span.start, span.end):
+                span = Span(start, end, span.entity, span.score, span.detector)
         out.append(span)
     return out
 
