@@ -87,10 +87,21 @@ def _fold(word: str) -> str:
     return word.casefold().replace("i\u0307", "i")
 
 
+#: Nouns of a person's job or standing: a title, not a name, before or after one
+#: (``Contractor Hayley Williams``, ``Technical Writer``).
+ROLE_WORDS = frozenset(
+    """
+    officer engineer architect director executive assistant consultant technician analyst
+    president manager supervisor coordinator specialist developer designer intern trainee
+    representative auditor recruiter strategist scientist advisor adviser contractor
+    visitor employee freelancer candidate applicant
+    """.split()
+)
 #: The last word of the name of a business function or of a product's edition
 #: (``Internal Audit``, ``Talent Acquisition``, ``Notion Enterprise``): no surname.
-THING_TAIL_WORDS = frozenset(
-    """
+THING_TAIL_WORDS = (
+    frozenset(
+        """
     audit acquisition governance procurement operations engineering compliance accounting
     marketing payroll treasury logistics facilities communications relations
     administration intelligence response assurance management development research
@@ -98,6 +109,30 @@ THING_TAIL_WORDS = frozenset(
     enterprise professional premium edition suite endpoint backup workspace whiteboard
     calling meetings rooms expense insights connect protect security vault studio
     platform online messenger browser antivirus automate
+    engine broker parser indexer logger loader scheduler exporter importer crawler
+    resolver dispatcher limiter rotator hub queue registry pipeline daemon proxy balancer
+    adapter plugin module sdk handler listener validator renderer compiler
+    refresh migration rollout upgrade cutover rebuild redesign rewrite consolidation
+    modernisation modernization transformation decommissioning initiative programme
+    program project sprint release
+    room pavilion lobby annex atrium auditorium lab laboratory boardroom canteen cafeteria
+    """.split()
+    )
+    | ROLE_WORDS
+)
+#: The first word of the name of a project, an operation or a part of a building
+#: (``Project Kestrel``, ``Room Everest``): no given name.
+THING_HEAD_WORDS = frozenset(
+    """
+    project projects operation programme program initiative codename building tower room
+    floor level lobby lab campus annex
+    """.split()
+)
+#: Number words and weekdays are in no person's name (``Phase Two``, ``On Monday``).
+COUNTING_WORDS = frozenset(
+    """
+    one two three four five six seven eight nine ten eleven twelve first second third
+    monday tuesday wednesday thursday friday saturday sunday
     """.split()
 )
 # An IT noun and a preposition right before the span: what it goes to, comes from or is
@@ -110,6 +145,28 @@ _THING_BEFORE = re.compile(
     \s+ (?: to | with | from | for | of | at | via | on ) \s+ ["'“]? \Z
     """
 )
+# A noun and the one preposition whose object is a system, never a person: what one signs
+# in or migrates to, what is synchronised or compatible with, and what is deployed,
+# restarted, renewed or trialled (``for`` is left out: a renewal or a trial is for a user).
+_THING_PAIR_BEFORE = re.compile(
+    r"""(?ix)
+    (?<![A-Za-z-])
+    (?: (?: sign-?ins? | log-?ins? | logons? | migrations? | exceptions? ) \s+ to
+      | (?: synchroni[sz]ation | interop | interoperability | compatibility ) \s+ with
+      | (?: trials? | renewals? | deploy | deploys | redeploy | restarts? | reboots? | upgrades?
+          | rollbacks? | health \s+ checks? | crash(?:es)? | cutover | instances? | versions?
+          | builds? ) \s+ of
+    ) \s+ ["'“]? \Z
+    """
+)
+# A word right after a span that says what kind of thing it names (``Night Owl policy``).
+_LABEL_AFTER = re.compile(
+    r"(?i)\A\s+(?:policy|policies|rule|rules|ruleset|category|signature|tactic|technique)\b"
+)
+# The definite article right before a span: ``the Solutions Architect``; a person's name
+# takes none (``the Ann Lee`` is only said before a noun: ``the Ann Lee file``). Not ``a``
+# or ``an``: in Spanish, Portuguese, Italian and German they mean "to" (``a Ana Souza``).
+_DETERMINER_BEFORE = re.compile(r"(?<![A-Za-z])the\s+\Z", re.IGNORECASE)
 # A possessive after a span (``in Ann Lee's mailbox``): a person, whatever comes before.
 _POSSESSIVE = re.compile(r"['’]s\b")
 # A word with a capital inside it (``SentinelOne``, ``FortiGate``) is a brand, unless what
@@ -160,8 +217,8 @@ _LABEL_BEFORE = re.compile(
     r"""(?ix)
     (?: rule | policy | site | pop | isp | app | application | threat | signature | malware
       | category | tactic | technique | profile | key | socket | group | team | network
-      | tenant | account | playbook | story | indication | ルール | 拠点 | サイト )
-    \s* [:=]? \s* ["'“]? \Z
+      | tenant | account | playbook | story | indication | ルール | 拠点 | サイト | ポリシー )
+    \s* [:=]? \s* ["'“「『]? \Z
     """
 )
 # What comes just before a lone word that makes it a person's name: a title or a phrase
@@ -225,12 +282,21 @@ def is_named_thing(span: Span, value: str) -> bool:
         return True
     if text.isascii() and text == text.lower():
         return True
-    if _is_brand(text) or _thing_tail(words):
+    if _is_brand(text) or _thing_tail(words) or _thing_head(words):
+        return True
+    if any(w in COUNTING_WORDS for w in words):
         return True
     before = value[max(0, span.start - 24) : span.start]
-    if _THING_BEFORE.search(before) and not _POSSESSIVE.match(value[span.end :]):
+    possessive = bool(_POSSESSIVE.match(value[span.end :]))
+    if not possessive and (
+        _THING_BEFORE.search(before)
+        or _THING_PAIR_BEFORE.search(before)
+        or _DETERMINER_BEFORE.search(before)
+    ):
         return True
-    return bool(_LABEL_BEFORE.search(before))
+    if _LABEL_BEFORE.search(before) or _LABEL_AFTER.match(value[span.end :]):
+        return True
+    return _in_a_thing_phrase(span, value)
 
 
 def _is_brand(text: str) -> bool:
@@ -250,6 +316,46 @@ def _thing_tail(words: list[str]) -> bool:
         and words[-1] in THING_TAIL_WORDS
         and words[-1].capitalize() not in _known_names()
     )
+
+
+def _thing_head(words: list[str]) -> bool:
+    """Two words or more, the first starting the name of a project or a part of a building."""
+    return (
+        len(words) > 1
+        and words[0] in THING_HEAD_WORDS
+        and words[0].capitalize() not in _known_names()
+    )
+
+
+# The capitalised words right before and right after a span, one space apart.
+_CAPITALISED_BEFORE = re.compile(r"(?:(?<![\w'’.-])|\A)((?:[A-Z][\w'’.-]* )+)\Z")
+_CAPITALISED_AFTER = re.compile(r"\A((?: [A-Z][\w'’.-]*)+)")
+
+
+def _in_a_thing_phrase(span: Span, value: str) -> bool:
+    """The span is the end or the middle of a longer capitalised phrase that names a thing.
+
+    spaCy cuts names of things in two (``Conference [Room Everest]``, ``ManageEngine
+    [Endpoint Central]``, ``policy "Inspect [Encrypted Traffic]"``); the phrase decides:
+    its word right before the span starts the name of a project or a room, a label or an
+    IT noun comes before it, or a word of it is a brand. A sentence's first word (a verb,
+    a title) may come right before a name, so the words before the span are not read for
+    anything else, nor a department after a name (``Ann Lee Finance``) taken for a tail.
+    """
+    before = _CAPITALISED_BEFORE.search(value[max(0, span.start - 60) : span.start])
+    after = _CAPITALISED_AFTER.match(value[span.end :])
+    if not before and not after:
+        return False
+    head = before.group(1).split() if before else []
+    tail = after.group(1).split() if after else []
+    if head and head[-1].casefold() in THING_HEAD_WORDS:
+        return True
+    if before:  # what comes before the phrase says what it names (``rule Allow Web Apps``)
+        start = span.start - len(before.group(1))
+        ahead = value[max(0, start - 24) : start]
+        if any(p.search(ahead) for p in (_LABEL_BEFORE, _THING_BEFORE, _THING_PAIR_BEFORE)):
+            return True
+    return any(_is_brand(w) for w in head + tail)
 
 
 def is_not_a_name(span: Span, value: str) -> bool:
@@ -431,7 +537,7 @@ def trim_leading_words(spans: list[Span], value: str) -> list[Span]:
             if (
                 " " in rest
                 and rest[:1].isupper()  # not 'Puck' of 'Puck van der Laan'
-                and head.casefold() in common_english()
+                and (head.casefold() in common_english() or head.casefold() in ROLE_WORDS)
                 and head.capitalize() not in _known_names()
             ):
                 start = span.start + len(head) + 1
