@@ -232,6 +232,7 @@ def test_lists_reach_the_detector(tmp_path):
         (is_lone_word, "4111 1111 1111 1112 fails Luhn", "Luhn", "PERSON"),
         (is_lone_word, "Helpdesk reset the token", "Helpdesk", "PERSON"),
         (is_lone_word, "name is Emotet", "Emotet", "PERSON"),  # 'name is' alone is no cue
+        (is_lone_word, "Säkerhet flagged the upload", "Säkerhet", "PERSON"),  # accented too
         # a firm addressed with an honorific, and a katakana loanword before one
         (is_japanese_organisation, "大和田商事さんから請求書", "大和田商事", "PERSON"),
         (is_japanese_organisation, "桐谷工業様の案件", "桐谷工業", "PERSON"),

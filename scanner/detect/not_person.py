@@ -27,6 +27,8 @@ _NAMES: list[frozenset[str]] = []
 _SPACES = re.compile(r"\s+")
 _LETTER = re.compile(r"[^\W\d_]")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+# A word in Latin letters, accented ones included (``Hörle``, ``Łęcki``).
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f'’.-]+")
 
 
 #: Words that make a capitalised phrase the name of a thing, not of a person.
@@ -386,7 +388,7 @@ def is_lone_word(span: Span, value: str) -> bool:
     if span.entity != "PERSON" or span.detector not in _NER_DETECTORS:
         return False
     text = _text_of(span, value)
-    if " " in text or not text.isascii():
+    if " " in text or not _LATIN_WORD.fullmatch(text):
         return False
     if text.capitalize() in _known_names():
         return False
