@@ -455,6 +455,8 @@ def test_things_and_places_are_no_person(predicate, value, part):
         ("E-Mail an Ulvhild Brasko weitergeleitet", "Ulvhild Brasko"),
         ("Requested by Ulvhild Brasko Finance", "Ulvhild Brasko"),
         ("Ulvhild Brasko (Sales Engineer) joined", "Ulvhild Brasko"),
+        ("Laptop handed back by Ulvhild Room", "Ulvhild Room"),  # a surname that is a word
+        ("Token revoked for Ulvhild Handler", "Ulvhild Handler"),
     ],
 )
 def test_things_and_places_keep_names(value, part):

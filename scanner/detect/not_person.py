@@ -101,6 +101,7 @@ ROLE_WORDS = frozenset(
 )
 #: The last word of the name of a business function or of a product's edition
 #: (``Internal Audit``, ``Talent Acquisition``, ``Notion Enterprise``): no surname.
+#: Words that are surnames too are left out (Room, Handler, Loader, Hall, Wing).
 THING_TAIL_WORDS = (
     frozenset(
         """
@@ -111,13 +112,13 @@ THING_TAIL_WORDS = (
     enterprise professional premium edition suite endpoint backup workspace whiteboard
     calling meetings rooms expense insights connect protect security vault studio
     platform online messenger browser antivirus automate
-    engine broker parser indexer logger loader scheduler exporter importer crawler
-    resolver dispatcher limiter rotator hub queue registry pipeline daemon proxy balancer
-    adapter plugin module sdk handler listener validator renderer compiler
+    engine broker parser indexer logger scheduler exporter importer crawler resolver
+    dispatcher limiter rotator hub queue registry pipeline daemon proxy balancer adapter
+    plugin module sdk listener validator renderer compiler
     refresh migration rollout upgrade cutover rebuild redesign rewrite consolidation
     modernisation modernization transformation decommissioning initiative programme
     program project sprint release
-    room pavilion lobby annex atrium auditorium lab laboratory boardroom canteen cafeteria
+    pavilion lobby annex atrium auditorium lab laboratory boardroom canteen cafeteria
     """.split()
     )
     | ROLE_WORDS
