@@ -6,8 +6,9 @@ threat names, ``System User #40276``, MITRE ATT&CK tactic strings, companies and
 what surrounds them, Japanese firms and katakana loanwords; NER spans without a letter or
 on Japanese text; and place names used as adjectives (``US SSN``). Each is a small
 predicate ``(span, value) -> bool`` in ``BUILTIN``, applied by
-:class:`scanner.detect.filters.Filters`. Two more rewrite spaCy's PERSON spans before
-overlaps are resolved: :func:`trim_leading_words` and :func:`prefer_longer_names`.
+:class:`scanner.detect.filters.Filters`. Three more rewrite spaCy's PERSON spans before
+overlaps are resolved: :func:`mend_name_ends`, :func:`trim_leading_words` and
+:func:`prefer_longer_names`.
 """
 
 from __future__ import annotations
