@@ -53,7 +53,7 @@ UNMAPPED_FIELDS = ("remarks", "memo", "note", "comment", "details", "body")
 
 # ----------------------------------------------------------------------------- templates
 # {a} and {b} are people; {n} a number; {org} a company, {city} a city (not people); the
-# development split's decoys also take {thing}, {product}, {team} and {place}.
+# development split's decoys also take {thing} and the keys of ``POOLS``.
 EN_TEMPLATES = (
     "Password for {a} expires in 3 days",
     "Ticket INC-{n} assigned to {a} by the service desk",
@@ -328,6 +328,191 @@ DEV_JA_TEMPLATES_3 = (
     "{a}様、パスワード変更のお願い",
     "来訪者 {a} 様（{org}）受付済み",
 )
+#: A third set of decoys for the development split: job titles, project code names, rooms
+#: and buildings, software modules, policy names and more vendors' products, next to the
+#: capitalised words of ordinary log prose (weekdays, months, greetings, alert titles).
+TITLES = (
+    "Chief Information Security Officer",
+    "Senior Network Engineer",
+    "Head of Infrastructure",
+    "Regional Sales Director",
+    "Data Protection Officer",
+    "Site Reliability Engineer",
+    "Account Executive",
+    "Solutions Architect",
+    "Office Manager",
+    "Vice President",
+    "Desktop Support Technician",
+    "Principal Consultant",
+    "Executive Assistant",
+    "Release Manager",
+    "Technical Writer",
+    "Chief Financial Officer",
+)
+PROJECTS = (
+    "Project Bluebird",
+    "Project Kestrel",
+    "Operation Clean Slate",
+    "Atlas Migration",
+    "Orion Rollout",
+    "Northstar",
+    "Blue Harbor",
+    "Iron Falcon",
+    "Silver Birch",
+    "Copper Kettle",
+    "Nightingale Phase Two",
+    "Red Rover",
+    "Evergreen",
+    "Cobalt Sky",
+    "Polaris Refresh",
+    "Moonshot",
+)
+ROOMS = (
+    "Conference Room Everest",
+    "Meeting Room Kilimanjaro",
+    "Building Seven",
+    "Tower B",
+    "Innovation Lab",
+    "Harbour Suite",
+    "Training Room Two",
+    "Main Lobby",
+    "Orchid Room",
+    "Lakeside Pavilion",
+    "Maple Hall",
+    "Data Hall Three",
+    "Level Four",
+    "East Wing",
+    "Boardroom",
+)
+MODULES = (
+    "Payment Gateway",
+    "Order Service",
+    "Identity Broker",
+    "Audit Logger",
+    "Report Builder",
+    "Session Manager",
+    "Config Loader",
+    "Token Exchange",
+    "Invoice Parser",
+    "Event Bus",
+    "Search Indexer",
+    "Notification Hub",
+    "Rate Limiter",
+    "Key Rotator",
+    "Billing Engine",
+)
+POLICIES = (
+    "Block Gambling Sites",
+    "Restrict Personal Webmail",
+    "Allow Streaming Media",
+    "Deny Peer To Peer",
+    "Inspect Encrypted Traffic",
+    "Quarantine Unknown Devices",
+    "Strict Password Rotation",
+    "Acceptable Use",
+    "Clean Desk",
+    "Geo Fencing Europe",
+    "Executive Travel",
+    "Contractor Lockdown",
+)
+VENDOR_PRODUCTS = (
+    "Zscaler Internet Access",
+    "Netskope Private Access",
+    "Ivanti Connect Secure",
+    "Proofpoint Essentials",
+    "Mimecast Email Security",
+    "Barracuda CloudGen",
+    "ManageEngine Endpoint Central",
+    "Grafana Loki",
+    "Elastic Defend",
+    "Snowflake Data Cloud",
+    "Kaseya Datto",
+    "Tenable Nessus",
+    "Qualys Guard",
+    "Datadog Synthetics",
+    "Zendesk Suite",
+    "Freshworks Freshdesk",
+    "Nutanix Prism",
+    "Aruba Central",
+    "Ubiquiti UniFi",
+    "Juniper Mist",
+    "Forcepoint ONE",
+    "Lookout Mobile",
+    "Keeper Security",
+    "LastPass Business",
+    "Mattermost Boards",
+    "Hubspot Marketing Hub",
+)
+DEV_NEGATIVE_TEMPLATES_3 = (
+    "Role change: {title} now needs approval for admin consoles",
+    "The {title} signed off the quarterly access review",
+    "Email to all staff from the {title} flagged as spoofed",
+    "Kick-off for {project} moved to next sprint",
+    "{project} cutover window: Saturday 22:00-02:00",
+    "Firewall change for {project} waiting for CAB approval",
+    "Status of {project}: green",
+    "Projector in {room} does not connect to the wireless display",
+    "Door controller of {room} is offline",
+    "Badge readers on {room} replaced",
+    "{module} threw NullPointerException at startup",
+    "Restarted {module} after a memory leak",
+    "Health check of {module} failing since 03:10",
+    "Deploy of {module} rolled back",
+    "Policy '{policy}' matched 312 requests",
+    "{policy} policy now applies to the contractors group",
+    "Hits on {policy} dropped after the last update",
+    "Exception to {policy} requested for the design team",
+    "Connector for {vendor} disconnected",
+    "{vendor} blocked a download of an unsigned installer",
+    "Trial of {vendor} ends next week",
+    "Sign-in to {vendor} failed: SAML assertion expired",
+    "Renewal quote for {vendor} received",
+    "Good Morning Team, the VPN is back up",
+    "Happy Friday! Reminder to lock your screens",
+    "Kind Regards, IT Service Desk",
+    "Patch Tuesday updates pushed to 840 endpoints",
+    "Cyber Awareness Month starts on October 1",
+    "Black Friday traffic peak handled without errors",
+    "Impossible Travel Detected for user {n}",
+    "Brute Force Attempt Blocked on the mail gateway",
+    "Scheduled Maintenance Window: Sunday 01:00-05:00",
+    "Leaked Credentials Found in a public paste",
+    "Critical Security Update available for the branch routers",
+    "Weekly Digest: 14 new alerts, 3 closed",
+    "Please Note: the old portal will be retired in June",
+    "{project}のリリース判定会議を延期",
+    "{room}のプロジェクターが故障",
+    "{module}でタイムアウトが多発",
+    "{vendor}の管理画面にログインできません",
+    "ポリシー「{policy}」に例外を追加",
+    "{title}の承認待ちです",
+)
+DEV_EN_TEMPLATES_4 = (
+    "{a} moved to {team} as {title}",
+    "{title} {a} approved the change",
+    "Meeting in {room} with {a} at 14:00",
+    "{a} owns {project} from now on",
+    "Exception to {policy} granted to {a}",
+    "{vendor} license assigned to {a}",
+    "Good Morning {a}, your laptop is ready for pickup",
+    "Thanks, {a}",
+    "Regards, {a} ({team})",
+    "Owner: {a}; reviewer: {b}",
+    "cc {a}, {b}",
+    "{a} restarted {module} without a change ticket",
+    "On Monday {a} reported the {room} display as broken",
+    "Please call {a} back before Friday",
+    "Approved by {a} on behalf of the {title}",
+    "{a} - on leave until further notice",
+)
+DEV_JA_TEMPLATES_4 = (
+    "{a}さんが{project}の担当になりました",
+    "{room}で{a}と打ち合わせ",
+    "{a}（{title}）が承認",
+    "{vendor}のライセンスを{a}に割り当て",
+    "{a}経由で申請を受け付けました",
+    "{a}経由で{b}に連絡",
+)
 # No person in these: companies and cities, the capitalised words that look most like names.
 NEGATIVE_TEMPLATES = (
     "Backup of the {org} share completed in 14 min",
@@ -533,6 +718,20 @@ def excluded_words() -> frozenset[str]:
     return frozenset(words)
 
 
+#: The pools of the development split's decoys, by the key that takes them.
+POOLS = {
+    "product": PRODUCTS,
+    "team": TEAMS,
+    "place": PLACES,
+    "title": TITLES,
+    "project": PROJECTS,
+    "room": ROOMS,
+    "module": MODULES,
+    "policy": POLICIES,
+    "vendor": VENDOR_PRODUCTS,
+}
+
+
 def _fill(template: str, people: list[str], rng: random.Random, names: Names) -> tuple[str, list]:
     text, spans = "", []
     rest = template
@@ -547,8 +746,8 @@ def _fill(template: str, people: list[str], rng: random.Random, names: Names) ->
             value = str(rng.randint(1000, 99999))
         elif key == "thing":
             value = rng.choice(THINGS)
-        elif key in ("product", "team", "place"):
-            value = rng.choice({"product": PRODUCTS, "team": TEAMS, "place": PLACES}[key])
+        elif key in POOLS:
+            value = rng.choice(POOLS[key])
         else:
             value = names.org_or_city(key)
         text += value
@@ -577,6 +776,9 @@ def generate(per_template: int = 14, seed: int = 11) -> dict[str, list[Case]]:
             # Added later: after the first batch, whose cases keep their names and ids.
             batches.append(
                 [list(DEV_EN_TEMPLATES_3), list(DEV_JA_TEMPLATES_3), list(DEV_NEGATIVE_TEMPLATES_2)]
+            )
+            batches.append(
+                [list(DEV_EN_TEMPLATES_4), list(DEV_JA_TEMPLATES_4), list(DEV_NEGATIVE_TEMPLATES_3)]
             )
         for batch in batches:
             cases += _cases(split, batch, len(cases), per_template, rng, names)

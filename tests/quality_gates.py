@@ -16,8 +16,8 @@ MICRO_F1 = 0.98
 EVIDENCE_FLOORS = {"field rules": 0.99, "free text": 0.97, "free text PERSON": 0.98}  # P and R
 #: On the unseen split (tests/unseen/test.jsonl): (precision, recall) per script of the names.
 #: The goal is 0.95 / 0.90 for both; these floors hold what is reached today (Latin
-#: 0.948 / 0.930: precision just short of the goal; Japanese 1.000 / 0.976).
-UNSEEN_FLOORS = {"latin": (0.945, 0.925), "japanese": (0.99, 0.97)}
+#: 0.955 / 0.930; Japanese 1.000 / 0.976).
+UNSEEN_FLOORS = {"latin": (0.95, 0.925), "japanese": (0.99, 0.97)}
 
 
 def _low(name: str, s: Scores, floor: float) -> list[str]:

@@ -25,6 +25,7 @@ from scanner.detect.filters import Filters
 from scanner.detect.nlp import ModelInfo, build_analyzer, check_model, load_model
 from scanner.detect.not_person import (
     NER_TEMPLATE_DETECTOR,
+    mend_name_ends,
     prefer_longer_names,
     trim_leading_words,
 )
@@ -574,7 +575,7 @@ class Detector:
                 Span(p.start, p.end, p.entity, score, NER_TEMPLATE_DETECTOR) for p in plan
             ]
             return self.resolver.resolve(
-                prefer_longer_names(trim_leading_words(found, value), value)
+                prefer_longer_names(trim_leading_words(mend_name_ends(found, value), value), value)
             )
         spans: list[Span] = []
         for base in range(0, max(len(text), 1), _WINDOW):
@@ -585,7 +586,9 @@ class Detector:
                     continue  # already found in the previous window
                 name = (r.recognition_metadata or {}).get("recognizer_name", "presidio")
                 spans.append(_span(r, name, offsets, base))
-        return self.resolver.resolve(prefer_longer_names(trim_leading_words(spans, value), value))
+        return self.resolver.resolve(
+            prefer_longer_names(trim_leading_words(mend_name_ends(spans, value), value), value)
+        )
 
     def _analyze(
         self, text: str, entities: tuple[str, ...], artifacts: NlpArtifacts | None

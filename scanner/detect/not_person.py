@@ -6,8 +6,9 @@ threat names, ``System User #40276``, MITRE ATT&CK tactic strings, companies and
 what surrounds them, Japanese firms and katakana loanwords; NER spans without a letter or
 on Japanese text; and place names used as adjectives (``US SSN``). Each is a small
 predicate ``(span, value) -> bool`` in ``BUILTIN``, applied by
-:class:`scanner.detect.filters.Filters`. Two more rewrite spaCy's PERSON spans before
-overlaps are resolved: :func:`trim_leading_words` and :func:`prefer_longer_names`.
+:class:`scanner.detect.filters.Filters`. Three more rewrite spaCy's PERSON spans before
+overlaps are resolved: :func:`mend_name_ends`, :func:`trim_leading_words` and
+:func:`prefer_longer_names`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ _NAMES: list[frozenset[str]] = []
 _SPACES = re.compile(r"\s+")
 _LETTER = re.compile(r"[^\W\d_]")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+# A word in Latin letters, accented ones included (``Hörle``, ``Łęcki``).
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f'’.-]+")
 
 
 #: Words that make a capitalised phrase the name of a thing, not of a person.
@@ -87,10 +90,22 @@ def _fold(word: str) -> str:
     return word.casefold().replace("i\u0307", "i")
 
 
+#: Nouns of a person's job or standing: a title, not a name, before or after one
+#: (``Contractor Hayley Williams``, ``Technical Writer``).
+ROLE_WORDS = frozenset(
+    """
+    officer engineer architect director executive assistant consultant technician analyst
+    president manager supervisor coordinator specialist developer designer intern trainee
+    representative auditor recruiter strategist scientist advisor adviser contractor
+    visitor employee freelancer candidate applicant
+    """.split()
+)
 #: The last word of the name of a business function or of a product's edition
 #: (``Internal Audit``, ``Talent Acquisition``, ``Notion Enterprise``): no surname.
-THING_TAIL_WORDS = frozenset(
-    """
+#: Words that are surnames too are left out (Room, Handler, Loader, Hall, Wing).
+THING_TAIL_WORDS = (
+    frozenset(
+        """
     audit acquisition governance procurement operations engineering compliance accounting
     marketing payroll treasury logistics facilities communications relations
     administration intelligence response assurance management development research
@@ -98,6 +113,30 @@ THING_TAIL_WORDS = frozenset(
     enterprise professional premium edition suite endpoint backup workspace whiteboard
     calling meetings rooms expense insights connect protect security vault studio
     platform online messenger browser antivirus automate
+    engine broker parser indexer logger scheduler exporter importer crawler resolver
+    dispatcher limiter rotator hub queue registry pipeline daemon proxy balancer adapter
+    plugin module sdk listener validator renderer compiler
+    refresh migration rollout upgrade cutover rebuild redesign rewrite consolidation
+    modernisation modernization transformation decommissioning initiative programme
+    program project sprint release
+    pavilion lobby annex atrium auditorium lab laboratory boardroom canteen cafeteria
+    """.split()
+    )
+    | ROLE_WORDS
+)
+#: The first word of the name of a project, an operation or a part of a building
+#: (``Project Kestrel``, ``Room Everest``): no given name.
+THING_HEAD_WORDS = frozenset(
+    """
+    project projects operation programme program initiative codename building tower room
+    floor level lobby lab campus annex
+    """.split()
+)
+#: Number words and weekdays are in no person's name (``Phase Two``, ``On Monday``).
+COUNTING_WORDS = frozenset(
+    """
+    one two three four five six seven eight nine ten eleven twelve first second third
+    monday tuesday wednesday thursday friday saturday sunday
     """.split()
 )
 # An IT noun and a preposition right before the span: what it goes to, comes from or is
@@ -110,6 +149,28 @@ _THING_BEFORE = re.compile(
     \s+ (?: to | with | from | for | of | at | via | on ) \s+ ["'“]? \Z
     """
 )
+# A noun and the one preposition whose object is a system, never a person: what one signs
+# in or migrates to, what is synchronised or compatible with, and what is deployed,
+# restarted, renewed or trialled (``for`` is left out: a renewal or a trial is for a user).
+_THING_PAIR_BEFORE = re.compile(
+    r"""(?ix)
+    (?<![A-Za-z-])
+    (?: (?: sign-?ins? | log-?ins? | logons? | migrations? | exceptions? ) \s+ to
+      | (?: synchroni[sz]ation | interop | interoperability | compatibility ) \s+ with
+      | (?: trials? | renewals? | deploy | deploys | redeploy | restarts? | reboots? | upgrades?
+          | rollbacks? | health \s+ checks? | crash(?:es)? | cutover | instances? | versions?
+          | builds? ) \s+ of
+    ) \s+ ["'“]? \Z
+    """
+)
+# A word right after a span that says what kind of thing it names (``Night Owl policy``).
+_LABEL_AFTER = re.compile(
+    r"(?i)\A\s+(?:policy|policies|rule|rules|ruleset|category|signature|tactic|technique)\b"
+)
+# The definite article right before a span: ``the Solutions Architect``; a person's name
+# takes none (``the Ann Lee`` is only said before a noun: ``the Ann Lee file``). Not ``a``
+# or ``an``: in Spanish, Portuguese, Italian and German they mean "to" (``a Ana Souza``).
+_DETERMINER_BEFORE = re.compile(r"(?<![A-Za-z])the\s+\Z", re.IGNORECASE)
 # A possessive after a span (``in Ann Lee's mailbox``): a person, whatever comes before.
 _POSSESSIVE = re.compile(r"['’]s\b")
 # A word with a capital inside it (``SentinelOne``, ``FortiGate``) is a brand, unless what
@@ -139,13 +200,14 @@ _COMPANY_AFTER = re.compile(
     """
 )
 # A place noun right after a name in Japanese (``South Bryanの倉庫``: its warehouse).
-# Also a facility, a firm or a route written on to it: ``…社製`` (made by), ``…社`` (but not
-# ``社長``, a title), ``…店``, ``…ビル``, ``…キャンパス``, ``…空港``, ``…経由`` (via), ``…にある``
-# (located at); a person is followed by an honorific or a particle instead.
+# Also a facility or a firm written on to it: ``…社製`` (made by), ``…社`` (but not
+# ``社長``, a title), ``…店``, ``…ビル``, ``…キャンパス``, ``…空港``, ``…にある`` (located
+# at); a person is followed by an honorific or a particle instead. Not ``…経由`` (via): a
+# request comes through a person as often as through a product (``Tanaka経由で申請``).
 _PLACE_AFTER_JA = re.compile(
     r"\A(?:(?:の)?(?:倉庫|支店|本社|支社|工場|事務所|店舗|営業所|データセンター|地区|市|県)"
     r"|社(?![長員])|製|店(?![長員])|ビル|キャンパス|出張所|分室|部門|事業部|本部|空港|駅|港"
-    r"|州|ホテル|病院|大学|研究所|経由|にある)"
+    r"|州|ホテル|病院|大学|研究所|にある)"
 )
 _SYSTEM_ACTOR = re.compile(r"(?:System|API|Service|<[^>]+>|\w[\w.&-]*(?: [\w.&-]+)*?) User #\d+")
 _MITRE = re.compile(
@@ -159,8 +221,8 @@ _LABEL_BEFORE = re.compile(
     r"""(?ix)
     (?: rule | policy | site | pop | isp | app | application | threat | signature | malware
       | category | tactic | technique | profile | key | socket | group | team | network
-      | tenant | account | playbook | story | indication | ルール | 拠点 | サイト )
-    \s* [:=]? \s* ["'“]? \Z
+      | tenant | account | playbook | story | indication | ルール | 拠点 | サイト | ポリシー )
+    \s* [:=]? \s* ["'“「『]? \Z
     """
 )
 # What comes just before a lone word that makes it a person's name: a title or a phrase
@@ -231,12 +293,21 @@ def is_named_thing(span: Span, value: str) -> bool:
         return True
     if text.isascii() and text == text.lower():
         return True
-    if _is_brand(text) or _thing_tail(words):
+    if _is_brand(text) or _thing_tail(words) or _thing_head(words):
+        return True
+    if any(w in COUNTING_WORDS for w in words):
         return True
     before = value[max(0, span.start - 24) : span.start]
-    if _THING_BEFORE.search(before) and not _POSSESSIVE.match(value[span.end :]):
+    possessive = bool(_POSSESSIVE.match(value[span.end :]))
+    if not possessive and (
+        _THING_BEFORE.search(before)
+        or _THING_PAIR_BEFORE.search(before)
+        or _DETERMINER_BEFORE.search(before)
+    ):
         return True
-    return bool(_LABEL_BEFORE.search(before))
+    if _LABEL_BEFORE.search(before) or _LABEL_AFTER.match(value[span.end :]):
+        return True
+    return _in_a_thing_phrase(span, value)
 
 
 def _is_brand(text: str) -> bool:
@@ -256,6 +327,46 @@ def _thing_tail(words: list[str]) -> bool:
         and words[-1] in THING_TAIL_WORDS
         and words[-1].capitalize() not in _known_names()
     )
+
+
+def _thing_head(words: list[str]) -> bool:
+    """Two words or more, the first starting the name of a project or a part of a building."""
+    return (
+        len(words) > 1
+        and words[0] in THING_HEAD_WORDS
+        and words[0].capitalize() not in _known_names()
+    )
+
+
+# The capitalised words right before and right after a span, one space apart.
+_CAPITALISED_BEFORE = re.compile(r"(?:(?<![\w'’.-])|\A)((?:[A-Z][\w'’.-]* )+)\Z")
+_CAPITALISED_AFTER = re.compile(r"\A((?: [A-Z][\w'’.-]*)+)")
+
+
+def _in_a_thing_phrase(span: Span, value: str) -> bool:
+    """The span is the end or the middle of a longer capitalised phrase that names a thing.
+
+    spaCy cuts names of things in two (``Conference [Room Everest]``, ``ManageEngine
+    [Endpoint Central]``, ``policy "Inspect [Encrypted Traffic]"``); the phrase decides:
+    its word right before the span starts the name of a project or a room, a label or an
+    IT noun comes before it, or a word of it is a brand. A sentence's first word (a verb,
+    a title) may come right before a name, so the words before the span are not read for
+    anything else, nor a department after a name (``Ann Lee Finance``) taken for a tail.
+    """
+    before = _CAPITALISED_BEFORE.search(value[max(0, span.start - 60) : span.start])
+    after = _CAPITALISED_AFTER.match(value[span.end :])
+    if not before and not after:
+        return False
+    head = before.group(1).split() if before else []
+    tail = after.group(1).split() if after else []
+    if head and head[-1].casefold() in THING_HEAD_WORDS:
+        return True
+    if before:  # what comes before the phrase says what it names (``rule Allow Web Apps``)
+        start = span.start - len(before.group(1))
+        ahead = value[max(0, start - 24) : start]
+        if any(p.search(ahead) for p in (_LABEL_BEFORE, _THING_BEFORE, _THING_PAIR_BEFORE)):
+            return True
+    return any(_is_brand(w) for w in head + tail)
 
 
 def is_not_a_name(span: Span, value: str) -> bool:
@@ -286,7 +397,7 @@ def is_lone_word(span: Span, value: str) -> bool:
     if span.entity != "PERSON" or span.detector not in _NER_DETECTORS:
         return False
     text = _text_of(span, value)
-    if " " in text or not text.isascii():
+    if " " in text or not _LATIN_WORD.fullmatch(text):
         return False
     if text.capitalize() in _known_names():
         return False
@@ -436,11 +547,62 @@ def trim_leading_words(spans: list[Span], value: str) -> list[Span]:
             head, _, rest = text.partition(" ")
             if (
                 " " in rest
-                and head.casefold() in common_english()
+                and rest[:1].isupper()  # not 'Puck' of 'Puck van der Laan'
+                and (head.casefold() in common_english() or head.casefold() in ROLE_WORDS)
                 and head.capitalize() not in _known_names()
             ):
                 start = span.start + len(head) + 1
                 span = Span(start, span.end, span.entity, span.score, span.detector)
+        out.append(span)
+    return out
+
+
+#: Lower-case words inside a name (``Dina van Rijthoven``, ``Ana dos Santos``).
+NAME_PARTICLES = frozenset(
+    "van von der den de del della di da das dos du le la ter ten zu bin ibn al el".split()
+)
+_PARTICLES_AND_NAME = re.compile(r"\A(?: [a-z]+)*? [A-Z][\w'’-]+")
+_NAME_AND_PARTICLES = re.compile(r"[A-Z][\w'’-]+(?: [a-z]+)*? \Z")
+
+
+def mend_name_ends(spans: list[Span], value: str) -> list[Span]:
+    """SpaCy's PERSON spans with ends that a name has.
+
+    spaCy's small model runs a name on into what follows (``Ann Lee - on leave``) and
+    stops or starts a Dutch or Portuguese name at its particle (``Stijn van``, ``van
+    Nus``, ``De Sousa`` of ``Éléonore De Sousa``). Lower-case words and dashes at the end
+    are cut off, and a span that ends or starts with a particle takes the capitalised word
+    that completes it.
+    """
+    out = []
+    for span in spans:
+        if span.entity == "PERSON" and span.detector in _NER_DETECTORS:
+            words = [
+                (m.start(), m.end()) for m in re.finditer(r"\S+", value[span.start : span.end])
+            ]
+            text = [value[span.start + a : span.start + b] for a, b in words]
+            while len(words) > 1 and (
+                text[-1] in ("-", "–", "—")
+                or (text[-1].islower() and text[-1] not in NAME_PARTICLES)
+            ):
+                words.pop()
+                text.pop()
+            start, end = span.start, span.start + words[-1][1] if words else span.end
+            if text and text[-1] in NAME_PARTICLES:
+                m = _PARTICLES_AND_NAME.match(value[end:])
+                if m and all(w in NAME_PARTICLES for w in m.group().split()[:-1]):
+                    end += m.end()
+                else:
+                    while len(words) > 1 and text[-1] in NAME_PARTICLES:
+                        words.pop()
+                        text.pop()
+                    end = span.start + words[-1][1]
+            if text and text[0].casefold() in NAME_PARTICLES and len(text) > 1:
+                m = _NAME_AND_PARTICLES.search(value[max(0, start - 40) : start])
+                if m and all(w in NAME_PARTICLES for w in m.group().split()[1:]):
+                    start -= len(m.group())
+            if (start, end) != (span.start, span.end):
+                span = Span(start, end, span.entity, span.score, span.detector)
         out.append(span)
     return out
 
