@@ -63,7 +63,9 @@ TRICKY = [
     "unknown", "***", "System User #40276", "山田 太郎", "Ｔａｒｏ　Ｙａｍａｄａ", "taro.yamada",
     "CORP\\tyamada", "Taro.Yamada@Example.COM", "taro%40example.com", "noreply@example.com",
     "a|b|c", "S-1-5-21-1004336348-1177238915-682003330-512", "123456", "DESKTOP-ENI0ABC",
-    "00:1A:2B:3C:4D:5E", "001a.2b3c.4d5e", "https://example.com/a?user=taro.yamada",
+    "00:1A:2B:3C:4D:5E", "001a.2b3c.4d5e", "3c:22:fb:10:9a:0e", "3C-22-FB-10-9A-0E",
+    "3c:22:fb:10:9a:0e:11", "3c:22-fb:10:9a:0e", "00:00:00:00:00:00", "FF-FF-FF-FF-FF-FF",
+    "ff:ff:ff:ff:ff:fe", " 3c:22:fb:10:9a:0e", "３c:22:fb:10:9a:0e", "https://example.com/a?user=taro.yamada",
     "+81 90-5555-0123", "administrator", "Windows 11 Pro", "Tokyo", "35.6812, 139.7671",
     "tab\tinside", "nbsp\u00a0inside", "\x1cseparator", "ß-straße", "del\x7f",
 ]  # fmt: skip
@@ -105,7 +107,7 @@ def test_a_columns_values_decided_together_are_decided_as_one_by_one(scan_config
         assert together.take_many(rule, values) == [alone.take(rule, v) for v in values], rule
     assert together.learning == alone.learning
     fast_kinds = {together._fast[id(r)] for r in rules}
-    assert fast_kinds == {"ip", "whole", ""}  # every loop was exercised
+    assert fast_kinds == {"ip", "mac", "whole", ""}  # every loop was exercised
     many = ValueCache(scan_config, detector.Detector(scan_config.configs, nlp="none"))
     one = ValueCache(scan_config, detector.Detector(scan_config.configs, nlp="none"))
     for rule in rules:

@@ -92,6 +92,11 @@ def _unspecified(text: str) -> bool:
 #: The entities NER does not report, as ENTITY_TYPES orders them.
 _STRUCTURED = tuple(e for e in ENTITY_TYPES if e not in NER_ENTITY_TYPES)
 
+#: A MAC field's common value: six hex pairs, one separator (the MAC recognizer's whole match).
+_BARE_MAC = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}")
+
+_NO_MACS = frozenset(f"{a}{s}{a}{s}{a}{s}{a}{s}{a}{s}{a}" for a in ("00", "ff") for s in ":-")
+
 #: What NER reports besides people: a trusted template's message is searched for them always.
 _PLACES = tuple(e for e in NER_ENTITY_TYPES if e != "PERSON")
 
@@ -392,10 +397,11 @@ class Detector:
     def take_many(self, rule: FieldRule, texts: list[str]) -> list[list[Span]]:
         """:meth:`take` of each value (distinct values of one rule), decided in one loop.
 
-        An IP field whose value is a dotted quad, and a field whose entity is accepted as a
-        whole value, are decided here without the recognizer and filter machinery when no
-        allow or deny entry applies to the rule; any other value goes through
-        :meth:`take`. ``tests/test_fast_paths.py`` compares the two on the same values.
+        An IP field whose value is a dotted quad, a MAC field's six hex pairs, and a field
+        whose entity is accepted as a whole value, are decided here without the recognizer
+        and filter machinery when no deny entry and no allow entry for the field's entity
+        applies to the rule; any other value goes through :meth:`take`.
+        ``tests/test_fast_paths.py`` compares the two on the same values.
         """
         fast = self._fast.get(id(rule))
         if fast is None:
@@ -405,7 +411,7 @@ class Detector:
         cache, key, entity = self._cache, id(rule), rule.detect
         learn = self.learning is not None
         detector = f"field:{rule.rule_id}"
-        ip = fast == "ip"
+        ip, mac = fast == "ip", fast == "mac"
         out: list[list[Span]] = []
         accepts_whole, whole_span = values.accepts_whole, values.whole_span
         for value in texts:
@@ -415,6 +421,11 @@ class Detector:
             if ip:
                 if not canonical_ipv4(value):  # not a bare dotted quad, or 0.0.0.0
                     out.append(self.take(rule, value))
+                    continue
+                spans = [Span(0, len(value), entity, 1.0, detector)]
+            elif mac:
+                if _BARE_MAC.fullmatch(value) is None or value.lower() in _NO_MACS:
+                    out.append(self.take(rule, value))  # all-zero and broadcast: dropped there
                     continue
                 spans = [Span(0, len(value), entity, 1.0, detector)]
             elif _LIST_SEPARATOR in value:
@@ -431,11 +442,13 @@ class Detector:
         return out
 
     def _fast_kind(self, rule: FieldRule) -> str:
-        """``ip``, ``whole`` or ``""``: the loop :meth:`take_many` may decide a rule in."""
+        """``ip``, ``mac``, ``whole`` or ``""``: the loop :meth:`take_many` may decide a rule in."""
         if rule.scan_inside or self.filters.apply_to(rule, rule.detect):
             return ""
         if rule.detect == "IP_ADDRESS":
             return "ip"
+        if rule.detect == "MAC_ADDRESS":
+            return "mac"
         if rule.detect in ENTITIES and rule.detect not in VALIDATED:
             return "whole"
         return ""  # free text, identity: their own logic
