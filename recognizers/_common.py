@@ -162,6 +162,17 @@ class LeanPatternRecognizer(PatternRecognizer):
                 )
         return EntityRecognizer.remove_duplicates(results) if len(results) > 1 else results
 
+    def prefilter_gate(self) -> list[Any] | None:
+        """Compiled regexes one of which every text this recognizer finds anything in matches.
+
+        None when a pattern has no prefilter, or when a subclass's ``analyze`` may find
+        more than its patterns do.
+        """
+        if type(self).analyze is not LeanPatternRecognizer.analyze:
+            return None
+        gate = [pre for _p, _c, pre in self._compiled(self.global_regex_flags)]
+        return None if any(pre is None for pre in gate) else gate
+
     def _compiled(self, flags: int) -> list[tuple[Pattern, Any, Any]]:
         compiled = self._by_flags.get(flags)
         if compiled is None:

@@ -66,7 +66,9 @@ TRICKY = [
     "00:1A:2B:3C:4D:5E", "001a.2b3c.4d5e", "3c:22:fb:10:9a:0e", "3C-22-FB-10-9A-0E",
     "3c:22:fb:10:9a:0e:11", "3c:22-fb:10:9a:0e", "00:00:00:00:00:00", "FF-FF-FF-FF-FF-FF",
     "ff:ff:ff:ff:ff:fe", " 3c:22:fb:10:9a:0e", "３c:22:fb:10:9a:0e", "https://example.com/a?user=taro.yamada",
-    "+81 90-5555-0123", "administrator", "Windows 11 Pro", "Tokyo", "35.6812, 139.7671",
+    "+81 90-5555-0123", "mail565.files-e9e4f.co.uk", "https://example.com/?id=taro.yamada",
+    "http://10.1.2.3/login", "https://example.com/u/taro@example.com", "ｈｔｔｐｓ://example.com",
+    "https://example.com/a%40b", "https://example.com/C:/Users/tyamada/x", "CORP\\tyamada", "administrator", "Windows 11 Pro", "Tokyo", "35.6812, 139.7671",
     "tab\tinside", "nbsp\u00a0inside", "\x1cseparator", "ß-straße", "del\x7f",
 ]  # fmt: skip
 
@@ -107,7 +109,7 @@ def test_a_columns_values_decided_together_are_decided_as_one_by_one(scan_config
         assert together.take_many(rule, values) == [alone.take(rule, v) for v in values], rule
     assert together.learning == alone.learning
     fast_kinds = {together._fast[id(r)] for r in rules}
-    assert fast_kinds == {"ip", "mac", "whole", ""}  # every loop was exercised
+    assert fast_kinds == {"ip", "mac", "whole", "inside", ""}  # every loop was exercised
     many = ValueCache(scan_config, detector.Detector(scan_config.configs, nlp="none"))
     one = ValueCache(scan_config, detector.Detector(scan_config.configs, nlp="none"))
     for rule in rules:
@@ -154,3 +156,31 @@ def test_a_zero_padded_address_the_recognizer_finds_has_a_class(scan_config):
     cache = ValueCache(scan_config, detector.Detector(scan_config.configs, nlp="none"))
     (found,) = cache.finding_values(PLAIN_TEXT, "login from 192.168.001.010 failed")
     assert (found.entity_type, found.ip_class) == ("IP_ADDRESS", "private")
+
+
+def test_the_joined_search_finds_every_text_a_regex_matches():
+    """_may_match searches a column's ASCII values as one string: it must flag every value
+    that a search of the value alone matches (more is allowed, never fewer)."""
+    import re
+
+    import regex
+
+    rng = random.Random(11)
+    alphabet = "ab@%40.:-_ \n\\/=?&user login12"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))) for _ in range(3000)]
+    texts += ["user=x", "é@x", "@", "", "\n", "a\nb@c", "40", "%4", "0"]
+    patterns = [
+        re.compile(r"@|%40", re.I), re.compile(r"(?:\d\D*){3}"), re.compile(r"\d\.\d|::"),
+        regex.compile(r"(?:user|login)[a-z_]*\\?[\"']?\s*[=:]", regex.I | regex.M | regex.S),
+        regex.compile(r"[?&](?:id|u)=", regex.I), re.compile(r"\Aa"), re.compile(r"b\Z"),
+        re.compile(r"^u", re.M), re.compile(r"(?<![a-z])login"), re.compile(r"\bab\b"),
+        re.compile(r"x*"),
+    ]  # fmt: skip
+    for rx in patterns:
+        flagged = detector._may_match([rx], texts)
+        missed = [t for t, f in zip(texts, flagged, strict=True) if not f and rx.search(t)]
+        assert missed == [], (rx.pattern, missed[:3])
+    alone = [any(rx.search(t) for rx in patterns[:5]) for t in texts]
+    together = detector._may_match(patterns[:5], texts)
+    assert all(t or not a for a, t in zip(alone, together, strict=True))
+    assert sum(together) < len(texts)  # it still tells the values apart

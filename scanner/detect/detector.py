@@ -9,8 +9,10 @@ versions.
 
 from __future__ import annotations
 
+import bisect
 import enum
 import ipaddress
+import itertools
 import logging
 import re
 from collections.abc import Iterator
@@ -164,6 +166,7 @@ class Detector:
                 self._by_entity.setdefault(entity, []).append(recognizer)
         self._cache: dict[tuple[int, str], list[Span]] = {}
         self._fast: dict[int, str] = {}  # id(rule) -> take_many's loop for it
+        self._gates: dict[int, list | None] = {}  # id(rule) -> see _inside_gate
         self._cache_size = settings.cache_size
         # Rules by a number every process agrees on, to share decisions (see ``learning``).
         self._rules = [*self.fieldmap.rules, self.fieldmap.unmapped, PLAIN_TEXT]
@@ -330,7 +333,7 @@ class Detector:
             for i in later:
                 fit, (rule, value) = fits[i], pairs[i]
                 plan = miner.plan(fit) if fit is not None else None
-                if plan is None:
+                if fit is None or plan is None:
                     rest.append(pairs[i])
                 else:
                     self._planned[value] = (plan, free_slots_may_hold_names(fit))
@@ -398,9 +401,10 @@ class Detector:
         """:meth:`take` of each value (distinct values of one rule), decided in one loop.
 
         An IP field whose value is a dotted quad, a MAC field's six hex pairs, and a field
-        whose entity is accepted as a whole value, are decided here without the recognizer
-        and filter machinery when no deny entry and no allow entry for the field's entity
-        applies to the rule; any other value goes through :meth:`take`.
+        whose entity is accepted as a whole value (with ``scan_inside``: when no prefilter
+        of those entities matches it), are decided here without the recognizer and filter
+        machinery when no deny entry and no allow entry for the field's entity applies to
+        the rule; any other value goes through :meth:`take`.
         ``tests/test_fast_paths.py`` compares the two on the same values.
         """
         fast = self._fast.get(id(rule))
@@ -412,9 +416,10 @@ class Detector:
         learn = self.learning is not None
         detector = f"field:{rule.rule_id}"
         ip, mac = fast == "ip", fast == "mac"
+        inside = _may_match(self._inside_gate(rule) or [], texts) if fast == "inside" else None
         out: list[list[Span]] = []
         accepts_whole, whole_span = values.accepts_whole, values.whole_span
-        for value in texts:
+        for at, value in enumerate(texts):
             if cache and (cached := cache.pop((key, value), None)) is not None:
                 out.append(cached)
                 continue
@@ -428,8 +433,8 @@ class Detector:
                     out.append(self.take(rule, value))  # all-zero and broadcast: dropped there
                     continue
                 spans = [Span(0, len(value), entity, 1.0, detector)]
-            elif _LIST_SEPARATOR in value:
-                out.append(self.take(rule, value))
+            elif _LIST_SEPARATOR in value or (inside is not None and inside[at]):
+                out.append(self.take(rule, value))  # a list, or a finding inside may be there
                 continue
             elif accepts_whole(entity, value):
                 start, end = whole_span(value)
@@ -442,9 +447,12 @@ class Detector:
         return out
 
     def _fast_kind(self, rule: FieldRule) -> str:
-        """``ip``, ``mac``, ``whole`` or ``""``: the loop :meth:`take_many` may decide a rule in."""
-        if rule.scan_inside or self.filters.apply_to(rule, rule.detect):
+        """The loop :meth:`take_many` may decide a rule in (``""``: none, value by value)."""
+        if self.filters.apply_to(rule, rule.detect):
             return ""
+        if rule.scan_inside:
+            whole = rule.detect in ENTITIES and rule.detect not in VALIDATED
+            return "inside" if whole and self._inside_gate(rule) is not None else ""
         if rule.detect == "IP_ADDRESS":
             return "ip"
         if rule.detect == "MAC_ADDRESS":
@@ -452,6 +460,31 @@ class Detector:
         if rule.detect in ENTITIES and rule.detect not in VALIDATED:
             return "whole"
         return ""  # free text, identity: their own logic
+
+    def _inside_gate(self, rule: FieldRule) -> list | None:
+        """Regexes one of which a value needs for ``scan_inside`` to find anything in it.
+
+        The prefilters that :meth:`_pattern_spans` checks first on an ASCII value: each
+        entity's own, or else those of every pattern of its recognizers; None when a
+        recognizer of one of the entities has none (it always runs).
+        """
+        if id(rule) not in self._gates:
+            self._gates[id(rule)] = self._gate_of(rule.scan_inside)
+        return self._gates[id(rule)]
+
+    def _gate_of(self, entities: tuple[str, ...]) -> list | None:
+        gate: list = []
+        for entity in entities:
+            prefilter = _PREFILTERS.get(entity)
+            if prefilter is not None:
+                gate.append(prefilter)
+                continue
+            for recognizer in self._by_entity.get(entity, ()):
+                own = getattr(recognizer, "prefilter_gate", lambda: None)()
+                if own is None:
+                    return None
+                gate.extend(own)
+        return gate
 
     def _learn(self, rule: FieldRule, value: str, spans: list[Span]) -> None:
         """Note a new decision for the other workers, while a pooled task runs."""
@@ -642,9 +675,8 @@ class Detector:
                 r.recognition_metadata.setdefault(
                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY, recognizer.id
                 )
-                r.recognition_metadata.setdefault(  # presidio sets name untyped: mypy cannot
-                    RecognizerResult.RECOGNIZER_NAME_KEY,
-                    recognizer.name,  # type: ignore[has-type]
+                r.recognition_metadata.setdefault(
+                    RecognizerResult.RECOGNIZER_NAME_KEY, recognizer.name
                 )
                 results.append(r)
         return EntityRecognizer.remove_duplicates(results)
@@ -656,6 +688,41 @@ class Detector:
             self.ner_loaded = True
             log.info("loaded spaCy model %s", self._nlp_settings.model)
         return self._analyzer
+
+
+#: What makes a regex's matches depend on what lies around the text: anchors, lookarounds.
+_CONTEXTUAL = re.compile(r"\\[AZz]|\(\?<?[=!]|(?<!\\)[\^$]")
+
+
+def _may_match(gate: list, texts: list[str]) -> list[bool]:
+    """Whether each text may hold a match of a regex of ``gate`` (True: search it).
+
+    A non-ASCII text is always True (the recognizers read its NFKC form). The ASCII ones
+    are searched as one string, joined by newlines, each regex once from the start of the
+    text after the one its last match began in. A match within one text is a match of
+    the joined string at the same place when the regex looks at nothing around it (no
+    anchors, no lookarounds): no text that holds one is missed; a match across a newline
+    only sends a text to the full search. Other regexes search each text alone.
+    """
+    out = [not t.isascii() for t in texts]
+    plain = [i for i, t in enumerate(texts) if not out[i]]
+    if not plain:
+        return out
+    joined = "\n".join(texts[i] for i in plain)
+    starts = list(itertools.accumulate((len(texts[i]) + 1 for i in plain[:-1]), initial=0))
+    for rx in gate:
+        if _CONTEXTUAL.search(rx.pattern):
+            for i in plain:
+                out[i] = out[i] or rx.search(texts[i]) is not None
+            continue
+        at = 0
+        while (m := rx.search(joined, at)) is not None:
+            k = bisect.bisect_right(starts, m.start()) - 1
+            out[plain[k]] = True
+            if k + 1 == len(starts):
+                break
+            at = starts[k + 1]
+    return out
 
 
 def _fields(span: Span) -> tuple:
