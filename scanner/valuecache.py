@@ -9,12 +9,14 @@ of task-scoped rules (free text read per template) are dropped when a task begin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 from recognizers import ip_class
 from scanner.config import FieldRule, ScanConfig
 from scanner.dataset import FindingValue
 from scanner.detect.detector import Detector
+from scanner.detect.resolve import Span
 from scanner.hashing import Hasher, mask_function
 from scanner.policy import Policy, PolicyTag
 
@@ -105,37 +107,55 @@ class ValueCache:
     ) -> list[tuple[FindingValue, ...]]:
         """:meth:`finding_values` of distinct values the cache does not hold, decided together."""
         spans = self.detector.take_many(rule, texts)
-        out = []
-        for value, found in zip(texts, spans, strict=True):
-            findings = self._findings(rule, value, found) if found else ()
-            self._keep(rule, value, findings)
-            out.append(findings)
+        make = self._maker(rule)
+        out = [
+            tuple([make(value, s) for s in found]) if found else ()
+            for value, found in zip(texts, spans, strict=True)
+        ]
+        if self._cached + len(texts) > self._cache_size:
+            for value, findings in zip(texts, out, strict=True):
+                self._keep(rule, value, findings)
+        else:
+            self._cached += len(texts)
+            self.by_rule.setdefault(id(rule), {}).update(zip(texts, out, strict=True))
         return out
 
     def _findings(self, rule: FieldRule, value: str, spans: list) -> tuple[FindingValue, ...]:
+        make = self._maker(rule)
+        return tuple([make(value, span) for span in spans])
+
+    def _maker(self, rule: FieldRule) -> Callable[[str, Span], FindingValue]:
+        """The function that builds a span's FindingValue under ``rule``."""
         include = self.include_values
-        found = []
-        for span in spans:
+        per_entity: dict[str, tuple] = {}
+
+        def make(value: str, span: Span) -> FindingValue:
             entity = span.entity
             text = value[span.start : span.end]
-            tag = self._tag(rule, entity)
-            found.append(
-                FindingValue(
-                    span.start,
-                    span.end,
-                    entity,
-                    tag.categories,
-                    tag.element,
-                    tag.declared,
-                    span.score,
-                    span.detector,
-                    self.hasher.function(entity)(text),
-                    mask_function(entity)(text),
-                    ip_class(text) if entity == "IP_ADDRESS" else None,
-                    text if include else None,
+            known = per_entity.get(entity)
+            if known is None:
+                known = per_entity[entity] = (
+                    self._tag(rule, entity),
+                    self.hasher.function(entity),
+                    mask_function(entity),
                 )
+            tag, hash_of, mask_of = known
+            return FindingValue(
+                span.start,
+                span.end,
+                entity,
+                tag.categories,
+                tag.element,
+                tag.declared,
+                span.score,
+                span.detector,
+                hash_of(text),
+                mask_of(text),
+                ip_class(text) if entity == "IP_ADDRESS" else None,
+                text if include else None,
             )
-        return tuple(found)
+
+        return make
 
     def _keep(self, rule: FieldRule, value: str, found: tuple[FindingValue, ...]) -> None:
         self._cached += 1
