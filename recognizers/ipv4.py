@@ -14,12 +14,24 @@ _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _CANONICAL_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 
 
+#: The last text asked about and its answer: an IP finding's field check, hash, mask and
+#: class each ask about the same string object in turn.
+_last: tuple[str, int | None] = ("", None)
+
+
 def canonical_ipv4(text: str) -> int | None:
     """The address of ``text`` if it is an IPv4 address written as ipaddress writes it.
 
     Decided without ``ipaddress`` (8 us a parse).
     """
+    global _last
+    last = _last
+    if text is last[0]:
+        return last[1]
     if len(text) > 15 or _CANONICAL_IPV4.fullmatch(text) is None:
-        return None
-    a, b, c, d = text.split(".")
-    return int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)
+        number = None
+    else:
+        a, b, c, d = text.split(".")
+        number = int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)
+    _last = (text, number)
+    return number
