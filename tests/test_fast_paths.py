@@ -184,3 +184,14 @@ def test_the_joined_search_finds_every_text_a_regex_matches():
     together = detector._may_match(patterns[:5], texts)
     assert all(t or not a for a, t in zip(alone, together, strict=True))
     assert sum(together) < len(texts)  # it still tells the values apart
+
+
+def test_a_min_score_above_a_recognizers_score_keeps_the_loop_to_what_it_drops(scan_config):
+    """A MAC pattern scores 0.95: with min_score 0.99 the recognizer's finding is dropped,
+    and the loop must not keep it."""
+    rules = _structured_rules(scan_config)
+    strict = detector.Detector(scan_config.configs, nlp="none", min_score=0.99)
+    alone = detector.Detector(scan_config.configs, nlp="none", min_score=0.99)
+    values = ["3c:22:fb:10:9a:0e", "3C-22-FB-10-9A-0E", "192.0.2.17", "mail.example.co.uk"]
+    for rule in rules:
+        assert strict.take_many(rule, values) == [alone.take(rule, v) for v in values], rule

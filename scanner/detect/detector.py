@@ -456,7 +456,12 @@ class Detector:
         if rule.detect == "IP_ADDRESS":
             return "ip"
         if rule.detect == "MAC_ADDRESS":
-            return "mac"
+            from recognizers.mac_address import MacAddressRecognizer
+
+            # the score of the recognizer's colon and dash patterns: a higher min_score
+            # drops what they find, and the loop would keep it
+            score = min(s for n, _rx, s in MacAddressRecognizer.PATTERNS if "dotted" not in n)
+            return "mac" if self.min_score <= score else ""
         if rule.detect in ENTITIES and rule.detect not in VALIDATED:
             return "whole"
         return ""  # free text, identity: their own logic
