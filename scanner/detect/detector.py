@@ -404,7 +404,9 @@ class Detector:
         whose entity is accepted as a whole value (with ``scan_inside``: when no prefilter
         of those entities matches it), are decided here without the recognizer and filter
         machinery when no deny entry and no allow entry for the field's entity applies to
-        the rule; any other value goes through :meth:`take`.
+        the rule; an identity field's value when no prefilter of the recognizers
+        :meth:`_identity` asks matches it (the lists applied). Any other value goes
+        through :meth:`take`.
         ``tests/test_fast_paths.py`` compares the two on the same values.
         """
         fast = self._fast.get(id(rule))
@@ -415,8 +417,9 @@ class Detector:
         cache, key, entity = self._cache, id(rule), rule.detect
         learn = self.learning is not None
         detector = f"field:{rule.rule_id}"
-        ip, mac = fast == "ip", fast == "mac"
-        inside = _may_match(self._inside_gate(rule) or [], texts) if fast == "inside" else None
+        ip, mac, ident = fast == "ip", fast == "mac", fast == "identity"
+        gated = fast in ("inside", "identity")
+        searched = _may_match(self._gate(rule) or [], texts) if gated else None
         out: list[list[Span]] = []
         accepts_whole, whole_span = values.accepts_whole, values.whole_span
         for at, value in enumerate(texts):
@@ -433,9 +436,13 @@ class Detector:
                     out.append(self.take(rule, value))  # all-zero and broadcast: dropped there
                     continue
                 spans = [Span(0, len(value), entity, 1.0, detector)]
-            elif _LIST_SEPARATOR in value or (inside is not None and inside[at]):
-                out.append(self.take(rule, value))  # a list, or a finding inside may be there
+            elif _LIST_SEPARATOR in value or (searched is not None and searched[at]):
+                out.append(self.take(rule, value))  # a list, or a recognizer may find a thing
                 continue
+            elif ident:
+                kind = values.identity_kind(value)
+                found = [Span(*whole_span(value), kind, 1.0, detector)] if kind else []
+                spans = self.filters.apply(rule, value, found)
             elif accepts_whole(entity, value):
                 start, end = whole_span(value)
                 spans = [Span(start, end, entity, 1.0, detector)]
@@ -448,11 +455,13 @@ class Detector:
 
     def _fast_kind(self, rule: FieldRule) -> str:
         """The loop :meth:`take_many` may decide a rule in (``""``: none, value by value)."""
+        if rule.detect == "identity":  # its loop applies the lists itself
+            return "identity" if self._gate(rule) is not None else ""
         if self.filters.apply_to(rule, rule.detect):
             return ""
         if rule.scan_inside:
             whole = rule.detect in ENTITIES and rule.detect not in VALIDATED
-            return "inside" if whole and self._inside_gate(rule) is not None else ""
+            return "inside" if whole and self._gate(rule) is not None else ""
         if rule.detect == "IP_ADDRESS":
             return "ip"
         if rule.detect == "MAC_ADDRESS":
@@ -466,15 +475,21 @@ class Detector:
             return "whole"
         return ""  # free text, identity: their own logic
 
-    def _inside_gate(self, rule: FieldRule) -> list | None:
-        """Regexes one of which a value needs for ``scan_inside`` to find anything in it.
+    def _gate(self, rule: FieldRule) -> list | None:
+        """Regexes one of which a value needs for a recognizer to find anything in it.
 
-        The prefilters that :meth:`_pattern_spans` checks first on an ASCII value: each
-        entity's own, or else those of every pattern of its recognizers; None when a
-        recognizer of one of the entities has none (it always runs).
+        The recognizers are those of ``scan_inside`` and, for an identity field, the
+        e-mail, IP and device name ones :meth:`_identity` asks. The regexes are the
+        prefilters :meth:`_pattern_spans` checks first: each entity's own, or else those
+        of every pattern of its recognizers; None when a recognizer of one of the
+        entities has none (it always runs).
         """
         if id(rule) not in self._gates:
-            self._gates[id(rule)] = self._gate_of(rule.scan_inside)
+            asked = ("EMAIL_ADDRESS", "IP_ADDRESS", "DEVICE_NAME")
+            entities = (
+                (*asked, *rule.scan_inside) if rule.detect == "identity" else rule.scan_inside
+            )
+            self._gates[id(rule)] = self._gate_of(entities)
         return self._gates[id(rule)]
 
     def _gate_of(self, entities: tuple[str, ...]) -> list | None:
@@ -702,15 +717,21 @@ _CONTEXTUAL = re.compile(r"\\[AZz]|\(\?<?[=!]|(?<!\\)[\^$]")
 def _may_match(gate: list, texts: list[str]) -> list[bool]:
     """Whether each text may hold a match of a regex of ``gate`` (True: search it).
 
-    A non-ASCII text is always True (the recognizers read its NFKC form). The ASCII ones
-    are searched as one string, joined by newlines, each regex once from the start of the
-    text after the one its last match began in. A match within one text is a match of
-    the joined string at the same place when the regex looks at nothing around it (no
-    anchors, no lookarounds): no text that holds one is missed; a match across a newline
-    only sends a text to the full search. Other regexes search each text alone.
+    The recognizers read a text's NFKC form: a non-ASCII text's is searched alone. The
+    ASCII ones are searched as one string, joined by newlines, each regex once from the
+    start of the text after the one its last match began in. A match within one text is
+    a match of the joined string at the same place when the regex looks at nothing around
+    it (no anchors, no lookarounds): no text that holds one is missed; a match across a
+    newline only sends a text to the full search. Other regexes search each text alone.
     """
-    out = [not t.isascii() for t in texts]
-    plain = [i for i, t in enumerate(texts) if not out[i]]
+    out = [False] * len(texts)
+    plain = []
+    for i, text in enumerate(texts):
+        if text.isascii():
+            plain.append(i)
+        else:
+            form = values.nfkc_map(text)[0]
+            out[i] = any(rx.search(form) is not None for rx in gate)
     if not plain:
         return out
     joined = "\n".join(texts[i] for i in plain)
