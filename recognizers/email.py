@@ -26,6 +26,8 @@ class EmailRecognizer(DataPatternRecognizer):
     """
 
     ENTITY = "EMAIL_ADDRESS"
+    #: the score of its one pattern
+    SCORE = 0.9
     PATTERNS = (
         (
             "email",
@@ -39,7 +41,7 @@ class EmailRecognizer(DataPatternRecognizer):
             (?: [A-Za-z]{2,63} | xn--[A-Za-z0-9-]{1,59} )                # TLD
             (?! [A-Za-z0-9_-] | \.[A-Za-z0-9] )   # the TLD really is the last label
             """,
-            0.9,
+            SCORE,
         ),
     )
 
@@ -60,6 +62,19 @@ class EmailRecognizer(DataPatternRecognizer):
         if "@" not in text and "%40" not in text:
             return []  # most values; and the regex is slowest on long dotted runs
         return super().analyze(text, entities, nlp_artifacts, regex_flags)
+
+    def whole_address(self, text: str) -> bool:
+        """Whether ``analyze`` finds exactly one address in ``text``, and it is all of it.
+
+        Decided for plain values only (ASCII, one ``@``, no ``%``): with one separator the
+        local part and the domain are fixed, and the pattern's final lookahead lets a match
+        end only where no label goes on, so a match from the start is the whole text.
+        Its score is the pattern's (:data:`SCORE`).
+        """
+        if not text.isascii() or text.count("@") != 1 or "%" in text:
+            return False
+        ((_pattern, compiled, _prefilter),) = self._compiled(self.global_regex_flags)
+        return compiled.fullmatch(text) is not None and not self.invalidate_result(text)
 
     def invalidate_result(self, pattern_text: str) -> bool:
         """Drop image and script names that look like addresses (``icon@2x.png``).

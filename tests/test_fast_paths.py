@@ -68,7 +68,10 @@ TRICKY = [
     "ff:ff:ff:ff:ff:fe", " 3c:22:fb:10:9a:0e", "３c:22:fb:10:9a:0e", "https://example.com/a?user=taro.yamada",
     "+81 90-5555-0123", "mail565.files-e9e4f.co.uk", "https://example.com/?id=taro.yamada",
     "http://10.1.2.3/login", "https://example.com/u/taro@example.com", "ｈｔｔｐｓ://example.com",
-    "https://example.com/a%40b", "https://example.com/C:/Users/tyamada/x", "CORP\\tyamada", "administrator", "Windows 11 Pro", "Tokyo", "35.6812, 139.7671",
+    "https://example.com/a%40b", "icon@2x.png", "a@b@c.com", "user@localhost", "x@example.c",
+    "Ｔaro@example.com", "taro@example.com ", "taro.@example.com", ".taro@example.com",
+    "taro@-example.com", "taro@example.com.", "taro@xn--eckwd4c7c.xn--zckzah", "a_b@x.io",
+    "a+b@sub.example.co.jp", "taro@example.com.evil", "no-reply@example.com", "https://example.com/C:/Users/tyamada/x", "CORP\\tyamada", "administrator", "Windows 11 Pro", "Tokyo", "35.6812, 139.7671",
     "tab\tinside", "nbsp\u00a0inside", "\x1cseparator", "ß-straße", "del\x7f",
 ]  # fmt: skip
 
@@ -109,7 +112,7 @@ def test_a_columns_values_decided_together_are_decided_as_one_by_one(scan_config
         assert together.take_many(rule, values) == [alone.take(rule, v) for v in values], rule
     assert together.learning == alone.learning
     fast_kinds = {together._fast[id(r)] for r in rules}
-    assert fast_kinds == {"ip", "mac", "whole", "inside", "identity", ""}  # every loop was used
+    assert fast_kinds == {"ip", "mac", "whole", "inside", "identity", "email", ""}  # all used
     many = ValueCache(scan_config, detector.Detector(scan_config.configs, nlp="none"))
     one = ValueCache(scan_config, detector.Detector(scan_config.configs, nlp="none"))
     for rule in rules:
@@ -187,11 +190,11 @@ def test_the_joined_search_finds_every_text_a_regex_matches():
 
 
 def test_a_min_score_above_a_recognizers_score_keeps_the_loop_to_what_it_drops(scan_config):
-    """A MAC pattern scores 0.95: with min_score 0.99 the recognizer's finding is dropped,
-    and the loop must not keep it."""
+    """A MAC pattern scores 0.95, an e-mail 0.9: with min_score 0.99 the recognizers drop them,
+    and the loops must not keep them."""
     rules = _structured_rules(scan_config)
     strict = detector.Detector(scan_config.configs, nlp="none", min_score=0.99)
     alone = detector.Detector(scan_config.configs, nlp="none", min_score=0.99)
-    values = ["3c:22:fb:10:9a:0e", "3C-22-FB-10-9A-0E", "192.0.2.17", "mail.example.co.uk"]
+    values = ["3c:22:fb:10:9a:0e", "3C-22-FB-10-9A-0E", "192.0.2.17", "mail.example.co.uk", "a@b.io"]
     for rule in rules:
         assert strict.take_many(rule, values) == [alone.take(rule, v) for v in values], rule

@@ -405,8 +405,9 @@ class Detector:
         of those entities matches it), are decided here without the recognizer and filter
         machinery when no deny entry and no allow entry for the field's entity applies to
         the rule; an identity field's value when no prefilter of the recognizers
-        :meth:`_identity` asks matches it (the lists applied). Any other value goes
-        through :meth:`take`.
+        :meth:`_identity` asks matches it, and an e-mail field's plain address
+        (``EmailRecognizer.whole_address``), the lists applied to both. Any other value
+        goes through :meth:`take`.
         ``tests/test_fast_paths.py`` compares the two on the same values.
         """
         fast = self._fast.get(id(rule))
@@ -417,7 +418,8 @@ class Detector:
         cache, key, entity = self._cache, id(rule), rule.detect
         learn = self.learning is not None
         detector = f"field:{rule.rule_id}"
-        ip, mac, ident = fast == "ip", fast == "mac", fast == "identity"
+        ip, mac, ident, email = (fast == k for k in ("ip", "mac", "identity", "email"))
+        whole_address = self._by_entity["EMAIL_ADDRESS"][0].whole_address if email else None
         gated = fast in ("inside", "identity")
         searched = _may_match(self._gate(rule) or [], texts) if gated else None
         out: list[list[Span]] = []
@@ -431,6 +433,13 @@ class Detector:
                     out.append(self.take(rule, value))
                     continue
                 spans = [Span(0, len(value), entity, 1.0, detector)]
+            elif email:
+                if not whole_address(value):  # type: ignore[misc]
+                    out.append(self.take(rule, value))
+                    continue
+                spans = self.filters.apply(
+                    rule, value, [Span(0, len(value), entity, 1.0, detector)]
+                )
             elif mac:
                 if _BARE_MAC.fullmatch(value) is None or value.lower() in _NO_MACS:
                     out.append(self.take(rule, value))  # all-zero and broadcast: dropped there
@@ -457,6 +466,13 @@ class Detector:
         """The loop :meth:`take_many` may decide a rule in (``""``: none, value by value)."""
         if rule.detect == "identity":  # its loop applies the lists itself
             return "identity" if self._gate(rule) is not None else ""
+        if rule.detect == "EMAIL_ADDRESS" and not rule.scan_inside:  # so does this one
+            recognizers = self._by_entity.get("EMAIL_ADDRESS", [])
+            one = recognizers[0] if len(recognizers) == 1 else None
+            score = getattr(one, "SCORE", None)  # an EmailRecognizer's, with whole_address
+            if hasattr(one, "whole_address") and score is not None and score >= self.min_score:
+                return "email"
+            return ""
         if self.filters.apply_to(rule, rule.detect):
             return ""
         if rule.scan_inside:
