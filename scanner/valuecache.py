@@ -40,6 +40,8 @@ class ValueCache:
         #: ids of the rules whose decisions last one task (Detector.task_scoped)
         self._task_scoped = detector.task_scoped_rules()
         self._tags: dict[tuple[int, str], PolicyTag] = {}
+        #: id(rule) -> the function that builds its findings (see _maker)
+        self._makers: dict[int, Callable[[str, Span], FindingValue]] = {}
 
     def begin_task(self) -> None:
         """Forget the decisions that belong to the previous task (free text per template)."""
@@ -125,7 +127,13 @@ class ValueCache:
         return tuple([make(value, span) for span in spans])
 
     def _maker(self, rule: FieldRule) -> Callable[[str, Span], FindingValue]:
-        """The function that builds a span's FindingValue under ``rule``."""
+        """The function that builds a span's FindingValue under ``rule`` (one per rule)."""
+        found = self._makers.get(id(rule))
+        if found is None:
+            found = self._makers[id(rule)] = self._new_maker(rule)
+        return found
+
+    def _new_maker(self, rule: FieldRule) -> Callable[[str, Span], FindingValue]:
         include = self.include_values
         per_entity: dict[str, tuple] = {}
 

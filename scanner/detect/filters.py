@@ -215,15 +215,10 @@ class Filters:
     def apply_to(self, rule: FieldRule, entity: str) -> bool:
         """Whether a deny entry, or an allow entry for ``entity``, applies to the rule."""
         allow, deny = self._entries(rule)
-        return bool(deny) or any(e.entity is None or e.entity == entity for e in allow[""])
+        return bool(deny) or bool(_allow_for(allow, entity))
 
     def _drops(self, span: Span, value: str, allow: _AllowByEntity) -> bool:
-        entries = allow.get(span.entity)
-        if entries is None:
-            entries = allow[span.entity] = tuple(
-                e for e in allow[""] if e.entity is None or e.entity == span.entity
-            )
-        for entry in entries:
+        for entry in _allow_for(allow, span.entity):
             if entry.allows(span, value):
                 return True
         if span.detector.startswith("field:") or span.detector == DENY_DETECTOR:
@@ -240,3 +235,13 @@ class Filters:
             )
             self._by_rule[id(rule)] = found
         return found
+
+
+def _allow_for(allow: _AllowByEntity, entity: str) -> tuple[_Compiled, ...]:
+    """A rule's allow entries that apply to ``entity`` (those without one apply to all)."""
+    entries = allow.get(entity)
+    if entries is None:
+        entries = allow[entity] = tuple(
+            e for e in allow[""] if e.entity is None or e.entity == entity
+        )
+    return entries

@@ -284,9 +284,7 @@ def free_slots_may_hold_names(fit: Fit) -> bool:
     """
     tokens = fit.tokens
     for (first, last), label in zip(fit.template.groups, fit.template.labels, strict=True):
-        if label is None and any(
-            t.kind == _WORD and not t.key[0].islower() for t in tokens[first : last + 1]
-        ):
+        if label is None and any(name_shaped((t,)) for t in tokens[first : last + 1]):
             return True
     return False
 
