@@ -1,4 +1,4 @@
-"""catoscan's entity recognizers: presidio recognizers for personal data in Cato logs.
+"""catoscan's entity recognizers: recognizers of personal data in Cato logs, with presidio's API.
 
 Code recognizers (one class each, for validation logic: checksums, ``ipaddress``,
 ``phonenumbers``, the name lexicon) are listed by name in ``RECOGNIZERS``; pattern-only
@@ -8,11 +8,12 @@ ones: their ``name``), which findings record as the detector. Nothing needs
 ``nlp_artifacts``: ``analyze(text, entities, None)`` works on a single field value as on
 a line of free text.
 
-This package never imports ``scanner``: ``scanner`` imports it. Importing the package
-loads neither presidio nor spaCy, so the small modules ``scanner`` shares with the
-recognizers (:mod:`.phone_regions`, :mod:`.ipv4`, :mod:`.safe_yaml`) cost nothing more than
-themselves; the names below are loaded on first use, presidio first through
-:mod:`._presidio` (which skips re-checking its built-in patterns).
+This package never imports ``scanner``: ``scanner`` imports it. Its recognizers implement
+presidio's recognizer API (:mod:`.base`) without importing presidio, whose package imports
+spaCy: neither is loaded until free text needs NER (``scanner.detect.nlp``, which imports
+presidio through :mod:`._presidio`). The names below are loaded on first use, so the small
+modules ``scanner`` shares with the recognizers (:mod:`.phone_regions`, :mod:`.ipv4`,
+:mod:`.safe_yaml`) cost nothing more than themselves.
 """
 
 from __future__ import annotations
@@ -45,11 +46,10 @@ __all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
-    """A public name, imported from its module on first use (presidio first)."""
+    """A public name, imported from its module on first use."""
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    importlib.import_module("recognizers._presidio")
     value = getattr(importlib.import_module(f"recognizers.{module}"), name)
     globals()[name] = value
     return value

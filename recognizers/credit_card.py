@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import LocalRecognizer, RecognizerResult
 from stdnum import luhn
 
-from recognizers._common import make_result
+from recognizers.base import LocalRecognizer, RecognizerResult, make_result
 
 #: (IIN prefixes as ranges of their leading digits, card lengths) per issuer: Visa;
 #: Mastercard; American Express; Discover; JCB; Diners Club; UnionPay; Maestro (with Dankort

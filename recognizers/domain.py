@@ -17,10 +17,9 @@ Score 0.6: lower than a URL with a scheme (0.85), which wins when both cover one
 from __future__ import annotations
 
 import regex
-from presidio_analyzer import LocalRecognizer, RecognizerResult
 from publicsuffixlist import PublicSuffixList
 
-from recognizers._common import make_result
+from recognizers.base import LocalRecognizer, RecognizerResult, make_result
 
 CANDIDATE = regex.compile(
     r"""

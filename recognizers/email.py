@@ -7,9 +7,8 @@ or more letters (or an ``xn--`` IDN label).
 
 from __future__ import annotations
 
-from presidio_analyzer import RecognizerResult
-
 from recognizers._common import DataPatternRecognizer
+from recognizers.base import RecognizerResult
 
 # Final labels that are file types, not TLDs: retina image names such as 'logo@2x.png'.
 FILE_EXTENSION_TLDS = frozenset(

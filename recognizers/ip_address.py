@@ -12,9 +12,8 @@ import ipaddress
 import unicodedata
 
 import regex
-from presidio_analyzer import LocalRecognizer, RecognizerResult
 
-from recognizers._common import make_result
+from recognizers.base import LocalRecognizer, RecognizerResult, make_result
 from recognizers.ipv4 import canonical_ipv4
 
 #: A dotted quad whose octets may be zero-padded (``_parse_ipv4`` reads them).

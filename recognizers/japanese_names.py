@@ -34,9 +34,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import regex
-from presidio_analyzer import LocalRecognizer, RecognizerResult
 
-from recognizers._common import make_result
+from recognizers.base import LocalRecognizer, RecognizerResult, make_result
 
 _HAN = r"[\p{Han}々ヶ]"
 # A kanji that is no honorific: '様' ends a name, it is not part of it.

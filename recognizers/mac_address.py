@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from presidio_analyzer import RecognizerResult
-
 from recognizers._common import DataPatternRecognizer, boost_on_context
+from recognizers.base import RecognizerResult
 
 HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 

@@ -23,9 +23,9 @@ Score 0.7: above ``min_score``, below the lexicon's 0.85.
 from __future__ import annotations
 
 import regex
-from presidio_analyzer import LocalRecognizer, RecognizerResult
 
-from recognizers._common import common_english, make_result
+from recognizers._common import common_english
+from recognizers.base import LocalRecognizer, RecognizerResult, make_result
 
 _WORD = r"(?:[DL]['’])?(?:Mc|Mac|O['’])?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+|['’]\p{Lu}\p{Ll}+)*"
 _PARTICLE = r"(?:da|de|del|della|dei|di|do|dos|das|du|van|von|der|den|ter|ten|bin|al|el|y|zu)"

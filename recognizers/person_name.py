@@ -11,9 +11,9 @@ surname, or any two-part name right after a word such as ``user``, ``by`` or
 from __future__ import annotations
 
 import regex
-from presidio_analyzer import LocalRecognizer, RecognizerResult
 
-from recognizers._common import has_context, make_result
+from recognizers._common import has_context
+from recognizers.base import LocalRecognizer, RecognizerResult, make_result
 from recognizers.japanese_names import TITLES
 from recognizers.name_lexicon import EN_GIVEN, japanese_forms
 

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 
 import phonenumbers
 import regex
-from presidio_analyzer import LocalRecognizer, RecognizerResult
 
-from recognizers._common import boost_on_context, make_result
+from recognizers._common import boost_on_context
+from recognizers.base import LocalRecognizer, RecognizerResult, make_result
 from recognizers.phone_regions import (
     ALL_REGIONS,
     DEFAULT_REGIONS,

@@ -14,12 +14,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
 
-# Before anything imports presidio: it then skips re-checking its built-in patterns.
-import recognizers._presidio  # noqa: F401
-
-# isort: split
-from presidio_analyzer import EntityRecognizer
-
+from recognizers.base import EntityRecognizer
 from recognizers.credit_card import CreditCardRecognizer
 from recognizers.domain import DomainRecognizer
 from recognizers.email import EmailRecognizer

@@ -21,13 +21,9 @@ from typing import Any
 
 import regex
 import yaml
-from presidio_analyzer import Pattern
 
-from recognizers._common import LeanPatternRecognizer
+from recognizers.base import REGEX_FLAGS, Pattern, PatternRecognizer
 from recognizers.safe_yaml import YAML_LOADER
-
-#: The flags presidio's ``PatternRecognizer`` and ``RecognizerRegistry`` use by default.
-REGEX_FLAGS = regex.DOTALL | regex.MULTILINE | regex.IGNORECASE
 
 TOP_KEYS = frozenset({"recognizers"})
 TOP_OPTIONAL_KEYS = frozenset({"prefilters"})
@@ -39,11 +35,11 @@ ENTITY_NAME = regex.compile(r"[A-Z][A-Z0-9_]*")
 log = logging.getLogger(__name__)
 
 
-class YamlRecognizer(LeanPatternRecognizer):
+class YamlRecognizer(PatternRecognizer):
     """A pattern-only recognizer of ``recognizers.yaml``.
 
     Free text meets every YAML recognizer, and few of its patterns match: the lean search
-    of :class:`recognizers._common.LeanPatternRecognizer` (presidio's results without its
+    of :class:`recognizers.base.PatternRecognizer` (presidio's results without its
     per-pattern upkeep) and each pattern's prefilter (filled by the loader before the first
     ``analyze``) keep that cheap. These recognizers have no ``validate_result`` or
     ``invalidate_result``.

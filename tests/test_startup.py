@@ -103,3 +103,34 @@ def test_exit_codes_from_sys_exit_are_kept():
     assert _exit_code(None) == 0
     assert _exit_code(3) == 3
     assert _exit_code("message") == 1
+
+
+_IMPORTS = r"""
+import json, sys
+from click.testing import CliRunner
+from scanner.cli import cli
+
+path, out, key = sys.argv[1], sys.argv[2], sys.argv[3]
+result = CliRunner().invoke(cli, ["scan", path, "--out", out, "--key-file", key, "--workers", "1"])
+print(json.dumps([result.exit_code, sorted(m for m in ("presidio_analyzer", "spacy") if m in sys.modules)]))
+"""
+
+
+def _imports_of_a_scan(path, out, key_file):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", _IMPORTS, str(path), str(out), str(key_file)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_presidio_and_spacy_load_only_when_free_text_needs_them(tmp_path, key_file):
+    # A device export: names, addresses and device fields, each decided by its field rule.
+    structured = _imports_of_a_scan(ROOT / "sample_data/csv/devices.csv", tmp_path / "a", key_file)
+    assert structured == [0, []]
+    # Client logs are free text: NER reads them.
+    free_text = ROOT / "sample_data/client_logs/cato_ua_5.21.5.8548_20250314012031.log"
+    assert _imports_of_a_scan(free_text, tmp_path / "b", key_file) == [
+        0, ["presidio_analyzer", "spacy"],
+    ]  # fmt: skip

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from recognizers.base import EntityRecognizer, RecognizerResult
 from recognizers.ipv4 import canonical_ipv4
 from scanner.config import Configs, FieldRule
 from scanner.detect import values
@@ -38,7 +39,7 @@ from scanner.errors import ConfigError
 from scanner.record import Record
 
 if TYPE_CHECKING:  # presidio is imported when the analyzer is first needed
-    from presidio_analyzer import AnalyzerEngine, RecognizerResult
+    from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NlpArtifacts
 
 log = logging.getLogger(__name__)
@@ -683,21 +684,21 @@ class Detector:
         word (catoscan's recognizers weigh their own), yet it deep-copied every result
         and cost about a fifth of the free-text time.
         """
-        from presidio_analyzer import EntityRecognizer, RecognizerResult
-
         analyzer = self._get_analyzer()
         if artifacts is None:
             artifacts = analyzer.nlp_engine.process_text(text, self._nlp_settings.language)
         recognizers = self._text_recognizers.get(entities)
         if recognizers is None:
-            chosen = analyzer.registry.get_recognizers(
-                language=self._nlp_settings.language, entities=list(entities)
-            )
-            # presidio returns them as a set makes them: in an order of memory addresses,
-            # another in each process. Results that tie (a name both name recognizers find)
-            # keep the first, so the registry's own order makes the detector column the same
-            # whichever worker decided a message.
-            recognizers = [r for r in analyzer.registry.recognizers if r in chosen]
+            # presidio's registry's choice (the recognizers of the language that report one
+            # of the entities), in one fixed order: catoscan's as built, then spaCy's.
+            # Results that tie (a name both name recognizers find) keep the first, so the
+            # detector column is the same whichever worker decided a message.
+            language, asked = self._nlp_settings.language, set(entities)
+            recognizers = [
+                r
+                for r in (*self.recognizers, *analyzer.registry.recognizers)
+                if r.supported_language == language and asked.intersection(r.supported_entities)
+            ]
             self._text_recognizers[entities] = recognizers
         wanted = list(entities)
         results = []
@@ -720,7 +721,7 @@ class Detector:
     def _get_analyzer(self) -> AnalyzerEngine:
         if self._analyzer is None:
             nlp = load_model(self._nlp_settings)
-            self._analyzer = build_analyzer(self._nlp_settings, nlp, self.recognizers)
+            self._analyzer = build_analyzer(self._nlp_settings, nlp)
             self.ner_loaded = True
             log.info("loaded spaCy model %s", self._nlp_settings.model)
         return self._analyzer

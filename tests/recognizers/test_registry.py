@@ -1,8 +1,8 @@
 import pytest
-from presidio_analyzer import EntityRecognizer
 
 import recognizers
 from recognizers import RECOGNIZERS, RecognizerConfigError, build_recognizers
+from recognizers.base import EntityRecognizer
 
 
 def test_registry_names_are_class_names():

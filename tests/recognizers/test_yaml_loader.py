@@ -2,9 +2,10 @@ import re
 import textwrap
 
 import pytest
-from presidio_analyzer import PatternRecognizer, RecognizerRegistry
+from presidio_analyzer import RecognizerRegistry
 
 from recognizers import RECOGNIZERS, RecognizerConfigError, default_yaml_path, load_yaml_recognizers
+from recognizers.base import PatternRecognizer
 from scanner.errors import ConfigError
 
 GOOD = """
