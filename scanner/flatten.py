@@ -76,6 +76,8 @@ def take_fields(
     pairs: Iterable[Pair], max_fields: int, line: int | None, index: int
 ) -> tuple[list[Pair], ReadProblem | None]:
     """Keep the first ``max_fields`` pairs; past that, count the rest and say so."""
+    if isinstance(pairs, list) and len(pairs) <= max_fields:
+        return pairs, None  # the usual case: the list as it is
     it = iter(pairs)
     kept = list(islice(it, max_fields))
     extra = sum(1 for _ in it)

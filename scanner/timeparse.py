@@ -34,8 +34,24 @@ _STRPTIME_PATTERNS = (
 )
 
 
+#: The last text parsed and its time: records come in time order, many in the same second.
+_last: tuple[str, datetime | None] = ("", None)
+
+
 def parse_time(value: object) -> datetime | None:
     """Return ``value`` as an aware UTC datetime, or None when it is not a timestamp."""
+    global _last
+    if type(value) is str:
+        last = _last
+        if value == last[0]:
+            return last[1]
+        parsed = _parse(value)
+        _last = (value, parsed)
+        return parsed
+    return _parse(value)
+
+
+def _parse(value: object) -> datetime | None:
     if type(value) is str and len(value) == 13 and value.isdigit() and value.isascii():
         # The common case, epoch milliseconds as a string (eventsFeed ``time``): the
         # same result as the general path below, without its regex and float.

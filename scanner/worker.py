@@ -272,12 +272,15 @@ class SourceScanner:
         raised as they are.
         """
         try:
-            for record in records:  # documents inside values become fields (scanner.embedded)
-                embed_record(record, self.opts)
+            # documents inside values become fields (scanner.embedded): a block's columns
+            # are tested at once, a record's values one by one
             if in_blocks:
-                origin = columnar.Origin(path, fmt)
-                self.blocks.add(columnar.block_of(records), origin, result, self.sink)
+                block = columnar.block_of(records)
+                columnar.embed(block, self.opts)
+                self.blocks.add(block, columnar.Origin(path, fmt), result, self.sink)
             else:
+                for record in records:
+                    embed_record(record, self.opts)
                 self._records(path, fmt, records)
         except (OSError, ResourceError):
             raise

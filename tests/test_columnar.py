@@ -165,9 +165,14 @@ def write_corpus(d: Path) -> Path:
         u = rng.randrange(25)
         name = NAMES[u % len(NAMES)]
         extra = f" cs5=call 090-5555-{i:04d} cs5Label=Note" if i % 3 == 0 else ""
+        if i % 4 == 1:  # a document in a value
+            extra += f' msg={{"login_name": "user{u}", "time": "2025-03-14T02:00:0{i % 10}Z"}}'
+        if i % 8 == 3:  # and one that gives the record its only time
+            extra += ' cs6={"time": "2025-03-14T03:00:00Z", "src": "192.0.2.7"}'
+        rt = f"rt=Mar 14 2025 01:23:{i % 60:02d} " if i % 8 != 3 else ""
         cef.append(
             f"Mar 14 01:23:{i % 60:02d} host CEF:0|CatoNetworks||1.0|Security|Internet Firewall|5|"
-            f"rt=Mar 14 2025 01:23:{i % 60:02d} src=192.0.2.{u} shost={name} "
+            f"{rt}src=192.0.2.{u} shost={name} "
             f"suser=user{u}@example.com{extra} act=Block\n"
         )
         if i % 90 == 7:
@@ -177,7 +182,9 @@ def write_corpus(d: Path) -> Path:
     for i in range(400):
         u = rng.randrange(25)
         name = NAMES[u % len(NAMES)]
-        note = ['"Smith, John called 090-5555-0001"', "", f"host-{u}"][i % 3]
+        note = ['"Smith, John called 090-5555-0001"', "", f"host-{u}",  # and documents:
+                f'"{{""login_name"": ""user{u}"", ""src"": ""192.0.2.{u}""}}"',
+                f"user=user{u} src=192.0.2.{u}"][i % 5]  # fmt: skip
         email = "" if i % 7 == 0 else f"user{u}@example.com"
         row = f"2025-03-14T01:23:{i % 60:02d}.000Z,Security,Internet Firewall,{name},{email},"
         row += f"192.0.2.{u},DESKTOP-{u:04X},{note}\n"

@@ -45,3 +45,45 @@ def test_epoch_millisecond_strings_take_the_fast_path_to_the_same_result():
     values += ["0946684800000", "0946684799999", "4102444799999", "4102444800000",
                "１７４１９１５４２５０２９"]  # full-width digits: not ASCII, general path
     assert [parse_time(v) for v in values] == [general(v) for v in values]
+
+
+def test_the_last_text_s_memo_never_answers_for_another_value():
+    texts = ["2025-03-14T01:23:45Z", "2025-03-14T01:23:45Z", "nonsense", "nonsense",
+             "1741915425000", "2025-03-14T01:23:46Z", "2025-03-14T01:23:45Z"]  # fmt: skip
+    got = [parse_time(t) for t in texts]
+    assert got == [T, T, None, None, T, T.replace(second=46), T]
+    # only texts are remembered: a number equal to the last text's digits is parsed afresh
+    assert parse_time("1741915425") == T and parse_time(1741915425.5) != T
+
+
+def test_times_from_a_header_s_columns_are_those_of_the_pairs():
+    """``from_columns`` (the CSV reader's) against ``from_pairs`` on random rows."""
+    import random
+
+    from scanner.readers import eventtime
+
+    fields = ("time", "event_timestamp", "Time", "lastSeen", "created")
+    rng = random.Random(5)
+    names_pool = ["time", "TIME", "Time", "lastseen", "user", "created", "x", "rt"]
+    values = ["", "", "2025-03-14T01:23:45Z", "bad", "1741915425000", "2025/03/14 01:20"]
+    def reference(pairs):  # the rule, written plainly: first pair per name, names in order
+        lookup = {}
+        for key, value in pairs:
+            lookup.setdefault(key.lower(), value)
+        for name in fields:
+            found = lookup.get(name.lower())
+            if found is not None and (parsed := parse_time(found)) is not None:
+                return parsed
+        return None
+
+    compared = 0
+    for _ in range(2000):
+        names = [rng.choice(names_pool) for _ in range(rng.randint(0, 6))]
+        row = [rng.choice(values) for _ in range(rng.randint(0, len(names)))]
+        pairs = [(n, v) for n, v in zip(names, row, strict=False) if v]
+        columns = eventtime.time_columns(names, fields)
+        expected = reference(pairs)
+        assert eventtime.from_pairs(pairs, fields) == expected, pairs
+        assert eventtime.from_columns(row, columns) == expected, (names, row)
+        compared += expected is not None
+    assert compared > 500

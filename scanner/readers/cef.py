@@ -30,7 +30,7 @@ _HEADER_FIELDS = (
 _CEF_START = re.compile(r"CEF:\d+\|")
 _PIPE = re.compile(r"(?<!\\)\|")
 # A key starts the extension or follows a space; keys are word characters, dots, brackets.
-_KEY = re.compile(r"(?:^|(?<= ))([A-Za-z_][\w.\[\]-]*)=")
+_KEY = re.compile(r"(?<![^ ])([A-Za-z_][\w.\[\]-]*)=")
 _UNESCAPE = re.compile(r"\\([\\=|nr])")
 _ESCAPES = {"\\": "\\", "=": "=", "|": "|", "n": "\n", "r": "\r"}
 _LABELLED = re.compile(r"^(c[sn]\d+|cfp\d+|flexString\d+|flexNumber\d+|deviceCustomDate\d+)$")
@@ -81,17 +81,20 @@ def parse_line(text: str) -> list[tuple[str | None, str]] | None:
 
 def parse_extension(ext: str) -> list[tuple[str | None, str]]:
     """Split a CEF extension into pairs, naming ``csN`` fields by their labels."""
-    keys = list(_KEY.finditer(ext))
-    raw: list[tuple[str, str]] = []
-    for i, m in enumerate(keys):
-        end = keys[i + 1].start() if i + 1 < len(keys) else len(ext)
-        raw.append((m.group(1), _unescape(ext[m.end() : end].rstrip(" "))))
+    # One split: [text before the first key, key, value, key, value, ...]
+    parts = _KEY.split(ext)
+    if "\\" in ext:
+        raw = [(k, _unescape(v.rstrip(" "))) for k, v in zip(parts[1::2], parts[2::2], strict=True)]
+    else:
+        raw = [(k, v.rstrip(" ")) for k, v in zip(parts[1::2], parts[2::2], strict=True)]
+    if "Label=" not in ext:
+        return [(k, v) for k, v in raw if v]
     labels = {k[: -len("Label")]: v for k, v in raw if k.endswith("Label") and v}
     pairs: list[tuple[str | None, str]] = []
     for key, value in raw:
         if key.endswith("Label") and key[: -len("Label")] in labels:
             continue
-        if _LABELLED.match(key) and key in labels:
+        if key in labels and _LABELLED.match(key):
             key = labels[key]
         if value:
             pairs.append((key, value))

@@ -76,6 +76,8 @@ def iter_records(
     delimiter = sniff_delimiter(first)
     reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
     header: list[str] | None = None
+    names: list[str | None] = []  # each column's field name
+    times: tuple[tuple[int, ...], ...] = ()  # the time fields' columns (eventtime)
     index = 0
     start = 1
     while True:
@@ -106,21 +108,26 @@ def iter_records(
         problems.clear()
         if header is None:
             header = [h.strip().lstrip("\ufeff") for h in row]
+            names = [h or f"column_{i + 1}" for i, h in enumerate(header)]
+            times = eventtime.time_columns(names, opts.time_fields)
             start = lines.physical + 1
             continue
         if not any(cell.strip() for cell in row):
             start = lines.physical + 1
             continue
-        pairs: list[tuple[str | None, str]] = []
-        for i, cell in enumerate(row):
-            if cell == "":
-                continue
-            name = header[i] if i < len(header) and header[i] else f"column_{i + 1}"
-            pairs.append((name, cell))
-        pairs, problem = take_fields(pairs, opts.max_fields, start, index)
-        if problem is not None:
-            yield problem
-        yield Record(index, start, pairs, eventtime.from_pairs(pairs, opts.time_fields))
+        if len(row) > len(names):  # cells past the header's: column_N
+            names += [f"column_{i + 1}" for i in range(len(names), len(row))]
+            times = eventtime.time_columns(names, opts.time_fields)
+        # a row shorter than the header lacks its last fields
+        pairs: list[tuple[str | None, str]] = [p for p in zip(names, row, strict=False) if p[1]]
+        if len(pairs) > opts.max_fields:
+            pairs, problem = take_fields(pairs, opts.max_fields, start, index)
+            if problem is not None:
+                yield problem
+            time = eventtime.from_pairs(pairs, opts.time_fields)
+        else:
+            time = eventtime.from_columns(row, times)
+        yield Record(index, start, pairs, time)
         index += 1
         start = lines.physical + 1
     yield from problems

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from scanner.timeparse import parse_time
@@ -25,18 +26,55 @@ def from_mapping(obj: Mapping[str, Any], time_fields: tuple[str, ...]) -> dateti
 def from_pairs(
     pairs: list[tuple[str | None, str]], time_fields: tuple[str, ...]
 ) -> datetime | None:
-    """Like :func:`from_mapping` for flattened pairs, matching names case-insensitively."""
-    lookup: dict[str, str] = {}
+    """Like :func:`from_mapping` for flattened pairs, matching names case-insensitively.
+
+    Each time field takes the first pair of its name; the first of them that parses wins.
+    """
+    ranks = _ranks(time_fields)
+    firsts: dict[int, str] = {}
     for key, value in pairs:
         if key is not None:
-            lookup.setdefault(key.lower(), value)
-    for name in time_fields:
-        found = lookup.get(name.lower())
-        if found is not None:
-            parsed = parse_time(found)
-            if parsed is not None:
-                return parsed
+            rank = ranks.get(key.lower())
+            if rank is not None and rank not in firsts:
+                firsts[rank] = value
+    for rank in sorted(firsts):
+        parsed = parse_time(firsts[rank])
+        if parsed is not None:
+            return parsed
     return None
+
+
+def time_columns(
+    names: Sequence[str | None], time_fields: tuple[str, ...]
+) -> tuple[tuple[int, ...], ...]:
+    """For rows under a fixed header: each time field's columns, in the order of authority."""
+    ranks = _ranks(time_fields)
+    by_rank: dict[int, list[int]] = {}
+    for i, name in enumerate(names):
+        if name is not None and (rank := ranks.get(name.lower())) is not None:
+            by_rank.setdefault(rank, []).append(i)
+    return tuple(tuple(by_rank[rank]) for rank in sorted(by_rank))
+
+
+def from_columns(cells: Sequence[str], columns: tuple[tuple[int, ...], ...]) -> datetime | None:
+    """:func:`from_pairs` of a row's non-empty cells, ``columns`` from :func:`time_columns`."""
+    for indexes in columns:
+        for i in indexes:
+            if i < len(cells) and cells[i]:
+                parsed = parse_time(cells[i])
+                if parsed is not None:
+                    return parsed
+                break  # a time field takes its first non-empty cell only
+    return None
+
+
+@lru_cache(maxsize=64)
+def _ranks(time_fields: tuple[str, ...]) -> dict[str, int]:
+    """Each time field's lower-case name -> its place in the order of authority."""
+    ranks: dict[str, int] = {}
+    for rank, name in enumerate(time_fields):
+        ranks.setdefault(name.lower(), rank)
+    return ranks
 
 
 def _dig(obj: Mapping[str, Any], path: str) -> Any:

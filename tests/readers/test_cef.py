@@ -42,3 +42,37 @@ def test_non_cef_line_reported_then_continues():
     records, problems = read(iter_records, data)
     assert [r.line for r in records] == [1, 3]
     assert problems[0].line == 2 and "CEF" in problems[0].reason
+
+
+def test_extension_split_matches_a_plain_key_by_key_reading():
+    """``parse_extension`` splits in one regex call; this reads key by key, as CEF says."""
+    import random
+    import re
+
+    from scanner.readers.cef import _LABELLED, _unescape, parse_extension
+
+    key = re.compile(r"(?:^|(?<= ))([A-Za-z_][\w.\[\]-]*)=")
+
+    def plain(ext):
+        found = list(key.finditer(ext))
+        raw = []
+        for i, m in enumerate(found):
+            end = found[i + 1].start() if i + 1 < len(found) else len(ext)
+            raw.append((m.group(1), _unescape(ext[m.end() : end].rstrip(" "))))
+        labels = {k[:-5]: v for k, v in raw if k.endswith("Label") and v}
+        pairs = []
+        for k, v in raw:
+            if k.endswith("Label") and k[:-5] in labels:
+                continue
+            if _LABELLED.match(k) and k in labels:
+                k = labels[k]
+            if v:
+                pairs.append((k, v))
+        return pairs
+
+    rng = random.Random(3)
+    pieces = ["a=b", " ", "  ", "cs1=x", "cs1Label=Country", " c=\\=", "\\", "=", "x y",
+              "k.z[0]=v", "Label=", "csLabel=q", "cn2=5", "cn2Label=", "\t", "é=1", "\\n"]  # fmt: skip
+    for _ in range(20_000):
+        ext = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        assert parse_extension(ext) == plain(ext), ext
