@@ -205,7 +205,7 @@ def scan(
     if engine == "local":  # before the heavy imports below, so the two overlap
         from scanner.engines.pool import start_early
 
-        start_early([p for p in paths if isinstance(p, Path)], workers, ner=nlp == "spacy")
+        start_early([p for p in paths if isinstance(p, Path)], workers)
 
     def say_new_key(where: str) -> None:
         reporter.clear()

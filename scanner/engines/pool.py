@@ -16,11 +16,10 @@ either end. So:
   within a second (a watcher thread), instead of scanning on for nobody;
 - no lock is shared, so no death can block another process.
 
-The processes come from a forkserver that imports :data:`PRELOAD` once (with presidio and
-spaCy when the scan may run NER: :data:`PRELOAD_NER`). :func:`start_early` starts it
-before the scan command's own imports, so that import runs on another core meanwhile; only
-scans that will use workers start it (same threshold as the pipeline), so a small scan does
-not pay for it.
+The processes come from a forkserver that imports :data:`PRELOAD` once. :func:`start_early`
+starts it before the scan command's own imports, so that import runs on another core
+meanwhile; only scans that will use workers start it (same threshold as the pipeline), so a
+small scan does not pay for it.
 """
 
 from __future__ import annotations
@@ -44,11 +43,10 @@ from typing import Any
 
 #: Scans of less input than this run inline: a pool's start-up would cost more than it saves.
 POOL_MIN_BYTES = 16 * 1024**2
-#: What every worker process imports once, before it is forked.
+#: What every worker process imports once, before it is forked. Not presidio and spaCy: a
+#: worker imports them when free text first needs NER (preloading them cost a structured
+#: 20 MB CEF scan 13% of its time, and saved a scan with free text about 2%).
 PRELOAD = ["scanner.engines.local"]
-#: The same when the scan may run NER: presidio and spaCy too (about 0.6 s and 100 MiB that
-#: the workers then share), through the shortcut that skips presidio's pattern checks.
-PRELOAD_NER = ["recognizers._presidio", *PRELOAD]
 #: How long a worker may take to stop when asked, before it is terminated, then killed.
 STOP_SECONDS = 5.0
 #: How often a busy worker checks that the scan is still there.
@@ -58,25 +56,23 @@ WATCH_SECONDS = 1.0
 ProcessContext = ForkServerContext | SpawnContext | ForkContext
 
 
-def context(ner: bool = True) -> ForkServerContext:
+def context() -> ForkServerContext:
     """The forkserver context of the workers (they start from a clean interpreter).
 
-    Not a fork of the scan: pyarrow's and spaCy's threads do not survive fork. ``ner``:
-    whether the scan may run NER (``--nlp spacy``); only then is presidio preloaded. The
-    choice is the first call's that starts the forkserver.
+    Not a fork of the scan: pyarrow's and spaCy's threads do not survive fork.
     """
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(PRELOAD_NER if ner else PRELOAD)
+    ctx.set_forkserver_preload(PRELOAD)
     return ctx
 
 
-def start_early(paths: Iterable[Path], workers: int | None, *, ner: bool = True) -> bool:
+def start_early(paths: Iterable[Path], workers: int | None) -> bool:
     """Start the forkserver now if the scan will pool its work; say whether it did."""
     if (workers or os.cpu_count() or 1) <= 1 or not _at_least(paths, POOL_MIN_BYTES):
         return False
     from multiprocessing import forkserver
 
-    context(ner)
+    context()
     forkserver.ensure_running()
     return True
 
