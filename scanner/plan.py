@@ -24,7 +24,7 @@ from scanner.engines import pool
 from scanner.errors import EXHAUSTED, ResourceError
 from scanner.inputs import InputEntry
 from scanner.progress import Progress
-from scanner.readers import FORMATS
+from scanner.readers import CSV_FORMATS, FORMATS
 from scanner.record import ReadProblem
 from scanner.sniff import SNIFF_BYTES, BinaryData, sniff
 from scanner.sources import (
@@ -51,7 +51,7 @@ _LINE_FORMATS = frozenset(f for f, spec in FORMATS.items() if spec.line_split)
 
 
 class LineRange(NamedTuple):
-    """A byte range of a plain line-oriented file, cut after a newline."""
+    """A byte range of a plain line-oriented file (or CSV file), cut after a newline."""
 
     start: int
     end: int
@@ -237,7 +237,8 @@ def _file_tasks(
             span.format,
             last=n == len(ranges) - 1,
             stat=stat,
-            first_index=span.first_line - 1,
+            # records before it, one a line; a CSV file's first line is its header
+            first_index=max(span.first_line - (2 if span.format in CSV_FORMATS else 1), 0),
         )
         for n, span in enumerate(ranges)
     ]
@@ -258,11 +259,13 @@ def describe(item: InputFile, forced: str | None) -> Described:
             head = fh.read(SNIFF_BYTES)
             digest.update(head)
             fmt = _splittable(head, item.path.name, forced) if size > CHUNK_BYTES else None
+            quoted = fmt in CSV_FORMATS and b'"' in head
             ranges: list[LineRange] = []
             start, first_line, lines, pos = 0, 1, head.count(b"\n"), len(head)
             target = CHUNK_BYTES
             while chunk := fh.read(1 << 20):
                 digest.update(chunk)
+                quoted = quoted or (fmt in CSV_FORMATS and b'"' in chunk)
                 while fmt is not None and pos + len(chunk) > target:
                     cut = chunk.find(b"\n", max(target - pos, 0))
                     if cut < 0:
@@ -275,6 +278,8 @@ def describe(item: InputFile, forced: str | None) -> Described:
                 pos += len(chunk)
             if ranges and fmt is not None:
                 ranges.append(LineRange(start, pos, first_line, fmt))
+            if quoted:  # a quoted cell may hold a newline: a line need not start a row
+                ranges = []
     except OSError as exc:
         if exc.errno in EXHAUSTED:  # the system's limit, not this file's problem
             raise ResourceError(exc.errno) from None
@@ -291,6 +296,9 @@ def _splittable(head: bytes, name: str, forced: str | None) -> str | None:
         fmt = forced or sniff(head, name)
     except BinaryData:
         return None
+    if fmt in CSV_FORMATS:
+        # Its header, the first line, must be one the worker of each range can read first.
+        return fmt if b"\n" in head else None
     if fmt not in _LINE_FORMATS:
         return None
     if FORMATS[fmt].reader == "json":

@@ -23,7 +23,7 @@ from scanner.dataset import FindingRow, FindingsSink, ValueStore, fields_rows
 from scanner.detect.detector import CONDITIONAL, Detector
 from scanner.embedded import embed_record
 from scanner.errors import EXHAUSTED, ResourceError
-from scanner.readers import reader_for
+from scanner.readers import CSV_FORMATS, reader_for
 from scanner.readers.textio import ReadOptions
 from scanner.record import ReadProblem, Record
 from scanner.sniff import SNIFF_BYTES, BinaryData, sniff
@@ -132,15 +132,21 @@ class SourceScanner:
 
     def _scan_range(self, task: Task) -> SourceResult:
         item = task.item
+        # A range of a CSV file (after the first) is read after the file's header line.
+        header = bool(task.start) and task.format in CSV_FORMATS
 
         def open_range() -> BinaryIO:
             fh = open(item.path, "rb")  # closed by the reader's with-block
+            first = fh.readline(SNIFF_BYTES) if header else b""
             fh.seek(task.start or 0)
-            return cast(BinaryIO, _Bounded(fh, (task.end or 0) - (task.start or 0)))
+            return cast(BinaryIO, _Bounded(fh, (task.end or 0) - (task.start or 0), first))
 
         src = Source(item.display, item.path.name, open_range, item.path)
         result = self.scan_source(
-            src, fmt=task.format, line_offset=task.first_line - 1, index_offset=task.first_index
+            src,
+            fmt=task.format,
+            line_offset=task.first_line - 1 - header,
+            index_offset=task.first_index,
         )
         if task.last and task.stat is not None:
             try:
@@ -354,16 +360,22 @@ class SourceScanner:
 
 
 class _Bounded(io.RawIOBase):
-    """A read-only view of the next ``size`` bytes of a file."""
+    """A read-only view of the next ``size`` bytes of a file, after ``prefix``."""
 
-    def __init__(self, fh: io.BufferedReader, size: int):
+    def __init__(self, fh: io.BufferedReader, size: int, prefix: bytes = b""):
         self._fh = fh
         self._left = size
+        self._prefix = prefix
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: WriteableBuffer) -> int:
+        if self._prefix:
+            n = min(len(buffer), len(self._prefix))  # type: ignore[arg-type]
+            memoryview(buffer)[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
         if self._left <= 0:
             return 0
         view = memoryview(buffer)[: self._left]

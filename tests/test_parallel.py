@@ -13,6 +13,7 @@ from scanner.config import ScanConfig, load_configs
 from scanner.dataset import read_table
 from scanner.engines import pool
 from scanner.hashing import key_id
+from scanner.readers import CSV_FORMATS
 from scanner.sources import InputFile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,7 @@ def corpus(tmp_path_factory):
                                  f"call 090-5555-{i % 10000:04d} now"}) + "\n")
             if i % 500 == 250:  # not among the first lines, which decide whether it splits
                 fh.write("\n{broken json\n")
+    _csv_file(d / "export.csv")  # split too, its ranges read after its header line
     return d
 
 
@@ -49,6 +51,7 @@ def test_workers_and_ranges_match_one_process(corpus, tmp_path, monkeypatch):
     monkeypatch.setattr(plan, "BATCH_FILES", 4)  # sample_data's files in several batches
     _entry, ranges = plan.describe(InputFile(corpus / "big.jsonl", "big.jsonl"), None)
     assert len(ranges) > 5
+    assert len(plan.describe(InputFile(corpus / "export.csv", "export.csv"), None)[1]) > 5
     one = pipeline.run(_config([corpus], tmp_path / "one", workers=1))
     monkeypatch.setattr(pool, "POOL_MIN_BYTES", 0)
     two = pipeline.run(_config([corpus], tmp_path / "two", workers=2))
@@ -444,3 +447,50 @@ def test_a_decision_is_kept_once_per_process(tmp_path):
     assert [value for _, value, _ in detector.learning] == ["192.0.2.8"]  # shared all the same
     assert cache.finding_values(rule, "192.0.2.8") is new  # from the ValueCache
     assert detector.spans(rule, "192.0.2.9") == detector.take(rule, "192.0.2.9")
+
+
+def _csv_file(path, quote=False, bom=True):
+    rows = ["Time,User Name,User Email,Source IP,Device Name,Note"]
+    for i in range(6000):
+        note = f"call 090-5555-{i % 10000:04d}" if i % 3 else ""
+        rows.append(f"2025-03-14T01:{i // 60 % 60:02d}:{i % 60:02d}Z,User {i % 7} Carter,"
+                    f"u{i % 50}@example.com,192.0.2.{i % 250 + 1},DESKTOP-{i:05X},{note}")
+        if i % 1500 == 700:
+            rows.append("")  # a blank line: later ranges start one record earlier
+        if i % 1500 == 900:
+            rows.append("2025-03-14T01:00:00Z,Extra Cells,x@example.com,192.0.2.9,PC,n,more,cells")
+    if quote:
+        rows[4000] = rows[4000].replace("User 3 Carter", '"Carter, User 3"')
+    text = "\n".join(rows) + "\n"
+    path.write_bytes(("\ufeff" if bom else "").encode() + text.encode())
+    return rows
+
+
+@pytest.mark.parametrize("bom", [True, False])
+def test_a_csv_file_without_quotes_is_split_and_read_as_one(tmp_path, monkeypatch, bom):
+    path = tmp_path / "events_export.csv"
+    rows = _csv_file(path, bom=bom)
+    whole = pipeline.run(_config([path], tmp_path / "whole", workers=1))
+    monkeypatch.setattr(plan, "CHUNK_BYTES", 48 * 1024)
+    _entry, ranges = plan.describe(InputFile(path, path.name), None)
+    assert len(ranges) > 5 and len({r.format for r in ranges}) == 1
+    assert ranges[0].format in CSV_FORMATS
+    split = pipeline.run(_config([path], tmp_path / "split", workers=1))
+    assert (whole.records, whole.findings) == (split.records, split.findings)
+    assert _rows(tmp_path / "whole") == _rows(tmp_path / "split")
+    # the lines and indexes are the file's: a record a line, but the header and blanks
+    # (rows with more cells than the header among them)
+    ips = [r for r in _rows(tmp_path / "split") if r["field"] == "Source IP"]
+    record_lines = [n for n, row in enumerate(rows, 1) if n > 1 and row]
+    assert [r["line"] for r in ips] == record_lines
+    assert [r["record_index"] for r in ips] == list(range(len(record_lines)))
+
+
+def test_a_csv_file_with_a_quote_is_not_split(tmp_path, monkeypatch):
+    monkeypatch.setattr(plan, "CHUNK_BYTES", 48 * 1024)
+    path = tmp_path / "events_export.csv"
+    _csv_file(path, quote=True)
+    _entry, ranges = plan.describe(InputFile(path, path.name), None)
+    assert ranges == []  # a quoted cell may hold a newline
+    _csv_file(path)
+    assert plan.describe(InputFile(path, path.name), None)[1]

@@ -210,6 +210,10 @@ _SPECS = (
 )
 #: Every format label that can appear in ``source_format``, in the order listed.
 FORMATS: dict[str, FormatSpec] = {spec.label: spec for spec in _SPECS}
+#: CSV formats: a row spans lines only inside a quoted cell, so a large CSV file without a
+#: quote character is split into line ranges too (``scanner.plan``); each range but the
+#: first is read after the file's header line.
+CSV_FORMATS = frozenset(label for label, spec in FORMATS.items() if spec.reader == "csv")
 
 
 def reader_for(format_name: str) -> ReaderFn:
