@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 
 #: Plain line-oriented files larger than this are split into ranges read in parallel.
 CHUNK_BYTES = 8 * 1024**2
+#: A large file is cut into a multiple of this many ranges (see :func:`range_bytes`).
+RANGES_MULTIPLE = 4
 #: Files smaller than this are read in batches, one task (and one part) for many of them,
 #: each batch of at most BATCH_FILES files and BATCH_BYTES bytes.
 SMALL_FILE_BYTES = 1024**2
@@ -152,8 +154,7 @@ def list_inputs(config: ScanConfig, progress: Progress) -> Listing:
         readable = [(path, problem) for path, problem in problems if read(path)]
         excluded = len(files) - len(kept) + len(problems) - len(readable)
         files, problems = kept, readable
-    parallel = config.workers or os.cpu_count() or 1
-    described = [describe(item, config.format, parallel) for item in files]
+    described = [describe(item, config.format) for item in files]
     return Listing(roots, base, files, described, problems, excluded, read)
 
 
@@ -245,13 +246,12 @@ def _file_tasks(
     ]
 
 
-def describe(item: InputFile, forced: str | None, parallel: int = 1) -> Described:
+def describe(item: InputFile, forced: str | None) -> Described:
     """Size, mtime and sha256 of an input file, and the byte ranges to read it in.
 
     Only a large plain line-oriented file is split into ranges, each cut after a newline;
     the same pass computes the hash. A file that cannot be read gets an entry without
-    mtime and hash (reading it reports why). ``parallel``: how many workers read the
-    ranges (see :func:`range_bytes`).
+    mtime and hash (reading it reports why). The ranges' length: :func:`range_bytes`.
     """
     digest = hashlib.sha256()
     try:
@@ -264,7 +264,7 @@ def describe(item: InputFile, forced: str | None, parallel: int = 1) -> Describe
             quoted = fmt in CSV_FORMATS and b'"' in head
             ranges: list[LineRange] = []
             start, first_line, lines, pos = 0, 1, head.count(b"\n"), len(head)
-            step = range_bytes(size, parallel)
+            step = range_bytes(size)
             target = step
             while chunk := fh.read(1 << 20):
                 digest.update(chunk)
@@ -291,15 +291,16 @@ def describe(item: InputFile, forced: str | None, parallel: int = 1) -> Describe
     return Described(InputEntry(item.display, size, st.st_mtime_ns, digest.hexdigest()), ranges)
 
 
-def range_bytes(size: int, parallel: int) -> int:
+def range_bytes(size: int) -> int:
     """How long a file's ranges are: at most ``CHUNK_BYTES``, of equal length.
 
-    As many as a multiple of ``parallel``, so that the workers end a file together: a
-    20 MB file on two workers is four ranges of 5 MB, not 8, 8 and 4 MB, which left one
-    worker idle for a third of the time.
+    As many as a multiple of ``RANGES_MULTIPLE``, so that two or four workers end a file
+    together: a 20 MB file is four ranges of 5 MB, not 8, 8 and 4 MB, which left one of two
+    workers idle for a third of the time. The cut does not depend on the number of workers:
+    free text is decided per task (its templates), so the findings must not either.
     """
     count = -(-size // CHUNK_BYTES)
-    count = -(-count // parallel) * parallel
+    count = -(-count // RANGES_MULTIPLE) * RANGES_MULTIPLE
     return max(-(-size // count), 1)
 
 

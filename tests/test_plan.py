@@ -158,12 +158,11 @@ def test_small_files_are_batched_and_large_ones_cut_in_ranges(tmp_path, monkeypa
     assert scan.excluded == 3
 
 
-@pytest.mark.parametrize("parallel", [1, 2, 3, 4])
 @pytest.mark.parametrize("size", [8 * 1024**2 + 1, 20 * 10**6, 10**9, 10**9 + 7])
-def test_ranges_are_even_and_as_many_as_a_multiple_of_the_workers(size, parallel):
-    """Only a file larger than CHUNK_BYTES is split."""
-    step = plan.range_bytes(size, parallel)
+def test_ranges_are_even_and_as_many_as_a_multiple_of_four(size):
+    """Only a file larger than CHUNK_BYTES is split; the cut is the same for any workers."""
+    step = plan.range_bytes(size)
     count = -(-size // step)
-    assert step <= plan.CHUNK_BYTES and count % parallel == 0
-    # no more ranges than it takes: less than one round of the workers more
-    assert count < -(-size // plan.CHUNK_BYTES) + parallel
+    assert step <= plan.CHUNK_BYTES and count % plan.RANGES_MULTIPLE == 0
+    # no more ranges than it takes: fewer than four more than CHUNK_BYTES needs
+    assert count < -(-size // plan.CHUNK_BYTES) + plan.RANGES_MULTIPLE
