@@ -10,6 +10,7 @@ earlier scan's rows cover). Files named by URI are listed through Spark
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import logging
 import os
@@ -308,6 +309,8 @@ def _splittable(head: bytes, name: str, forced: str | None) -> str | None:
     """The format of a file that can be split at line boundaries, else None."""
     if container_kind(head[:262]) is not None:
         return None
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None  # a newline is two bytes, and only the first range has the BOM
     try:
         fmt = forced or sniff(head, name)
     except BinaryData:

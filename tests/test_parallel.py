@@ -494,3 +494,23 @@ def test_a_csv_file_with_a_quote_is_not_split(tmp_path, monkeypatch):
     assert ranges == []  # a quoted cell may hold a newline
     _csv_file(path)
     assert plan.describe(InputFile(path, path.name), None)[1]
+
+
+@pytest.mark.parametrize("name", ["cato.cef", "events_export.csv"])
+def test_a_utf16_file_is_read_whole(tmp_path, monkeypatch, name):
+    """Its newlines are two bytes and only its start has the BOM: a cut would garble it."""
+    monkeypatch.setattr(plan, "CHUNK_BYTES", 48 * 1024)
+    path = tmp_path / name
+    if name.endswith(".cef"):
+        lines = [f"CEF:0|CatoNetworks||1.0|Security|Internet Firewall|5|src=192.0.2.{i % 250} "
+                 f"suser=user{i}@example.com" for i in range(3000)]  # fmt: skip
+    else:
+        lines = ["Time,User Email,Source IP"] + [
+            f"2025-03-14T01:00:00Z,user{i}@example.com,192.0.2.{i % 250}" for i in range(3000)
+        ]
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-16"))
+    assert plan.describe(InputFile(path, path.name), None)[1] == []
+    result = pipeline.run(_config([path], tmp_path / "o", workers=1))
+    assert result.records == 3000
+    emails = [r for r in _rows(tmp_path / "o") if r["entity_type"] == "EMAIL_ADDRESS"]
+    assert len(emails) == 3000
