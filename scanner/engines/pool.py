@@ -45,7 +45,7 @@ from typing import Any
 POOL_MIN_BYTES = 16 * 1024**2
 #: What every worker process imports once, before it is forked. Not presidio and spaCy: a
 #: worker imports them when free text first needs NER (preloading them cost a structured
-#: 20 MB CEF scan 13% of its time, and saved a scan with free text about 2%).
+#: 20 MB CEF scan 13% of its time, and saved a scan with free text 2-6%).
 PRELOAD = ["scanner.engines.local"]
 #: How long a worker may take to stop when asked, before it is terminated, then killed.
 STOP_SECONDS = 5.0
