@@ -300,7 +300,7 @@ def range_bytes(size: int) -> int:
     workers idle for a third of the time. The cut does not depend on the number of workers:
     free text is decided per task (its templates), so the findings must not either.
     """
-    count = -(-size // CHUNK_BYTES)
+    count = max(-(-size // CHUNK_BYTES), 1)  # an empty file is one (empty) range
     count = -(-count // RANGES_MULTIPLE) * RANGES_MULTIPLE
     return max(-(-size // count), 1)
 

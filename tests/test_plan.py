@@ -166,3 +166,8 @@ def test_ranges_are_even_and_as_many_as_a_multiple_of_four(size):
     assert step <= plan.CHUNK_BYTES and count % plan.RANGES_MULTIPLE == 0
     # no more ranges than it takes: fewer than four more than CHUNK_BYTES needs
     assert count < -(-size // plan.CHUNK_BYTES) + plan.RANGES_MULTIPLE
+
+
+def test_range_length_of_an_empty_or_small_file():
+    assert plan.range_bytes(0) == 1 and plan.range_bytes(1) == 1
+    assert plan.range_bytes(8 * 1024**2) == 2 * 1024**2
