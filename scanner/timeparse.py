@@ -26,6 +26,13 @@ _ISO = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+#: The common CEF ``rt`` form, read without strptime (7.8 us): what its first pattern
+#: reads, for the exact spelling Cato writes; anything else goes through strptime.
+_CEF_RT = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +"
+    r"([0-9]{1,2}) ([0-9]{1,2}):([0-9]{2}):([0-9]{2}) (?:UTC|GMT) ([0-9]{4})"
+)
+_MONTHS = {m: n for n, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 _STRPTIME_PATTERNS = (
     "%a %b %d %H:%M:%S %Z %Y",  # CEF rt: Fri Mar 14 01:23:45 UTC 2025
     "%b %d, %Y %I:%M:%S %p",  # Java default: Dec 12, 2025 3:21:48 AM
@@ -77,6 +84,13 @@ def _parse(value: object) -> datetime | None:
             return datetime(y, mo, d, h, mi, s, tzinfo=UTC)
         except ValueError:
             return None
+    m = _CEF_RT.fullmatch(text)
+    if m:
+        month, d, h, mi, sec, y = m.groups()
+        try:
+            return datetime(int(y), _MONTHS[month], int(d), int(h), int(mi), int(sec), tzinfo=UTC)
+        except ValueError:
+            pass  # strptime decides
     for fmt in _STRPTIME_PATTERNS:
         try:
             parsed = datetime.strptime(text, fmt)

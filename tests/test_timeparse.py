@@ -64,12 +64,13 @@ def test_times_from_a_header_s_columns_are_those_of_the_pairs():
 
     fields = ("time", "event_timestamp", "Time", "lastSeen", "created")
     rng = random.Random(5)
-    names_pool = ["time", "TIME", "Time", "lastseen", "user", "created", "x", "rt"]
+    names_pool = ["time", "TIME", "Time", "lastseen", "user", "created", "x", "rt", None]
     values = ["", "", "2025-03-14T01:23:45Z", "bad", "1741915425000", "2025/03/14 01:20"]
     def reference(pairs):  # the rule, written plainly: first pair per name, names in order
         lookup = {}
         for key, value in pairs:
-            lookup.setdefault(key.lower(), value)
+            if key is not None:
+                lookup.setdefault(key.lower(), value)
         for name in fields:
             found = lookup.get(name.lower())
             if found is not None and (parsed := parse_time(found)) is not None:
@@ -81,9 +82,51 @@ def test_times_from_a_header_s_columns_are_those_of_the_pairs():
         names = [rng.choice(names_pool) for _ in range(rng.randint(0, 6))]
         row = [rng.choice(values) for _ in range(rng.randint(0, len(names)))]
         pairs = [(n, v) for n, v in zip(names, row, strict=False) if v]
+        # pairs as other readers give them: empty values and a name-less value kept
+        assert eventtime.from_pairs(list(zip(names, row, strict=False)), fields) == reference(
+            list(zip(names, row, strict=False))
+        )
         columns = eventtime.time_columns(names, fields)
         expected = reference(pairs)
         assert eventtime.from_pairs(pairs, fields) == expected, pairs
         assert eventtime.from_columns(row, columns) == expected, (names, row)
         compared += expected is not None
     assert compared > 500
+
+
+def test_cef_rt_without_strptime_reads_what_strptime_reads(monkeypatch):
+    import random
+    import re
+
+    from scanner import timeparse
+
+    rng = random.Random(9)
+    days = ["Mon", "Fri", "Sun", "fri", "Xyz"]
+    months = ["Jan", "Mar", "Dec", "mar", "Foo"]
+    texts = []
+    for _ in range(5000):
+        texts.append(
+            f"{rng.choice(days)} {rng.choice(months)}{rng.choice([' ', '  '])}"
+            f"{rng.choice(['1', '01', '14', '31', '32', '0', '00', ' 4'])} "
+            f"{rng.choice(['0', '01', '23', '24', '7'])}:{rng.choice(['00', '59', '60', '7'])}:"
+            f"{rng.choice(['00', '45', '59', '60', '61'])} {rng.choice(['UTC', 'GMT', 'JST', 'utc'])} "
+            f"{rng.choice(['2025', '1999', '202'])}"
+        )
+    fast = [timeparse._parse(t) for t in texts]
+    read_fast = sum(1 for t in texts if timeparse._CEF_RT.fullmatch(t))
+    monkeypatch.setattr(timeparse, "_CEF_RT", re.compile(r"(?!)"))  # strptime only
+    slow = [timeparse._parse(t) for t in texts]
+    assert fast == slow
+    assert sum(t is not None for t in fast) > 200 and read_fast > 200
+
+
+def test_pair_shapes_are_bounded_and_never_stale(monkeypatch):
+    from scanner.readers import eventtime
+
+    monkeypatch.setattr(eventtime, "_MAX_SHAPES", 3)
+    eventtime._SHAPES.clear()
+    fields = ("time", "rt")
+    for n in range(20):
+        pairs = [(f"k{n}", "x"), ("rt", "Fri Mar 14 01:23:45 UTC 2025"), ("time", "nonsense")]
+        assert eventtime.from_pairs(pairs[n % 2 :], fields) == T
+        assert len(eventtime._SHAPES) <= 3

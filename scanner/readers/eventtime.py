@@ -29,19 +29,28 @@ def from_pairs(
     """Like :func:`from_mapping` for flattened pairs, matching names case-insensitively.
 
     Each time field takes the first pair of its name; the first of them that parses wins.
+    Records of one source mostly share their field names, so where the time fields are
+    among them is worked out once per list of names (:data:`_SHAPES`).
     """
-    ranks = _ranks(time_fields)
-    firsts: dict[int, str] = {}
-    for key, value in pairs:
-        if key is not None:
-            rank = ranks.get(key.lower())
-            if rank is not None and rank not in firsts:
-                firsts[rank] = value
-    for rank in sorted(firsts):
-        parsed = parse_time(firsts[rank])
+    names = tuple([key for key, _ in pairs])
+    firsts = _SHAPES.get((names, time_fields))
+    if firsts is None:
+        if len(_SHAPES) >= _MAX_SHAPES:
+            _SHAPES.clear()
+        firsts = _SHAPES[(names, time_fields)] = tuple(
+            indexes[0] for indexes in time_columns(names, time_fields)
+        )
+    for i in firsts:
+        parsed = parse_time(pairs[i][1])
         if parsed is not None:
             return parsed
     return None
+
+
+#: (field names of a record, time fields) -> the index of each time field's first pair, in
+#: the order of authority; at most _MAX_SHAPES of them (the ones of the last records).
+_SHAPES: dict[tuple[tuple[str | None, ...], tuple[str, ...]], tuple[int, ...]] = {}
+_MAX_SHAPES = 4096
 
 
 def time_columns(
