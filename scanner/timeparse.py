@@ -86,9 +86,10 @@ def _parse(value: object) -> datetime | None:
             return None
     m = _CEF_RT.fullmatch(text)
     if m:
-        month, d, h, mi, sec, y = m.groups()
+        month, *numbers = m.groups()
+        day, hour, minute, second, year = map(int, numbers)
         try:
-            return datetime(int(y), _MONTHS[month], int(d), int(h), int(mi), int(sec), tzinfo=UTC)
+            return datetime(year, _MONTHS[month], day, hour, minute, second, tzinfo=UTC)
         except ValueError:
             pass  # strptime decides
     for fmt in _STRPTIME_PATTERNS:
