@@ -56,8 +56,23 @@ def test_the_last_text_s_memo_never_answers_for_another_value():
     assert parse_time("1741915425") == T and parse_time(1741915425.5) != T
 
 
+def _csv_time(names, row, fields):
+    """The event time the CSV reader gives the row under ``names``."""
+    import io
+
+    from scanner.readers import csv as csv_reader
+    from scanner.readers.textio import ReadOptions
+
+    header = ",".join(n or "" for n in names)
+    data = f"{header}\n{','.join(row) or ','}\n".encode()
+    opts = ReadOptions(time_fields=fields)
+    records = [r for r in csv_reader.iter_records(io.BytesIO(data), data, opts)
+               if hasattr(r, "event_time")]  # fmt: skip
+    return records[0].event_time if records else None
+
+
 def test_times_from_a_header_s_columns_are_those_of_the_pairs():
-    """``from_columns`` (the CSV reader's) against ``from_pairs`` on random rows."""
+    """The CSV reader's event times, and ``from_pairs``, against the rule on random rows."""
     import random
 
     from scanner.readers import eventtime
@@ -86,10 +101,10 @@ def test_times_from_a_header_s_columns_are_those_of_the_pairs():
         assert eventtime.from_pairs(list(zip(names, row, strict=False)), fields) == reference(
             list(zip(names, row, strict=False))
         )
-        columns = eventtime.time_columns(names, fields)
         expected = reference(pairs)
         assert eventtime.from_pairs(pairs, fields) == expected, pairs
-        assert eventtime.from_columns(row, columns) == expected, (names, row)
+        if None not in names and any(cell.strip() for cell in row):  # a CSV row the reader keeps
+            assert _csv_time(names, row, fields) == expected, (names, row)
         compared += expected is not None
     assert compared > 500
 
