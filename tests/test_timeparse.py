@@ -72,7 +72,7 @@ def _csv_time(names, row, fields):
 
 
 def test_times_from_a_header_s_columns_are_those_of_the_pairs():
-    """The CSV reader's event times, and ``from_pairs``, against the rule on random rows."""
+    """The CSV reader's event times (``from_columns``), and ``from_pairs``, against the rule."""
     import random
 
     from scanner.readers import eventtime
@@ -103,6 +103,8 @@ def test_times_from_a_header_s_columns_are_those_of_the_pairs():
         )
         expected = reference(pairs)
         assert eventtime.from_pairs(pairs, fields) == expected, pairs
+        columns = eventtime.time_columns(names, fields)
+        assert eventtime.from_columns(row, columns) == expected, (names, row)
         if None not in names and any(cell.strip() for cell in row):  # a CSV row the reader keeps
             assert _csv_time(names, row, fields) == expected, (names, row)
         compared += expected is not None

@@ -77,6 +77,7 @@ def iter_records(
     reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
     header: list[str] | None = None
     names: list[str | None] = []  # each column's field name
+    times: tuple[tuple[int, ...], ...] = ()  # the time fields' columns (eventtime)
     index = 0
     start = 1
     while True:
@@ -108,6 +109,7 @@ def iter_records(
         if header is None:
             header = [h.strip().lstrip("\ufeff") for h in row]
             names = [h or f"column_{i + 1}" for i, h in enumerate(header)]
+            times = eventtime.time_columns(names, opts.time_fields)
             start = lines.physical + 1
             continue
         if not any(cell.strip() for cell in row):
@@ -115,12 +117,17 @@ def iter_records(
             continue
         if len(row) > len(names):  # cells past the header's: column_N
             names += [f"column_{i + 1}" for i in range(len(names), len(row))]
+            times = eventtime.time_columns(names, opts.time_fields)
         # a row shorter than the header lacks its last fields
         pairs: list[tuple[str | None, str]] = [p for p in zip(names, row, strict=False) if p[1]]
-        pairs, problem = take_fields(pairs, opts.max_fields, start, index)
-        if problem is not None:
-            yield problem
-        yield Record(index, start, pairs, eventtime.from_pairs(pairs, opts.time_fields))
+        if len(pairs) > opts.max_fields:
+            pairs, problem = take_fields(pairs, opts.max_fields, start, index)
+            if problem is not None:
+                yield problem
+            time = eventtime.from_pairs(pairs, opts.time_fields)
+        else:
+            time = eventtime.from_columns(row, times)
+        yield Record(index, start, pairs, time)
         index += 1
         start = lines.physical + 1
     yield from problems

@@ -56,13 +56,25 @@ _MAX_SHAPES = 4096
 def time_columns(
     names: Sequence[str | None], time_fields: tuple[str, ...]
 ) -> tuple[tuple[int, ...], ...]:
-    """Each time field's places among ``names``, time fields in the order of authority."""
+    """For rows under a fixed header: each time field's columns, in the order of authority."""
     ranks = _ranks(time_fields)
     by_rank: dict[int, list[int]] = {}
     for i, name in enumerate(names):
         if name is not None and (rank := ranks.get(name.lower())) is not None:
             by_rank.setdefault(rank, []).append(i)
     return tuple(tuple(by_rank[rank]) for rank in sorted(by_rank))
+
+
+def from_columns(cells: Sequence[str], columns: tuple[tuple[int, ...], ...]) -> datetime | None:
+    """:func:`from_pairs` of a row's non-empty cells, ``columns`` from :func:`time_columns`."""
+    for indexes in columns:
+        for i in indexes:
+            if i < len(cells) and cells[i]:
+                parsed = parse_time(cells[i])
+                if parsed is not None:
+                    return parsed
+                break  # a time field takes its first non-empty cell only
+    return None
 
 
 @lru_cache(maxsize=64)
