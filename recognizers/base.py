@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
+from typing import Any, TypeVar
 
 import regex
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +176,17 @@ class EntityRecognizer:
         """The entities found in ``text``."""
         raise NotImplementedError
 
+    def gate(self) -> list[Any] | None:
+        """Regexes one of which every text this recognizer finds anything in matches.
+
+        None when the recognizer makes no such promise: it always runs. The detector
+        searches many texts for them at once, and runs the recognizer only on the texts
+        one of them matches (``scanner.detect.detector``). A gate that misses a text the
+        recognizer finds something in hides that finding: each one is tested against its
+        recognizer (``tests/recognizers/test_gates.py``).
+        """
+        return None
+
     def get_supported_entities(self) -> list[str]:
         """The entity types this recognizer reports."""
         return self.supported_entities
@@ -217,6 +231,18 @@ class EntityRecognizer:
 
 class LocalRecognizer(EntityRecognizer):
     """A recognizer that runs in the process (presidio's name for the same base)."""
+
+
+def only_pattern_matches(analyze: _F) -> _F:
+    """Mark an ``analyze`` that finds nothing but its patterns' matches.
+
+    A ``PatternRecognizer`` subclass whose ``analyze`` only rescores, boosts or drops what
+    the patterns find keeps its prefilters as its :meth:`~EntityRecognizer.gate`; an
+    unmarked override loses the gate, so a recognizer that adds findings of its own is
+    never skipped by mistake.
+    """
+    analyze.only_pattern_matches = True  # type: ignore[attr-defined]
+    return analyze
 
 
 class PatternRecognizer(LocalRecognizer):
@@ -267,6 +293,7 @@ class PatternRecognizer(LocalRecognizer):
         """True: the match is invalid (dropped), whatever ``validate_result`` said."""
         return None
 
+    @only_pattern_matches
     def analyze(
         self, text: str, entities: Any, nlp_artifacts: Any = None, regex_flags: int | None = None
     ) -> list[RecognizerResult]:
@@ -292,13 +319,14 @@ class PatternRecognizer(LocalRecognizer):
                 )
         return self.remove_duplicates(results) if len(results) > 1 else results
 
-    def prefilter_gate(self) -> list[Any] | None:
-        """Compiled regexes one of which every text this recognizer finds anything in matches.
+    def gate(self) -> list[Any] | None:
+        """Every pattern's prefilter (``search``), when each pattern has one.
 
-        None when a pattern has no prefilter, or when a subclass's ``analyze`` may find
-        more than its patterns do.
+        Only when ``analyze`` finds nothing but what the patterns match: this class's, or
+        an override marked :func:`only_pattern_matches` (it rescores or drops the
+        patterns' results).
         """
-        if type(self).analyze is not PatternRecognizer.analyze:
+        if not getattr(type(self).analyze, "only_pattern_matches", False):
             return None
         gate = [pre for _p, _c, pre in self._compiled(self.global_regex_flags)]
         return None if any(pre is None for pre in gate) else gate

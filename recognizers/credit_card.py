@@ -27,6 +27,9 @@ ISSUERS: tuple[tuple[tuple[tuple[int, int], ...], tuple[int, ...]], ...] = (
 #: Groups of digits joined by single spaces or dashes, as cards are written.
 _RUN = re.compile(r"(?<![0-9])(?<![0-9][ -])[0-9]+(?:[ -][0-9]+)*(?![0-9])")
 _SEP = re.compile(r"[ -]")
+#: Twelve digits, each after at most one separator: the first twelve of every run with a
+#: card in it (a card has at least twelve digits, a run single separators).
+_TWELVE = re.compile(r"[0-9](?:[ -]?[0-9]){11}")
 
 
 def issuer_accepts(digits: str) -> bool:
@@ -59,6 +62,10 @@ class CreditCardRecognizer(LocalRecognizer):
 
     def load(self) -> None:
         """Nothing to load."""
+
+    def gate(self) -> list[re.Pattern[str]]:
+        """Twelve digits with single separators: no card number is shorter."""
+        return [_TWELVE]
 
     def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
         """Find card numbers in ``text``.

@@ -8,7 +8,7 @@ or more letters (or an ``xn--`` IDN label).
 from __future__ import annotations
 
 from recognizers._common import DataPatternRecognizer
-from recognizers.base import RecognizerResult
+from recognizers.base import RecognizerResult, only_pattern_matches
 
 # Final labels that are file types, not TLDs: retina image names such as 'logo@2x.png'.
 FILE_EXTENSION_TLDS = frozenset(
@@ -43,7 +43,9 @@ class EmailRecognizer(DataPatternRecognizer):
             SCORE,
         ),
     )
+    PREFILTERS = {"email": "@|%40"}
 
+    @only_pattern_matches
     def analyze(
         self, text: str, entities, nlp_artifacts=None, regex_flags=None
     ) -> list[RecognizerResult]:

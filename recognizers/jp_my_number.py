@@ -48,6 +48,10 @@ class JpMyNumberRecognizer(DataPatternRecognizer):
             0.4,
         ),
     )
+    PREFILTERS = {  # each pattern without its lookarounds
+        "my number grouped": r"[0-9]{4}[\x20-][0-9]{4}[\x20-][0-9]{4}",
+        "my number": r"[0-9]{12}",
+    }
     CONTEXT = ("マイナンバー", "個人番号", "my number", "mynumber", "my_number")
     CONTEXT_SCORE = 0.95
 

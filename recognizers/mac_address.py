@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from recognizers._common import DataPatternRecognizer, boost_on_context
-from recognizers.base import RecognizerResult
+from recognizers.base import RecognizerResult, only_pattern_matches
 
 HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
@@ -51,10 +51,16 @@ class MacAddressRecognizer(DataPatternRecognizer):
         ),
     )
 
+    PREFILTERS = {  # each pattern without its lookarounds
+        "mac colon": r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}",
+        "mac dash": r"[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}",
+        "mac cisco dotted": r"[0-9A-Fa-f]{4}(?:\.[0-9A-Fa-f]{4}){2}",
+    }
     CONTEXT = ("mac", "physical", "hardware address", "bssid", "ether", "hwaddr")
     LETTERS_ONLY_SCORE = 0.3
     CONTEXT_SCORE_LETTERS = 0.85
 
+    @only_pattern_matches
     def analyze(
         self, text: str, entities, nlp_artifacts=None, regex_flags=None
     ) -> list[RecognizerResult]:

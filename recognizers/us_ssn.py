@@ -49,6 +49,11 @@ class UsSsnRecognizer(DataPatternRecognizer):
             0.05,
         ),
     )
+    PREFILTERS = {  # each pattern without its lookarounds
+        "ssn dashed": r"[0-9]{3}-[0-9]{2}-[0-9]{4}",
+        "ssn spaced or dotted": r"[0-9]{3}[\x20.][0-9]{2}[\x20.][0-9]{4}",
+        "ssn digits": r"[0-9]{9}|[0-9]{3}-[0-9]{6}|[0-9]{5}-[0-9]{4}",
+    }
     CONTEXT = ("ssn", "ssns", "social security", "social sec")
     CONTEXT_SCORE = 0.95
 

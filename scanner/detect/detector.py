@@ -196,6 +196,10 @@ class Detector:
         # value -> its slots' NER spans, and whether another slot may hold a name
         self._planned: dict[str, tuple[list[Span], bool]] = {}
         self._patterns: dict[str, list[Span]] = {}  # value -> its spans besides names
+        #: NFKC text -> the entities and ids of recognizers its batch's gates rule out
+        #: (see _note_gates); empty between batches
+        self._absent: dict[str, set] = {}
+        self._text_gates: list[tuple[str | int, list]] | None = None
         #: messages decided by their template, and by spaCy, since the detector was made
         self.template_counts = [0, 0]
         if nlp == "spacy":
@@ -309,6 +313,7 @@ class Detector:
         miner = self.templates
         fits: list[Fit | None] = []
         try:
+            self._note_gates([value for _rule, value in pairs])
             for _rule, value in pairs:
                 # What the recognizers find besides names and places: the tokens that never
                 # split a template. The name recognizers wait until a message is known to be
@@ -345,6 +350,7 @@ class Detector:
         finally:
             self._planned.clear()
             self._patterns.clear()
+            self._absent = {}
 
     def _ner_batch(self, pairs: list[tuple[FieldRule, str]], batch_size: int) -> None:
         """Decide values with spaCy's NER, its texts run as one ``nlp.pipe`` batch."""
@@ -415,7 +421,13 @@ class Detector:
         if fast is None:
             fast = self._fast[id(rule)] = self._fast_kind(rule)
         if not fast:
-            return [self.take(rule, value) for value in texts]
+            if rule.detect != "text":
+                return [self.take(rule, value) for value in texts]
+            try:  # free text without NER: the recognizers only
+                self._note_gates(texts)
+                return [self.take(rule, value) for value in texts]
+            finally:
+                self._absent = {}
         cache, key, entity = self._cache, id(rule), rule.detect
         learn = self.learning is not None
         detector = f"field:{rule.rule_id}"
@@ -517,7 +529,7 @@ class Detector:
                 gate.append(prefilter)
                 continue
             for recognizer in self._by_entity.get(entity, ()):
-                own = getattr(recognizer, "prefilter_gate", lambda: None)()
+                own = recognizer.gate()
                 if own is None:
                     return None
                 gate.extend(own)
@@ -623,21 +635,52 @@ class Detector:
     def _pattern_spans(self, value: str, entities: tuple[str, ...]) -> list[Span]:
         """What :meth:`_scan_patterns` finds, before overlaps are resolved."""
         text, offsets = values.nfkc_map(value)
-        entities = possible_entities(text, entities)
+        absent = self._absent.get(text) if self._absent else None
+        if absent is None:
+            entities = possible_entities(text, entities)
+        else:  # its batch's prefilters were searched already (_note_gates)
+            entities = tuple(e for e in entities if e not in absent)
         if not entities:
             return []
         wanted = list(entities)
         spans: list[Span] = []
-        seen: set[int] = set()
+        seen: set[int] = set(absent) if absent else set()
         for entity in entities:
             for recognizer in self._by_entity.get(entity, ()):
                 if id(recognizer) in seen:
-                    continue
+                    continue  # run already, or its gate rules the text out
                 seen.add(id(recognizer))
                 for r in recognizer.analyze(text, wanted, None) or ():
                     if r.entity_type in entities and r.score >= self.min_score:
                         spans.append(_span(r, recognizer.name, offsets))
         return spans
+
+    def _note_gates(self, texts: list[str]) -> None:
+        """Search a batch of texts for every prefilter and recognizer gate at once.
+
+        For each NFKC form, notes in ``_absent`` the entities whose prefilter
+        (:func:`possible_entities`) and the recognizers whose ``gate()`` it does not match:
+        :meth:`_pattern_spans` skips them. Each regex searches the batch's ASCII texts as
+        one string (:func:`_may_match`) instead of each text on its own; a gate only ever
+        rules out a text its regexes do not match, so what is found stays the same.
+        """
+        gates = self._text_gates
+        if gates is None:
+            gates = [(e, [rx]) for e, rx in _PREFILTERS.items()]
+            seen: set[int] = set()
+            for recognizer in (r for rs in self._by_entity.values() for r in rs):
+                if id(recognizer) not in seen and (gate := recognizer.gate()) is not None:
+                    gates.append((id(recognizer), gate))
+                seen.add(id(recognizer))
+            self._text_gates = gates
+        forms = list(dict.fromkeys(values.nfkc_map(text)[0] for text in texts))
+        absent: dict[str, set] = {form: set() for form in forms}
+        joined = _Joined(forms, normalised=True)
+        for key, gate in gates:
+            for form, may in zip(forms, joined.may_match(gate), strict=True):
+                if not may:
+                    absent[form].add(key)
+        self._absent = absent
 
     def _scan_text(self, value: str, *, ner: bool) -> list[Span]:
         if len(value.strip()) < 3:
@@ -732,40 +775,49 @@ _CONTEXTUAL = re.compile(r"\\[AZz]|\(\?<?[=!]|(?<!\\)[\^$]")
 
 
 def _may_match(gate: list, texts: list[str]) -> list[bool]:
-    """Whether each text may hold a match of a regex of ``gate`` (True: search it).
+    """Whether each text may hold a match of a regex of ``gate`` (True: search it)."""
+    return _Joined(texts).may_match(gate)
 
-    The recognizers read a text's NFKC form: a non-ASCII text's is searched alone. The
-    ASCII ones are searched as one string, joined by newlines, each regex once from the
-    start of the text after the one its last match began in. A match within one text is
-    a match of the joined string at the same place when the regex looks at nothing around
-    it (no anchors, no lookarounds): no text that holds one is missed; a match across a
+
+class _Joined:
+    """Texts searched as one string, to tell which of them a regex may match.
+
+    The recognizers read a text's NFKC form, so the forms are joined, by newlines
+    (``normalised``: the texts are NFKC forms already). Each regex searches the joined
+    string once from the start of the text after the one its last match began in. A
+    match within one text is a match of the joined string at the same place when the
+    regex looks at nothing around it (no anchors, no lookarounds; a word boundary sees the
+    newline as it sees a text's end): no text that holds one is missed; a match across a
     newline only sends a text to the full search. Other regexes search each text alone.
     """
-    out = [False] * len(texts)
-    plain = []
-    for i, text in enumerate(texts):
-        if text.isascii():
-            plain.append(i)
-        else:
-            form = values.nfkc_map(text)[0]
-            out[i] = any(rx.search(form) is not None for rx in gate)
-    if not plain:
+
+    def __init__(self, texts: list[str], normalised: bool = False):
+        self.forms = (
+            texts if normalised else [t if t.isascii() else values.nfkc_map(t)[0] for t in texts]
+        )
+        self.joined = "\n".join(self.forms)
+        self.starts = list(itertools.accumulate((len(f) + 1 for f in self.forms[:-1]), initial=0))
+
+    def may_match(self, gate: list) -> list[bool]:
+        """Per text, whether a regex of ``gate`` may match it."""
+        forms, joined, starts = self.forms, self.joined, self.starts
+        out = [False] * len(forms)
+        if not forms:
+            return out
+        last = len(starts) - 1
+        for rx in gate:
+            if _CONTEXTUAL.search(rx.pattern):
+                for i, form in enumerate(forms):
+                    out[i] = out[i] or rx.search(form) is not None
+                continue
+            at = 0
+            while (m := rx.search(joined, at)) is not None:
+                k = bisect.bisect_right(starts, m.start()) - 1
+                out[k] = True
+                if k == last:
+                    break
+                at = starts[k + 1]
         return out
-    joined = "\n".join(texts[i] for i in plain)
-    starts = list(itertools.accumulate((len(texts[i]) + 1 for i in plain[:-1]), initial=0))
-    for rx in gate:
-        if _CONTEXTUAL.search(rx.pattern):
-            for i in plain:
-                out[i] = out[i] or rx.search(texts[i]) is not None
-            continue
-        at = 0
-        while (m := rx.search(joined, at)) is not None:
-            k = bisect.bisect_right(starts, m.start()) - 1
-            out[plain[k]] = True
-            if k + 1 == len(starts):
-                break
-            at = starts[k + 1]
-    return out
 
 
 def _fields(span: Span) -> tuple:

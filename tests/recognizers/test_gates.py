@@ -1,0 +1,175 @@
+"""A recognizer's gate never rules out a text it finds something in.
+
+The detector searches a batch of free texts for every gate at once and skips a recognizer
+on the texts none of its gate's regexes match (``Detector._note_gates``). A gate that
+misses a text hides a finding, so each gate, and each pattern's prefilter it is made of,
+is checked here against its recognizer on texts built to hit the patterns' edges.
+"""
+
+import random
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from recognizers import build_recognizers
+from recognizers.base import PatternRecognizer, only_pattern_matches
+from scanner.config import load_configs
+from scanner.detect import detector as detector_module
+from scanner.entities import ENTITY_TYPES, NER_ENTITY_TYPES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Characters the patterns turn on: digits, hex letters, their separators, and the words
+#: and symbols the prefilters look for.
+_PIECES = list("0123456789abcdefABCDEF-:. ./\\@=_%'’の") + [
+    "%40", "user", "users", "home", "login", "id=", "desktop-", "lt-", "-pc", "pass",
+    "token", "bearer ", "://", "pop ", "windows ", "mozilla/5", "client", "os=", "S-1-5-21-",
+    "ssn ", "mac ", "tel ", "マイナンバー", "\n", "  ",
+]  # fmt: skip
+
+
+def _luhn_complete(digits: str) -> str:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 0:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return digits + str((10 - total % 10) % 10)
+
+
+def _positives(rng: random.Random) -> list[str]:
+    """Values each of the code recognizers finds, written in every way they accept."""
+    out = []
+    for _ in range(80):
+        card = _luhn_complete(rng.choice(["4", "51", "37", "6011", "3530", "62"]) + "".join(
+            rng.choice("0123456789") for _ in range(rng.choice([11, 12, 13, 14, 15]))
+        ))  # fmt: skip
+        sep = rng.choice(["", " ", "-"])
+        grouped = sep.join(card[i : i + 4] for i in range(0, len(card), 4))
+        area = rng.randrange(1, 665)
+        ssn = f"{area:03d}{rng.randrange(1, 99):02d}{rng.randrange(1, 9999):04d}"
+        ssn_sep = rng.choice(["-", " ", ".", ""])
+        mac = [f"{rng.randrange(256):02x}" for _ in range(6)]
+        twelve = "".join(rng.choice("0123456789") for _ in range(12))
+        out += [
+            f"card {grouped} paid",
+            f"ssn {ssn[:3]}{ssn_sep}{ssn[3:5]}{ssn_sep}{ssn[5:]}",
+            f"{ssn[:3]}-{ssn[3:]}",
+            f"{ssn[:5]}-{ssn[5:]} x",
+            rng.choice([":", "-"]).join(mac),
+            ".".join("".join(mac[i : i + 2]) for i in (0, 2, 4)),
+            f"マイナンバー {twelve}",
+            f"my number {twelve[:4]} {twelve[4:8]} {twelve[8:]}",
+            f"mail x.{ssn}@example.com or y%40example.org",
+        ]
+    return out
+
+
+def _corpus() -> list[str]:
+    rng = random.Random(20261207)
+    texts = [
+        "".join(rng.choice(_PIECES) for _ in range(rng.randrange(1, 40))) for _ in range(4000)
+    ]
+    texts += _positives(rng)
+    for path in sorted((ROOT / "sample_data").rglob("*")):
+        if path.suffix in (".log", ".jsonl", ".csv", ".json") and path.stat().st_size < 200_000:
+            raw = path.read_bytes()
+            for encoding in ("utf-8", "cp932"):
+                try:
+                    texts += raw.decode(encoding).splitlines()
+                    break
+                except UnicodeDecodeError:
+                    continue
+    return [unicodedata.normalize("NFKC", t) for t in texts]
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return _corpus()
+
+
+@pytest.fixture(scope="module")
+def built():
+    return build_recognizers()
+
+
+def test_every_prefilter_matches_where_its_pattern_does(built, corpus):
+    checked = 0
+    for recognizer in built:
+        if not isinstance(recognizer, PatternRecognizer):
+            continue
+        for pattern, compiled, prefilter in recognizer._compiled(recognizer.global_regex_flags):
+            if prefilter is None:
+                continue
+            hits = [t for t in corpus if compiled.search(t)]
+            missed = [t for t in hits if not prefilter.search(t)]
+            assert missed == [], (recognizer.name, pattern.name, missed[:3])
+            checked += len(hits)
+    assert checked > 1500  # the corpus reaches the patterns
+
+
+def test_every_gate_matches_where_its_recognizer_finds_something(built, corpus):
+    gated = {r.name: r for r in built if r.gate() is not None}
+    assert {
+        "CreditCardRecognizer", "UsSsnRecognizer", "JpMyNumberRecognizer",
+        "MacAddressRecognizer", "EmailRecognizer", "UsernameRecognizer",
+    } <= set(gated)  # fmt: skip
+    for name, recognizer in gated.items():
+        gate = recognizer.gate()
+        entities = list(recognizer.supported_entities)
+        found = [t for t in corpus if recognizer.analyze(t, entities, None)]
+        missed = [t for t in found if not any(rx.search(t) for rx in gate)]
+        assert missed == [], (name, missed[:3])
+        if name in ("CreditCardRecognizer", "UsSsnRecognizer", "MacAddressRecognizer"):
+            assert len(found) > 40, name  # the positives reached it
+
+
+def test_the_gates_rule_texts_out(built, corpus):
+    """They are worth their search: most random texts hold no card, SSN or MAC."""
+    for name in ("CreditCardRecognizer", "UsSsnRecognizer", "MacAddressRecognizer"):
+        [recognizer] = [r for r in built if r.name == name]
+        passed = sum(any(rx.search(t) for rx in recognizer.gate()) for t in corpus)
+        assert passed < len(corpus) / 3, name
+
+
+def test_an_analyze_that_may_add_findings_has_no_gate():
+    class Adds(PatternRecognizer):
+        def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+            return super().analyze(text, entities, nlp_artifacts, regex_flags)
+
+    class Rescores(PatternRecognizer):
+        @only_pattern_matches
+        def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+            return super().analyze(text, entities, nlp_artifacts, regex_flags)
+
+    from recognizers.base import Pattern
+
+    for cls, gated in ((PatternRecognizer, True), (Adds, False), (Rescores, True)):
+        recognizer = cls("TICKET", patterns=[Pattern("t", r"T-\d+", 0.5)])
+        recognizer.prefilters = {"t": "T-"}
+        assert (recognizer.gate() is not None) is gated, cls
+        recognizer = cls("TICKET", patterns=[Pattern("t", r"T-\d+", 0.5)])
+        assert recognizer.gate() is None, cls  # a pattern without a prefilter always runs
+
+
+def test_a_batch_searched_together_finds_what_each_text_alone_finds(corpus):
+    """Detector._pattern_spans with its batch's gates noted (as in prefetch) against without.
+
+    The entities besides names and places: the name recognizers have no gate.
+    """
+    detector = detector_module.Detector(load_configs(), nlp="none")
+    texts = list(dict.fromkeys(corpus))
+    entities = detector_module._STRUCTURED
+    assert set(entities) | set(NER_ENTITY_TYPES) == set(ENTITY_TYPES)
+    alone = [detector._pattern_spans(t, entities) for t in texts]
+    for start in range(0, len(texts), 2048):
+        batch = texts[start : start + 2048]
+        detector._note_gates(batch)
+        try:
+            together = [detector._pattern_spans(t, entities) for t in batch]
+        finally:
+            detector._absent = {}
+        assert together == alone[start : start + 2048]
+    assert sum(map(bool, alone)) > 1000
