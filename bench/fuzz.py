@@ -178,7 +178,7 @@ def target_fn(name: str) -> Callable[[bytes], None]:
 
 def _columnar_target() -> Callable[[bytes], None]:
     """Scan the input with the columnar fast path and with the row path; rows must match."""
-    from scanner import columnar
+    from scanner import columnar, rowpath
     from scanner.config import ScanConfig, load_configs
     from scanner.dataset import FINDINGS_SCHEMA, FindingsSink
     from scanner.hashing import key_id
@@ -192,7 +192,7 @@ def _columnar_target() -> Callable[[bytes], None]:
     scanner = SourceScanner(config)
     workdir = Path(tempfile.mkdtemp(prefix="catoscan-fuzz-"))
     path = workdir / "fuzz.jsonl"
-    fast = (columnar.FORMATS, columnar.RECORD_FORMATS, columnar.blocks.BLOCK_RECORDS)
+    fast = (columnar.FORMATS, SourceScanner._detect, columnar.blocks.BLOCK_RECORDS)
 
     def scan() -> tuple[list, list]:
         sink = FindingsSink(workdir / "part.parquet", FINDINGS_SCHEMA, key_id=config.key_id,
@@ -209,14 +209,14 @@ def _columnar_target() -> Callable[[bytes], None]:
 
     def run_columnar(data: bytes) -> None:
         path.write_bytes(data)
-        columnar.FORMATS, columnar.RECORD_FORMATS = fast[0], fast[1]
         columnar.blocks.BLOCK_RECORDS = 8
         try:
             with_blocks = scan()
-            columnar.FORMATS, columnar.RECORD_FORMATS = frozenset(), frozenset()
+            columnar.FORMATS = frozenset()
+            SourceScanner._detect = rowpath.detect_records  # type: ignore[method-assign]
             row_by_row = scan()
         finally:
-            columnar.FORMATS, columnar.RECORD_FORMATS = fast[0], fast[1]
+            columnar.FORMATS, SourceScanner._detect = fast[0], fast[1]  # type: ignore[method-assign]
             columnar.blocks.BLOCK_RECORDS = fast[2]
         if with_blocks != row_by_row:
             raise Violation("the columnar fast path and the row path disagree")

@@ -50,13 +50,17 @@ class ValueCache:
             del self.by_rule[rule_id]
 
     def decide_columns(
-        self, columns: list[tuple[FieldRule, list[str]]]
+        self,
+        columns: list[tuple[FieldRule, list[str]]],
+        firsts: dict[int, list[tuple[int, int, int]]] | None = None,
     ) -> list[list[tuple[FindingValue, ...]]]:
         """The findings of each column's distinct values, from the cache where it can.
 
         The values the cache misses are decided together per rule
         (:meth:`finding_values_many`); those that need NER go through spaCy together, in
-        batches of :data:`NER_BATCH`.
+        batches of :data:`NER_BATCH`, in the order of ``firsts`` (per column, where each
+        value first occurs) where it is given: free text is decided per template, learnt
+        from the messages read before.
         """
         detector = self.detector
         by_rule = self.by_rule
@@ -87,6 +91,8 @@ class ValueCache:
         for c, j in todo:
             rule, values = columns[c]
             out[c][j] = decided[id(rule)][values[j]]
+        if firsts:
+            ner.sort(key=lambda cj: firsts[cj[0]][cj[1]] if cj[0] in firsts else (-1, *cj))
         for start in range(0, len(ner), NER_BATCH):
             part = ner[start : start + NER_BATCH]
             pairs = list(dict.fromkeys((columns[c][0], columns[c][1][j]) for c, j in part))

@@ -2,9 +2,9 @@
 
 A task (:mod:`scanner.tasks`) is whole input files (with every archive member in them) or
 a byte range of a large uncompressed line-oriented file. :class:`SourceScanner` reads its
-sources, routes their fields and decides their values, through the columnar fast path
-(:mod:`scanner.columnar`: a block's columns, each distinct value decided once) or row by
-row, with the values it decided before (:class:`~scanner.valuecache.ValueCache`). The
+sources, routes their fields and decides their values a block at a time
+(:mod:`scanner.columnar`: a block's columns, each distinct value decided once), with the
+values it decided before (:class:`~scanner.valuecache.ValueCache`). The
 findings go to one Parquet part file through a :class:`~scanner.dataset.FindingsSink`;
 what comes back to the main process is small: a :class:`~scanner.tasks.TaskResult`.
 """
@@ -14,14 +14,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from itertools import islice
-from typing import TYPE_CHECKING, Any, BinaryIO, cast
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from scanner import columnar
 from scanner.columnar.pending import PendingBlocks
-from scanner.config import FieldRule, ScanConfig
-from scanner.dataset import FindingRow, FindingsSink, ValueStore, fields_rows
-from scanner.detect.detector import CONDITIONAL, Detector
-from scanner.embedded import embed_record
+from scanner.config import ScanConfig
+from scanner.dataset import FindingsSink, ValueStore, fields_rows
+from scanner.detect.detector import Detector
 from scanner.errors import EXHAUSTED, ResourceError
 from scanner.readers import CSV_FORMATS, reader_for
 from scanner.readers.textio import ReadOptions
@@ -34,8 +33,9 @@ from scanner.valuecache import ValueCache
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
-#: Records detected together by the row path: the unit of its NER batching.
-_CHUNK_RECORDS = 2048
+#: A reader's records become a block at ``BLOCK_RECORDS`` records or this many fields,
+#: whichever comes first (records of wide documents hold up to ``max_fields_per_record``).
+_CHUNK_FIELDS = 1 << 18
 
 
 def read_settings(config: ScanConfig) -> tuple[Limits, ReadOptions]:
@@ -174,7 +174,7 @@ class SourceScanner:
         count = 0
         it = iter(records)
         while batch := list(islice(it, columnar.blocks.BLOCK_RECORDS)):
-            self._chunk(path, fmt, batch, True, None)
+            self._chunk(path, fmt, batch, None)
             count += len(batch)
         self.blocks.detect(self.sink)
         return count
@@ -206,15 +206,14 @@ class SourceScanner:
                         return result
                 result.format = fmt
                 reader = columnar.read_blocks if fmt in columnar.FORMATS else reader_for(fmt)
-                in_blocks = fmt in columnar.RECORD_FORMATS
-                chunk_records = columnar.blocks.BLOCK_RECORDS if in_blocks else _CHUNK_RECORDS
                 chunk: list[Record] = []
+                fields = 0  # in the chunk's records: a block's memory
                 try:
                     for item in reader(stream, head, self.opts):
                         if isinstance(item, columnar.Block):
                             if chunk:  # rows stay in record order
-                                batch, chunk = chunk, []
-                                self._chunk(src.path, fmt, batch, in_blocks, result)
+                                batch, chunk, fields = chunk, [], 0
+                                self._chunk(src.path, fmt, batch, result)
                                 result.records += len(batch)
                             origin = columnar.Origin(src.path, fmt, line_offset, index_offset)
                             columnar.embed(item, self.opts)
@@ -229,15 +228,16 @@ class SourceScanner:
                             result.problems.append(item)
                             continue
                         chunk.append(item)
-                        if len(chunk) >= chunk_records:
-                            batch, chunk = chunk, []
-                            self._chunk(src.path, fmt, batch, in_blocks, result)
+                        fields += len(item.fields)
+                        if len(chunk) >= columnar.blocks.BLOCK_RECORDS or fields >= _CHUNK_FIELDS:
+                            batch, chunk, fields = chunk, [], 0
+                            self._chunk(src.path, fmt, batch, result)
                             result.records += len(batch)
                 finally:
                     # Records read before a failure (a truncated gzip) are kept.
                     if chunk:
                         batch, chunk = chunk, []
-                        self._chunk(src.path, fmt, batch, in_blocks, result)
+                        self._chunk(src.path, fmt, batch, result)
                         result.records += len(batch)
         except (OSError, EOFError, ValueError) as exc:
             if isinstance(exc, OSError) and exc.errno in EXHAUSTED:
@@ -263,14 +263,9 @@ class SourceScanner:
         return result
 
     def _chunk(
-        self,
-        path: str,
-        fmt: str,
-        records: list[Record],
-        in_blocks: bool,
-        result: SourceResult | None,
+        self, path: str, fmt: str, records: list[Record], result: SourceResult | None
     ) -> None:
-        """Detect and write records a reader made, as a columnar block or row by row.
+        """Detect and write records a reader made.
 
         A bug met while detecting costs these records' findings, reported on ``result``
         (None, or ``--debug``: raised), not the rest of the source; the system's errors
@@ -278,16 +273,7 @@ class SourceScanner:
         raised as they are.
         """
         try:
-            # documents inside values become fields (scanner.embedded): a block's columns
-            # are tested at once, a record's values one by one
-            if in_blocks:
-                block = columnar.block_of(records)
-                columnar.embed(block, self.opts)
-                self.blocks.add(block, columnar.Origin(path, fmt), result, self.sink)
-            else:
-                for record in records:
-                    embed_record(record, self.opts)
-                self._records(path, fmt, records)
+            self._detect(path, fmt, records, result)
         except (OSError, ResourceError):
             raise
         except Exception as exc:
@@ -295,68 +281,17 @@ class SourceScanner:
                 raise
             result.internal_error(exc)
 
-    def _records(self, path: str, fmt: str, records: list[Record]) -> None:
-        """Detect and write one chunk of records (after the blocks read before them).
+    def _detect(
+        self, path: str, fmt: str, records: list[Record], result: SourceResult | None
+    ) -> None:
+        """Detect records as one columnar block (``scanner.rowpath`` is its reference).
 
-        Two passes: the first routes every field and decides it from the cache where it
-        can, collecting the free-text values that need NER; those go through spaCy as one
-        batch; the second pass emits the rows in record and field order. A finding's
-        value-dependent columns are a :class:`FindingValue` built once per (rule, value).
+        Documents inside values become fields (a column is tested at once), then the block
+        waits with the others: small files' blocks are detected together.
         """
-        self.blocks.detect(self.sink)  # rows stay in reading order
-        detector = self.detector
-        routes = detector.routes
-        route = detector.route
-        by_rule = self.cache.by_rule
-        finding_values = self.cache.finding_values
-        pending: dict[tuple[int, str], tuple[FieldRule, str]] = {}
-        plan: list[list[tuple]] = []
-        for record in records:
-            entries: list[tuple] = []
-            lookup = None
-            for fpath, value in record.fields:
-                # a FieldRule, None (not scanned) or CONDITIONAL (the record's fields say)
-                rule: Any = routes.get(fpath, route)
-                if rule is route:  # first sight of this field name
-                    rule = route(fpath)
-                if rule is None:
-                    continue
-                if rule is CONDITIONAL:
-                    if lookup is None:
-                        lookup = detector.condition_lookup(record.fields)
-                    rule = detector.conditional_rule(fpath, lookup)
-                    if rule is None:
-                        continue
-                cache = by_rule.get(id(rule))
-                if cache is None:
-                    cache = by_rule[id(rule)] = {}
-                found = cache.get(value)
-                if found is None:
-                    if detector.needs_ner(rule, value):
-                        pending[(id(rule), value)] = (rule, value)
-                        entries.append((fpath, None, rule, value))
-                        continue
-                    found = finding_values(rule, value)
-                if found:
-                    entries.append((fpath, found, rule, value))
-            plan.append(entries)
-        if pending:
-            detector.prefetch(list(pending.values()))
-        rows: list[FindingRow] = []
-        append = rows.append
-        for record, entries in zip(records, plan, strict=True):
-            rec = (path, fmt, record.line, record.index, record.event_time)
-            for fpath, found, rule, value in entries:
-                if found is None:
-                    found = finding_values(rule, value)
-                for fv in found:
-                    append((rec, fpath, fv))
-            if len(rows) >= 4096:
-                self.sink.add_findings(rows)
-                rows = []
-                append = rows.append
-        if rows:
-            self.sink.add_findings(rows)
+        block = columnar.block_of(records)
+        columnar.embed(block, self.opts)
+        self.blocks.add(block, columnar.Origin(path, fmt), result, self.sink)
 
 
 class _Bounded(io.RawIOBase):

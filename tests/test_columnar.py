@@ -1,4 +1,4 @@
-"""The columnar fast path writes the same dataset, row for row, as the row path."""
+"""The columnar path writes the same dataset, row for row, as the row path (scanner.rowpath)."""
 
 import dataclasses
 import gzip
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner import columnar, pipeline, plan
+from scanner import columnar, pipeline, plan, rowpath, worker
 from scanner.columnar import blocks, json_blocks
 from scanner.config import ScanConfig, load_configs
 from scanner.dataset import read_table
@@ -190,6 +190,16 @@ def write_corpus(d: Path) -> Path:
         row += f"192.0.2.{u},DESKTOP-{u:04X},{note}\n"
         csv_lines.append(row if i % 50 != 9 else row.rsplit(",", 2)[0] + "\n")
     _write(d / "events_export.csv", csv_lines, bom=True)
+    # A JSON array of objects that leave out different keys, some in another key order:
+    # nearly a shape per record, which blocks hold in shared groups (blocks._united).
+    docs = []
+    for i in range(400):
+        e = _event(rng, i)
+        keys = [k for k in e if rng.random() > 0.3] or ["user_name"]
+        if i % 9 == 4:
+            rng.shuffle(keys)
+        docs.append({k: e[k] for k in keys if k in e})
+    (d / "documents.json").write_text(json.dumps(docs, indent=1), encoding="utf-8")
     return d
 
 
@@ -251,7 +261,7 @@ def test_columnar_matches_row_path(corpus, tmp_path, monkeypatch, nlp, include_v
     monkeypatch.setattr(plan, "CHUNK_BYTES", 48 * 1024)  # ranges of events.jsonl too
     fast = pipeline.run(_config([corpus], tmp_path / "fast", nlp, include_values))
     monkeypatch.setattr(columnar, "FORMATS", frozenset())
-    monkeypatch.setattr(columnar, "RECORD_FORMATS", frozenset())
+    monkeypatch.setattr(worker.SourceScanner, "_detect", rowpath.detect_records)
     rows = pipeline.run(_config([corpus], tmp_path / "rows", nlp, include_values))
     assert (fast.records, fast.findings, fast.errors) == (rows.records, rows.findings, rows.errors)
     a, b = _tables(tmp_path / "fast"), _tables(tmp_path / "rows")
@@ -265,6 +275,8 @@ def test_columnar_matches_row_path(corpus, tmp_path, monkeypatch, nlp, include_v
         "cef",
         "cma-events-csv",
         "elastic-ecs-json",
+        "json",
+        "text",
     } <= formats
     fields = {r["field"] for r in a["findings"]}
     assert {"event.original>user_name", "cato_networks.event.src_site_name",
@@ -283,6 +295,32 @@ def test_fast_path_reads_blocks_and_falls_back(corpus, tmp_path, monkeypatch):
     read = [i for i in items if isinstance(i, columnar.Block)]
     assert len(read) > 20 and len(items) - len(read) > 100
     assert any(len(b.groups) > 3 for b in read)
+
+
+def test_many_shapes_share_groups_and_keep_each_records_field_order():
+    from scanner.record import Record
+
+    rng = random.Random(9)
+    names = [f"k{i}" for i in range(12)]
+    records = []
+    for pos in range(300):
+        paths = [n for n in names if rng.random() > 0.4] or ["k0"]
+        if pos % 7 == 3:
+            rng.shuffle(paths)  # another order
+        if pos % 31 == 5:
+            paths.append(paths[0])  # a path twice
+        records.append(Record(pos, pos + 1, [(p, f"{p}={pos}") for p in paths], None))
+    block = blocks.block_of(records)
+    assert len(block.groups) < 150  # far fewer groups than shapes
+    seen: dict[int, list[tuple[str, str]]] = {}
+    for group in block.groups:
+        for c, path in enumerate(group.paths):
+            for pos, text in zip(group.positions, group.texts(c), strict=True):
+                if text is not None:
+                    seen.setdefault(pos, []).append((path, text))
+    # a group's columns come in each of its records' field order
+    assert [seen[pos] for pos in range(300)] == [r.fields for r in records]
+    assert sorted(p for g in block.groups for p in g.positions) == list(range(300))
 
 
 def test_epoch_millisecond_columns_give_the_instants_parse_time_gives():
@@ -353,3 +391,32 @@ def test_a_detection_error_in_merged_small_files_costs_only_its_file(tmp_path, m
     pipeline.run(_config([src], tmp_path / "without-b", "none"))
     expected = read_table(tmp_path / "without-b", "findings").drop_columns(["scan_id"])
     assert found.drop_columns(["scan_id"]).to_pylist() == expected.to_pylist()
+
+
+def test_free_text_of_several_columns_is_decided_in_reading_order(tmp_path, monkeypatch):
+    """Free text is decided per template, learnt from the messages before it: a block sends
+    its messages to NER in the order a record-by-record scan reads them (record, then
+    field), not column by column, so both ways learn the same templates."""
+    from scanner import columnar as col
+    from scanner.record import Record
+    from scanner.worker import SourceScanner
+
+    config = ScanConfig(paths=(tmp_path,), out=tmp_path / "out", configs=load_configs(), key=KEY,
+                        key_id=key_id(KEY), key_source="test", nlp="spacy", workers=1)  # fmt: skip
+    scanner = SourceScanner(config)
+    assert scanner.detector.templates is not None  # free text per template, as by default
+    asked: list[str] = []
+    monkeypatch.setattr(scanner.detector, "prefetch", lambda pairs: asked.extend(v for _, v in pairs))
+    monkeypatch.setattr(scanner.cache, "finding_values", lambda rule, value: ())
+    texts = [f"Message number {k} from Emily Carter" for k in range(12)]
+    records = []
+    for pos in range(6):  # memo, note in turn, and a record with both in the other order
+        fields = [("memo", texts[2 * pos]), ("note", texts[2 * pos + 1])]
+        if pos == 3:
+            fields.reverse()
+        records.append(Record(pos, pos + 1, fields, None))
+    block = col.block_of(records)
+    col.findings(block, [(0, col.Origin("x.json", "json"))], scanner.detector,
+                 scanner.cache.decide_columns)  # fmt: skip
+    reading = [value for record in records for _path, value in record.fields]
+    assert asked == reading

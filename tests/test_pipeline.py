@@ -249,7 +249,7 @@ def test_a_detection_bug_costs_its_records_findings_not_the_file(tmp_path, monke
     import scanner.worker as worker
     from scanner.detect.detector import Detector
 
-    monkeypatch.setattr(worker, "_CHUNK_RECORDS", 2)
+    monkeypatch.setattr(worker.columnar.blocks, "BLOCK_RECORDS", 2)
     decide = Detector._decide
 
     def buggy(self, rule, value):

@@ -613,9 +613,9 @@ def test_report_html_out_of_space_keeps_the_previous_page(inventory, tmp_path, m
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_a_refused_write_in_the_row_path_is_the_systems_not_a_bug(tmp_path, monkeypatch):
-    """Plain text goes through the row path, which files a bug met while detecting as an
-    internal error of its source: a refused findings write there stops the scan, exit 74."""
+def test_a_refused_write_while_detecting_a_text_log_is_the_systems_not_a_bug(tmp_path, monkeypatch):
+    """A bug met while detecting a reader's records is filed as an internal error of its
+    source; a refused findings write there stops the scan, exit 74."""
     import scanner.worker as worker
 
     src = tmp_path / "logs"
@@ -625,15 +625,15 @@ def test_a_refused_write_in_the_row_path_is_the_systems_not_a_bug(tmp_path, monk
     key = tmp_path / "key"
     key.write_text("ab" * 32)
     key.chmod(0o600)
-    monkeypatch.setattr(worker, "_CHUNK_RECORDS", 50)  # the writes happen between chunks
-    real = worker.SourceScanner._records
+    monkeypatch.setattr(worker.columnar.blocks, "BLOCK_RECORDS", 50)  # writes between blocks
+    real = worker.SourceScanner._detect
 
-    def records_then_full(self, path, fmt, records):
-        real(self, path, fmt, records)
+    def records_then_full(self, path, fmt, records, result):
+        real(self, path, fmt, records, result)
         if records[0].index >= 100:
             raise ResourceError(errno.ENOSPC, str(tmp_path / "inv"))
 
-    monkeypatch.setattr(worker.SourceScanner, "_records", records_then_full)
+    monkeypatch.setattr(worker.SourceScanner, "_detect", records_then_full)
     result = _scan(src, tmp_path / "inv", key, "--workers", "1")
     assert result.exit_code == EXIT_RESOURCE, result.output
     assert "no space left on the device" in result.stderr

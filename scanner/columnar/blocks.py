@@ -13,12 +13,13 @@ column is routed once and its distinct values decided once
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from scanner import embedded, readers
+from scanner import embedded
 from scanner.readers.textio import ReadOptions
 from scanner.record import Record
 
@@ -26,8 +27,6 @@ from scanner.record import Record
 #: one setting of the block size (read at run time, so tests may shrink it).
 BLOCK_RECORDS = 4096
 BLOCK_BYTES = 4 << 20
-#: Format labels whose readers' records are detected in blocks (:func:`block_of`).
-RECORD_FORMATS = frozenset(f for f, s in readers.FORMATS.items() if s.fast_path == "records")
 
 
 @dataclass
@@ -192,16 +191,70 @@ def block_of(records: list[Record]) -> Block:
             shape = shapes[paths] = ([], [])
         shape[0].append(pos)
         shape[1].append(texts)
-    groups = [
-        Group(positions, paths, list(zip(*texts, strict=True)), raw=False)
-        for paths, (positions, texts) in shapes.items()
-    ]
+    if len(shapes) > _FEW_SHAPES:
+        groups = _united(shapes)
+    else:
+        groups = [
+            Group(positions, paths, list(zip(*texts, strict=True)), raw=False)
+            for paths, (positions, texts) in shapes.items()
+        ]
     return Block(
         [r.index for r in records],
         [r.line for r in records],
         [r.event_time for r in records],
         groups,
     )
+
+
+#: Up to this many shapes, a block's records are grouped by shape; beyond it, shapes
+#: whose field order agrees share one group (:func:`_united`).
+_FEW_SHAPES = 8
+#: The widest group :func:`_united` makes, in columns.
+_UNITED_WIDTH = 256
+
+
+def _united(
+    shapes: dict[tuple[str | None, ...], tuple[list[int], list[tuple[str, ...]]]],
+) -> list[Group]:
+    """Groups of many shapes: records whose fields come in one common order share a group.
+
+    Documents whose objects leave out different keys give a shape per record or nearly,
+    and a group per shape costs its routing, look-ups and row expansion for one or two
+    records. A shape joins the shared group when its paths are distinct and appear in
+    the group's column order, new paths going in after the shape's previous one; its
+    records hold None (no pair) in the group's other columns. A record's rows still come
+    in its fields' order. Other shapes keep a group each.
+    """
+    order: list[str | None] = []
+    members: list[tuple[tuple[str | None, ...], list[int], list[tuple[str, ...]]]] = []
+    groups: list[Group] = []
+    for paths, (positions, texts) in shapes.items():
+        at = {path: i for i, path in enumerate(order)}
+        known = [at[p] for p in paths if p in at]
+        if (
+            len(set(paths)) == len(paths)
+            and all(a < b for a, b in itertools.pairwise(known))
+            and len(order) + len(paths) - len(known) <= _UNITED_WIDTH
+        ):
+            after = -1  # where the shape's previous path is in ``order``
+            for path in paths:
+                if path in at:
+                    after = order.index(path)
+                else:
+                    after += 1
+                    order.insert(after, path)
+            members.append((paths, positions, texts))
+        else:
+            groups.append(Group(positions, paths, list(zip(*texts, strict=True)), raw=False))
+    if members:
+        rows: dict[int, dict[str | None, str]] = {}
+        for paths, positions, texts in members:
+            for pos, values in zip(positions, texts, strict=True):
+                rows[pos] = dict(zip(paths, values, strict=True))
+        positions = sorted(rows)
+        columns: list[Sequence[Any]] = [[rows[p].get(path) for p in positions] for path in order]
+        groups.insert(0, Group(positions, tuple(order), columns, raw=False))
+    return groups
 
 
 def _text(value: Any) -> str | None:

@@ -13,8 +13,9 @@ record by record, fields in the record's order, spans in the decision's order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain
 from typing import Any, cast
 
@@ -26,8 +27,17 @@ from scanner.config import FieldRule
 from scanner.dataset import FindingValue, RecordKey
 from scanner.detect.detector import CONDITIONAL, Detector
 
-#: Decides columns' distinct values: per (rule, values), the findings of each value.
-Decide = Callable[[list[tuple[FieldRule, list[str]]]], list[list[tuple[FindingValue, ...]]]]
+#: Where a column is: its group's and its own index, the group's record positions, and
+#: (when needed) its texts.
+_Where = tuple[int, int, Sequence[int], Callable[[], Sequence[str | None]]]
+
+#: Decides columns' distinct values: per (rule, values), the findings of each value. The
+#: second argument gives, for the columns whose values are decided in reading order (free
+#: text per template), where each value first occurs: (record position, group, column).
+Decide = Callable[
+    [list[tuple[FieldRule, list[str]]], dict[int, list[tuple[int, int, int]]]],
+    list[list[tuple[FindingValue, ...]]],
+]
 
 
 @dataclass
@@ -63,17 +73,28 @@ def findings(
     # rule depends on other fields, one job per rule met) and the column's distinct
     # values. Cell codes index the jobs' decisions laid end to end.
     jobs: list[tuple[FieldRule, list[str]]] = []
+    #: job -> where each of its values first occurs, for rules decided in reading order
+    firsts: dict[int, list[tuple[int, int, int]]] = {}
     size = 0  # decisions so far
 
-    def job(rule: FieldRule, distinct: list[str]) -> int:
+    def job(rule: FieldRule, distinct: list[str], where: _Where) -> int:
         nonlocal size
+        if detector.task_scoped(rule):
+            # Free text is decided per template, learnt from the messages before: they go
+            # in reading order (record, then field), as a record-by-record scan reads them.
+            g, i, positions, column = where
+            at: dict[str, int] = {}
+            for pos, value in zip(positions, column(), strict=True):
+                if value is not None and value not in at:
+                    at[value] = pos
+            firsts[len(jobs)] = [(at[value], g, i) for value in distinct]
         jobs.append((rule, distinct))
         base, size = size, size + len(distinct)
         return base
 
     field_ids: dict[str | None, int] = {}
     cells: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for group in block.groups:
+    for g, group in enumerate(block.groups):
         routed = _routed(group, detector)
         if not routed:
             continue
@@ -95,7 +116,14 @@ def findings(
                     else:
                         distinct = by_rule.setdefault(id(met), (met, {}))[1]
                         codes[key] = distinct.setdefault(value, len(distinct))
-                bases = {k: job(met, list(d)) for k, (met, d) in by_rule.items()}
+                bases = {
+                    k: job(
+                        met,
+                        list(d),
+                        (g, i, group.positions, partial(_only, keys, texts, rule_of, k)),
+                    )
+                    for k, (met, d) in by_rule.items()
+                }
                 for key, k in codes.items():
                     if k >= 0:
                         codes[key] = bases[id(rule_of[key[0]])] + k
@@ -105,7 +133,9 @@ def findings(
                 absent = None in seen
                 if absent:
                     del seen[None]
-                base = job(rule, cast(list[str], list(seen)))  # None is out of it
+                base = job(
+                    rule, cast(list[str], list(seen)), (g, i, group.positions, partial(list, texts))
+                )
                 codes_of = {value: base + j for j, value in enumerate(seen)}
                 if absent:
                     codes_of[None] = -1
@@ -114,7 +144,7 @@ def findings(
         cells.append((np.asarray(group.positions, np.int64), np.asarray(ids, np.int64), matrix))
     if not size:
         return None
-    decided = [found for column in decide(jobs) for found in column]
+    decided = [found for column in decide(jobs, firsts) for found in column]
     counts = np.zeros(size + 1, np.int64)  # the extra 0 serves code -1
     counts[:size] = np.fromiter(map(len, decided), np.int64, size)
     if not counts.any():
@@ -143,6 +173,16 @@ def findings(
         )
     fields = pa.array(list(field_ids), pa.string())
     return Findings(recs, vals, fields, rec_index, val_index, field_index)
+
+
+def _only(
+    keys: list[tuple], texts: Any, rule_of: dict[tuple, FieldRule | None], number: int
+) -> list[str | None]:
+    """A conditional column's texts where the rule met is the one of id ``number``."""
+    return [
+        value if (met := rule_of[key[0]]) is not None and id(met) == number else None
+        for key, value in zip(keys, texts, strict=True)
+    ]
 
 
 def _routed(group: Group, detector: Detector) -> list[tuple[int, Any]]:

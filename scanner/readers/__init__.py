@@ -41,10 +41,10 @@ class FormatSpec:
     reader: str
     #: what it is, as ``catoscan formats`` lists it
     description: str
-    #: how the fast path (:mod:`scanner.columnar`) reads it: ``lines``, JSON lines parsed
-    #: a block at a time (``read_blocks``); ``records``, its reader's records detected a
-    #: block at a time (``block_of``); None, record by record (``SourceScanner._records``)
-    fast_path: FastPath | None
+    #: how its records become the blocks :mod:`scanner.columnar` detects: ``lines``, JSON
+    #: lines parsed a block at a time (``read_blocks``); ``records``, its reader's records
+    #: gathered into blocks (``block_of``)
+    fast_path: FastPath
     #: every record is one line, so a large file is split into line ranges read in parallel
     line_split: bool
     #: :func:`scanner.sniff.sniff` names it from the content; False: only ``--format`` does
@@ -63,7 +63,7 @@ _SPECS = (
         "eventsfeed-api",
         reader="json",
         description="eventsFeed GraphQL response page",
-        fast_path=None,
+        fast_path="records",
         line_split=False,
     ),
     FormatSpec(
@@ -77,14 +77,14 @@ _SPECS = (
         "auditfeed-api",
         reader="json",
         description="auditFeed GraphQL response page",
-        fast_path=None,
+        fast_path="records",
         line_split=False,
     ),
     FormatSpec(
         "audit-push-json",
         reader="json",
         description="pushed audit records wrapped in fieldsMap, nested change",
-        fast_path=None,
+        fast_path="records",
         line_split=False,
     ),
     FormatSpec(
@@ -98,14 +98,14 @@ _SPECS = (
         "legacy-json",
         reader="json",
         description="legacy Log Exporter JSON lines, camelCase keys",
-        fast_path=None,
+        fast_path="records",
         line_split=True,
     ),
     FormatSpec(
         "scim-json",
         reader="json",
         description="SCIM 2.0 users/groups, single objects or ListResponse",
-        fast_path=None,
+        fast_path="records",
         line_split=False,
     ),
     # SIEM exports, one document per line (nested: flattened per record)
@@ -155,7 +155,7 @@ _SPECS = (
         "json",
         reader="json",
         description="any other JSON: lines, arrays, documents",
-        fast_path=None,
+        fast_path="records",
         line_split=True,
     ),
     FormatSpec(
@@ -197,14 +197,14 @@ _SPECS = (
         "text",
         reader="text",
         description="Cato Client PC logs and any other plain text, one record per line",
-        fast_path=None,
+        fast_path="records",
         line_split=True,
     ),
     FormatSpec(
         "parquet",
         reader="parquet",
         description="Parquet files of records",
-        fast_path=None,
+        fast_path="records",
         line_split=False,
     ),
 )

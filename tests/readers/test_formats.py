@@ -33,12 +33,11 @@ def test_the_table_is_keyed_by_label():
 def test_every_field_of_a_label_is_set(label):
     spec = FORMATS[label]
     for field in dataclasses.fields(FormatSpec):
-        if field.name != "fast_path":  # None: record by record
-            assert getattr(spec, field.name) is not None, field.name
+        assert getattr(spec, field.name) is not None, field.name
     assert spec.reader in READERS
     assert reader_for(label) is READERS[spec.reader]
     assert spec.description.strip() == spec.description and len(spec.description) > 10
-    assert spec.fast_path is None or spec.fast_path in get_args(FastPath)
+    assert spec.fast_path in get_args(FastPath)
     assert isinstance(spec.line_split, bool) and isinstance(spec.sniffed, bool)
 
 
@@ -47,15 +46,12 @@ def test_a_label_is_read_fast_and_split_only_as_its_reader_allows(label):
     spec = FORMATS[label]
     if spec.fast_path == "lines":  # columnar.read_blocks parses JSON lines
         assert spec.reader == "json" and spec.line_split
-    if spec.fast_path == "records":  # columnar.block_of takes the reader's flat records
-        assert spec.reader in ("cef", "csv")
     if spec.line_split:
         assert spec.reader in LINE_READERS
 
 
 def test_the_scan_takes_its_formats_from_the_table():
     assert columnar.FORMATS == {f for f, s in FORMATS.items() if s.fast_path == "lines"}
-    assert columnar.RECORD_FORMATS == {f for f, s in FORMATS.items() if s.fast_path == "records"}
     assert plan._LINE_FORMATS == {f for f, s in FORMATS.items() if s.line_split}
 
 
