@@ -1,7 +1,7 @@
 """Throughput benchmark: catoscan end to end against parse-only and presidio-alone baselines.
 
 usage: python bench/bench.py [--mb 50] [--workers N | --spark MASTER] [--nlp spacy|none]
-                             [--presidio-sample 200] [--skip-eval] [--only jsonl|cef|csv|ecs]
+                             [--presidio-sample 200] [--skip-eval] [--only jsonl|cef|csv|ecs|text]
                              [--small-files N]
 
 Generates (once, cached under bench/corpus/) eventsFeed JSON lines plus CEF and CMA CSV
@@ -486,6 +486,45 @@ def ecs_corpus(jsonl: Path) -> Path:
     return out
 
 
+#: Lines of the client-log corpus (``--only text``): every line is free text, the slowest
+#: input per record, so it takes the first events only.
+TEXT_LINES = 60_000
+
+
+def text_line(e: dict, i: int) -> str:
+    """An eventsFeed record as a Cato Client PC log line: a timestamp, a level, a sentence."""
+    stamp = f"{e['event_timestamp'][:10]} {e['event_timestamp'][11:19]}.{i % 1000:03d}"
+    if e.get("event_message"):
+        return f"{stamp} [INFO] {e['event_message']}"
+    kind = i % 4
+    if kind == 0:
+        text = (f"Tunnel for {e['user_name']} ({e['vpn_user_email']}) from {e['src_ip']} "
+                f"on {e['device_name']} established via {e['pop_name']}")  # fmt: skip
+    elif kind == 1:
+        text = f"GET {e['url']} -> {e['dest_ip']}:{e['dest_port']} action={e['action']}"
+    elif kind == 2:
+        text = (f"Reported logged-on user {e['vpn_user_email'].split('@')[0]} for tunnel "
+                f"address {e['src_ip']} (mac {e['host_mac']})")  # fmt: skip
+    else:
+        text = f"DNS query {e['domain_name']} resolved to {e['dest_ip']} in {i % 97} ms"
+    return f"{stamp} [{'DEBUG' if kind == 3 else 'INFO'}] {text}"
+
+
+def text_corpus(jsonl: Path) -> Path:
+    """The first TEXT_LINES eventsFeed records as a client log (written once, beside them)."""
+    out = jsonl.with_name("client.log")
+    done = jsonl.with_name(f".done-text-{TEXT_LINES}")
+    if done.exists() and out.exists():
+        return out
+    with open(jsonl, encoding="utf-8") as src, open(out, "w", encoding="utf-8") as dst:
+        for i, line in enumerate(src):
+            if i == TEXT_LINES:
+                break
+            dst.write(text_line(json.loads(line), i) + "\n")
+    done.write_text("ok\n")
+    return out
+
+
 def parse_only(path: Path) -> dict[str, float]:
     import orjson
 
@@ -682,11 +721,12 @@ def main() -> int:
     parser.add_argument("--skip-eval", action="store_true")
     parser.add_argument(
         "--only",
-        choices=["jsonl", "cef", "csv", "ecs"],
+        choices=["jsonl", "cef", "csv", "ecs", "text"],
         default=None,
         help="one corpus; ecs: the eventsFeed lines as an Elastic ECS export "
         "(raw record in event.original), scanned after the same events "
-        "as JSON lines, with the ratio of the two",
+        "as JSON lines, with the ratio of the two; text: the first 60,000 events as "
+        "Cato Client log lines, free text on every line",
     )
     parser.add_argument(
         "--small-files",
@@ -766,6 +806,8 @@ def main() -> int:
     if args.only == "ecs":
         files["ecs"] = ecs_corpus(files["jsonl"])
         targets = ["jsonl", "ecs"]
+    if args.only == "text":
+        files["text"] = text_corpus(files["jsonl"])
     speeds = {}
     for kind in targets:
         with tempfile.TemporaryDirectory() as tmp:
