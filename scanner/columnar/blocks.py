@@ -13,7 +13,6 @@ column is routed once and its distinct values decided once
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -221,39 +220,49 @@ def _united(
     Documents whose objects leave out different keys give a shape per record or nearly,
     and a group per shape costs its routing, look-ups and row expansion for one or two
     records. A shape joins the shared group when its paths are distinct and appear in
-    the group's column order, new paths going in after the shape's previous one; its
+    the group's column order, new paths going in before the shape's next one; its
     records hold None (no pair) in the group's other columns. A record's rows still come
-    in its fields' order. Other shapes keep a group each.
+    in its fields' order. Other shapes (a path twice, another order) keep a group each.
     """
     order: list[str | None] = []
+    at: dict[str | None, int] = {}  # path -> its column in ``order``
     members: list[tuple[tuple[str | None, ...], list[int], list[tuple[str, ...]]]] = []
     groups: list[Group] = []
-    for paths, (positions, texts) in shapes.items():
-        at = {path: i for i, path in enumerate(order)}
+    # The widest shapes first: they set most of the order, so that fewer paths are placed
+    # without a known path on either side (at the end).
+    for paths, (positions, texts) in sorted(shapes.items(), key=lambda s: -len(s[0])):
         known = [at[p] for p in paths if p in at]
         if (
-            len(set(paths)) == len(paths)
-            and all(a < b for a, b in itertools.pairwise(known))
-            and len(order) + len(paths) - len(known) <= _UNITED_WIDTH
+            len(set(paths)) != len(paths)
+            or known != sorted(known)  # distinct paths: sorted means increasing
+            or len(order) + len(paths) - len(known) > _UNITED_WIDTH
         ):
-            after = -1  # where the shape's previous path is in ``order``
+            groups.append(Group(positions, paths, list(zip(*texts, strict=True)), raw=False))
+            continue
+        if len(known) < len(paths):  # new paths go in right before the shape's next one
+            merged: list[str | None] = []
+            new: list[str | None] = []
+            taken = 0
             for path in paths:
                 if path in at:
-                    after = order.index(path)
+                    merged += order[taken : at[path]] + new + [path]
+                    taken, new = at[path] + 1, []
                 else:
-                    after += 1
-                    order.insert(after, path)
-            members.append((paths, positions, texts))
-        else:
-            groups.append(Group(positions, paths, list(zip(*texts, strict=True)), raw=False))
+                    new.append(path)
+            order = merged + order[taken:] + new
+            at = {path: i for i, path in enumerate(order)}
+        members.append((paths, positions, texts))
     if members:
-        rows: dict[int, dict[str | None, str]] = {}
-        for paths, positions, texts in members:
-            for pos, values in zip(positions, texts, strict=True):
-                rows[pos] = dict(zip(paths, values, strict=True))
-        positions = sorted(rows)
-        columns: list[Sequence[Any]] = [[rows[p].get(path) for p in positions] for path in order]
-        groups.insert(0, Group(positions, tuple(order), columns, raw=False))
+        positions = sorted(p for _paths, ps, _texts in members for p in ps)
+        row = {pos: r for r, pos in enumerate(positions)}
+        columns: list[list[str | None]] = [[None] * len(positions) for _ in order]
+        for paths, ps, texts in members:
+            cells = [columns[at[path]] for path in paths]
+            for pos, values in zip(ps, texts, strict=True):
+                r = row[pos]
+                for column, value in zip(cells, values, strict=True):
+                    column[r] = value
+        groups.insert(0, Group(positions, tuple(order), list[Sequence[Any]](columns), raw=False))
     return groups
 
 
