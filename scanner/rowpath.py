@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from scanner.config import FieldRule
 from scanner.dataset import FindingRow
-from scanner.detect.detector import CONDITIONAL
 from scanner.embedded import embed_record
 from scanner.record import Record
 
@@ -35,28 +34,13 @@ def detect_records(
         embed_record(record, scanner.opts)
     scanner.blocks.detect(scanner.sink)  # rows stay in reading order
     detector = scanner.detector
-    routes = detector.routes
-    route = detector.route
     by_rule = scanner.cache.by_rule
     finding_values = scanner.cache.finding_values
     pending: dict[tuple[int, str], tuple[FieldRule, str]] = {}
     plan: list[list[tuple]] = []
     for record in records:
         entries: list[tuple] = []
-        lookup = None
-        for fpath, value in record.fields:
-            # a FieldRule, None (not scanned) or CONDITIONAL (the record's fields say)
-            rule: Any = routes.get(fpath, route)
-            if rule is route:  # first sight of this field name
-                rule = route(fpath)
-            if rule is None:
-                continue
-            if rule is CONDITIONAL:
-                if lookup is None:
-                    lookup = detector.condition_lookup(record.fields)
-                rule = detector.conditional_rule(fpath, lookup)
-                if rule is None:
-                    continue
+        for fpath, value, rule in detector.routed(record.fields):
             cache = by_rule.get(id(rule))
             if cache is None:
                 cache = by_rule[id(rule)] = {}

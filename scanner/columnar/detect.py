@@ -7,7 +7,7 @@ through the scanner's cache (:data:`Decide`), and the finding rows produced with
 index arithmetic for :meth:`~scanner.dataset.FindingsSink.add_indexed` instead of a
 Python tuple per finding.
 
-Rows are exactly those of the row path (``SourceScanner._records``), in the same order:
+Rows are exactly those of the row path (:mod:`scanner.rowpath`), in the same order:
 record by record, fields in the record's order, spans in the decision's order.
 """
 

@@ -230,17 +230,27 @@ class Detector:
 
     def detect(self, record: Record) -> Iterator[Detection]:
         """Yield the resolved detections of every field of ``record``."""
+        for path, value, rule in self.routed(record.fields):
+            for span in self.spans(rule, value):
+                yield Detection(path, value, span, rule)
+
+    def routed(
+        self, fields: list[tuple[str | None, str]]
+    ) -> Iterator[tuple[str | None, str, FieldRule]]:
+        """Each scanned field of one record, with the rule that decides it.
+
+        A field whose rule depends on other fields (``when``) gets the rule the record's
+        fields meet; fields no rule scans are left out.
+        """
         lookup: dict[str, str] | None = None
-        for path, value in record.fields:
+        for path, value in fields:
             rule = self.route(path)
             if rule is CONDITIONAL:
                 if lookup is None:
-                    lookup = self.condition_lookup(record.fields)
+                    lookup = self.condition_lookup(fields)
                 rule = self.conditional_rule(path, lookup)
-            if rule is None:
-                continue
-            for span in self.spans(rule, value):
-                yield Detection(path, value, span, rule)
+            if rule is not None:
+                yield path, value, rule
 
     def route(self, path: str | None) -> FieldRule | Routing | None:
         """The rule for a field (None: not scanned; CONDITIONAL: ask conditional_rule)."""
