@@ -7,7 +7,7 @@ import pytest
 
 import recognizers.ip_address as ip_module
 from recognizers.ipv4 import canonical_ipv4
-from scanner.detect import detector
+from scanner.detect import detector, gates
 from scanner.hashing import _canonical_ip, mask
 
 
@@ -162,7 +162,7 @@ def test_a_zero_padded_address_the_recognizer_finds_has_a_class(scan_config):
 
 
 def test_the_joined_search_finds_every_text_a_regex_matches():
-    """_may_match searches a column's ASCII values as one string: it must flag every value
+    """may_match searches a column's ASCII values as one string: it must flag every value
     that a search of the value alone matches (more is allowed, never fewer)."""
     import re
 
@@ -180,11 +180,11 @@ def test_the_joined_search_finds_every_text_a_regex_matches():
         re.compile(r"x*"),
     ]  # fmt: skip
     for rx in patterns:
-        flagged = detector._may_match([rx], texts)
+        flagged = gates.may_match([rx], texts)
         missed = [t for t, f in zip(texts, flagged, strict=True) if not f and rx.search(t)]
         assert missed == [], (rx.pattern, missed[:3])
     alone = [any(rx.search(t) for rx in patterns[:5]) for t in texts]
-    together = detector._may_match(patterns[:5], texts)
+    together = gates.may_match(patterns[:5], texts)
     assert all(t or not a for a, t in zip(alone, together, strict=True))
     assert sum(together) < len(texts)  # it still tells the values apart
 

@@ -9,10 +9,8 @@ versions.
 
 from __future__ import annotations
 
-import bisect
 import enum
 import ipaddress
-import itertools
 import logging
 import re
 from collections.abc import Iterator
@@ -25,6 +23,7 @@ from scanner.config import Configs, FieldRule
 from scanner.detect import values
 from scanner.detect.fieldmap import PLAIN_TEXT, FieldMap
 from scanner.detect.filters import Filters
+from scanner.detect.gates import BatchGates, gate_of, may_match, possible_entities
 from scanner.detect.nlp import ModelInfo, build_analyzer, check_model, load_model
 from scanner.detect.not_person import (
     NER_TEMPLATE_DETECTOR,
@@ -51,19 +50,6 @@ UNVALIDATED_PHONE = 0.6
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _WINDOW = 100_000  # characters of free text analysed at once (spaCy's limit is 1,000,000)
 _OVERLAP = 256
-
-# Necessary conditions of each entity's matches (EntitySpec.prefilter), checked before its
-# recognizers run: most field values and log lines hold no e-mail, IP, card or phone number
-# at all, and a compiled search is far cheaper than presidio's recognizer machinery.
-_PREFILTERS = {n: spec.prefilter for n, spec in ENTITIES.items() if spec.prefilter is not None}
-
-
-def possible_entities(text: str, entities: tuple[str, ...]) -> tuple[str, ...]:
-    """The entities of ``entities`` that could occur in ``text`` at all."""
-    return tuple(
-        e for e in entities if (rx := _PREFILTERS.get(e)) is None or rx.search(text) is not None
-    )
-
 
 def _bare_ip(value: str) -> tuple[int, int] | None:
     """Span of a field value that is exactly one usable IP address (the common case)."""
@@ -199,7 +185,7 @@ class Detector:
         #: NFKC text -> the entities and ids of recognizers its batch's gates rule out
         #: (see _note_gates); empty between batches
         self._absent: dict[str, set] = {}
-        self._text_gates: list[tuple[str | int, list]] | None = None
+        self._batch_gates: BatchGates | None = None
         #: messages decided by their template, and by spaCy, since the detector was made
         self.template_counts = [0, 0]
         if nlp == "spacy":
@@ -444,7 +430,7 @@ class Detector:
         ip, mac, ident, email = (fast == k for k in ("ip", "mac", "identity", "email"))
         whole_address = self._by_entity["EMAIL_ADDRESS"][0].whole_address if email else None
         gated = fast in ("inside", "identity")
-        searched = _may_match(self._gate(rule) or [], texts) if gated else None
+        searched = may_match(self._gate(rule) or [], texts) if gated else None
         out: list[list[Span]] = []
         accepts_whole, whole_span = values.accepts_whole, values.whole_span
         for at, value in enumerate(texts):
@@ -528,22 +514,8 @@ class Detector:
             entities = (
                 (*asked, *rule.scan_inside) if rule.detect == "identity" else rule.scan_inside
             )
-            self._gates[id(rule)] = self._gate_of(entities)
+            self._gates[id(rule)] = gate_of(self._by_entity, entities)
         return self._gates[id(rule)]
-
-    def _gate_of(self, entities: tuple[str, ...]) -> list | None:
-        gate: list = []
-        for entity in entities:
-            prefilter = _PREFILTERS.get(entity)
-            if prefilter is not None:
-                gate.append(prefilter)
-                continue
-            for recognizer in self._by_entity.get(entity, ()):
-                own = recognizer.gate()
-                if own is None:
-                    return None
-                gate.extend(own)
-        return gate
 
     def _learn(self, rule: FieldRule, value: str, spans: list[Span]) -> None:
         """Note a new decision for the other workers, while a pooled task runs."""
@@ -666,31 +638,13 @@ class Detector:
         return spans
 
     def _note_gates(self, texts: list[str]) -> None:
-        """Search a batch of texts for every prefilter and recognizer gate at once.
+        """Note what the gates rule out in a batch of texts, for :meth:`_pattern_spans`.
 
-        For each NFKC form, notes in ``_absent`` the entities whose prefilter
-        (:func:`possible_entities`) and the recognizers whose ``gate()`` it does not match:
-        :meth:`_pattern_spans` skips them. Each regex searches the batch's ASCII texts as
-        one string (:func:`_may_match`) instead of each text on its own; a gate only ever
-        rules out a text its regexes do not match, so what is found stays the same.
+        See :class:`~scanner.detect.gates.BatchGates`; the caller clears it after the batch.
         """
-        gates = self._text_gates
-        if gates is None:
-            gates = [(e, [rx]) for e, rx in _PREFILTERS.items()]
-            seen: set[int] = set()
-            for recognizer in (r for rs in self._by_entity.values() for r in rs):
-                if id(recognizer) not in seen and (gate := recognizer.gate()) is not None:
-                    gates.append((id(recognizer), gate))
-                seen.add(id(recognizer))
-            self._text_gates = gates
-        forms = list(dict.fromkeys(values.nfkc_map(text)[0] for text in texts))
-        absent: dict[str, set] = {form: set() for form in forms}
-        joined = _Joined(forms, normalised=True)
-        for key, gate in gates:
-            for form, may in zip(forms, joined.may_match(gate), strict=True):
-                if not may:
-                    absent[form].add(key)
-        self._absent = absent
+        if self._batch_gates is None:
+            self._batch_gates = BatchGates(self._by_entity)
+        self._absent = self._batch_gates.absent(texts)
 
     def _scan_text(self, value: str, *, ner: bool) -> list[Span]:
         if len(value.strip()) < 3:
@@ -778,56 +732,6 @@ class Detector:
             self.ner_loaded = True
             log.info("loaded spaCy model %s", self._nlp_settings.model)
         return self._analyzer
-
-
-#: What makes a regex's matches depend on what lies around the text: anchors, lookarounds.
-_CONTEXTUAL = re.compile(r"\\[AZz]|\(\?<?[=!]|(?<!\\)[\^$]")
-
-
-def _may_match(gate: list, texts: list[str]) -> list[bool]:
-    """Whether each text may hold a match of a regex of ``gate`` (True: search it)."""
-    return _Joined(texts).may_match(gate)
-
-
-class _Joined:
-    """Texts searched as one string, to tell which of them a regex may match.
-
-    The recognizers read a text's NFKC form, so the forms are joined, by newlines
-    (``normalised``: the texts are NFKC forms already). Each regex searches the joined
-    string once from the start of the text after the one its last match began in. A
-    match within one text is a match of the joined string at the same place when the
-    regex looks at nothing around it (no anchors, no lookarounds; a word boundary sees the
-    newline as it sees a text's end): no text that holds one is missed; a match across a
-    newline only sends a text to the full search. Other regexes search each text alone.
-    """
-
-    def __init__(self, texts: list[str], normalised: bool = False):
-        self.forms = (
-            texts if normalised else [t if t.isascii() else values.nfkc_map(t)[0] for t in texts]
-        )
-        self.joined = "\n".join(self.forms)
-        self.starts = list(itertools.accumulate((len(f) + 1 for f in self.forms[:-1]), initial=0))
-
-    def may_match(self, gate: list) -> list[bool]:
-        """Per text, whether a regex of ``gate`` may match it."""
-        forms, joined, starts = self.forms, self.joined, self.starts
-        out = [False] * len(forms)
-        if not forms:
-            return out
-        last = len(starts) - 1
-        for rx in gate:
-            if _CONTEXTUAL.search(rx.pattern):
-                for i, form in enumerate(forms):
-                    out[i] = out[i] or rx.search(form) is not None
-                continue
-            at = 0
-            while (m := rx.search(joined, at)) is not None:
-                k = bisect.bisect_right(starts, m.start()) - 1
-                out[k] = True
-                if k == last:
-                    break
-                at = starts[k + 1]
-        return out
 
 
 def _fields(span: Span) -> tuple:
