@@ -87,7 +87,7 @@ class TaskResult:
     ner_loaded: bool = False
     #: sha256 of the input, when the engine read it from elsewhere (Spark, remote URIs)
     digest: str | None = None
-    #: findings the task wrote (in its part file, or, on Spark, handed to Spark's writer)
+    #: findings the task wrote in its part file
     rows: int = 0
     #: the decisions this task made first, for the other workers (a pooled scan's)
     learned: list[Decision] = field(default_factory=list)

@@ -1,7 +1,6 @@
 """The Spark engine gives the same dataset as the local engine, row for row (Spark local[2])."""
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ from scanner import pipeline, plan
 from scanner.cli import cli
 from scanner.config import ScanConfig, load_configs
 from scanner.dataset import FINDINGS_SCHEMA, read_table
-from scanner.engines import spark as engine
 from scanner.engines import spark_dataframes, spark_session, spark_tasks
 from scanner.hashing import key_id
 from tests.spark_cluster import StandaloneCluster
@@ -201,30 +199,6 @@ def test_engine_option_errors(tmp_path, args, message):
     assert not (tmp_path / "o").exists()
 
 
-def test_record_offsets():
-    from scanner.sources import InputFile
-    from scanner.tasks import SourceResult, Task, TaskResult
-
-    item = InputFile(Path("a"), "a")
-    tasks = [
-        Task(0, item),
-        Task(1, item, 0, 10, last=False),
-        Task(2, item, 10, 20, last=False),
-        Task(3, item, 20, 30),
-        Task(4, item, 0, 5, last=False),
-        Task(5, item, 5, 9),
-    ]
-    counts = [7, 3, 4, 5, 6, 2]
-    results = {
-        t.seq: TaskResult(t.seq, None, [SourceResult("a", "cef", records=n)], {})
-        for t, n in zip(tasks, counts, strict=True)
-    }
-    assert engine.record_offsets(tasks, results) == {2: 3, 3: 7, 5: 6}
-    # Ranges that assumed one record per line are shifted only by what they got wrong.
-    assumed = [replace(t, first_index=i) for t, i in zip(tasks, [0, 0, 3, 9, 0, 6], strict=True)]
-    assert engine.record_offsets(assumed, results) == {3: -2}
-
-
 @pytest.mark.parametrize(
     ("message", "reason"),
     [
@@ -286,24 +260,29 @@ def _spark_cli(tmp_path, master, *extra, env):
     )
 
 
-def test_an_interrupted_spark_scan_keeps_nothing_for_resume(spark, corpus, tmp_path, monkeypatch):
-    # Spark's findings files mix input files: none can be checkpointed on its own.
+def test_an_interrupted_spark_scan_keeps_its_finished_files_for_resume(
+    spark, corpus, tmp_path, monkeypatch
+):
+    # Each task's findings are a file of their own, adopted as the local engine's are.
     from scanner.dataset import DatasetWriter, read_interrupted
 
     def interrupted(self, entry):
         raise KeyboardInterrupt
 
+    data = [corpus / "sample_data" / "cef", corpus / "big.jsonl"]
+    monkeypatch.setattr(plan, "CHUNK_BYTES", 32 * 1024)  # big.jsonl becomes several ranges
     monkeypatch.setattr(DatasetWriter, "commit", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        pipeline.run(_config([corpus / "sample_data" / "cef"], tmp_path / "o", engine_name="spark"))
-    assert read_interrupted(tmp_path / "o") is None
-    assert not list((tmp_path / "o").glob(".interrupted-*"))
+        pipeline.run(_config(data, tmp_path / "o", engine_name="spark"))
+    files = len(list((corpus / "sample_data" / "cef").iterdir())) + 1
+    assert read_interrupted(tmp_path / "o").files == files
     monkeypatch.undo()
-    # ... while the local engine keeps the finished files
-    monkeypatch.setattr(DatasetWriter, "commit", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        pipeline.run(_config([corpus / "sample_data" / "cef"], tmp_path / "l"))
-    assert read_interrupted(tmp_path / "l").files >= 1
+    monkeypatch.setattr(plan, "CHUNK_BYTES", 32 * 1024)
+    resumed = pipeline.run(_config(data, tmp_path / "o", engine_name="spark", resume=True))
+    assert resumed.resumed[1] == files
+    local = pipeline.run(_config(data, tmp_path / "local"))
+    assert tables(tmp_path / "o") == tables(tmp_path / "local")
+    assert resumed.findings == local.findings
 
 
 @pytest.fixture
@@ -357,7 +336,7 @@ def test_a_failed_spark_job_commits_nothing(spark, tmp_path, monkeypatch):
     assert first.exit_code == 0, first.output
     manifest, committed = (out / "manifest.json").read_text(), tables(out)
 
-    def failing(batches, config_blob, remote_blob, out):
+    def failing(batches, config_blob, remote_blob, findings, parts):
         # Local to this test, so Spark ships it to its Python workers by value.
         raise RuntimeError("a scan task failed")
         yield

@@ -3,9 +3,8 @@
 An engine is a function ``execute(tasks, config, writer, detector, workers)`` that runs
 every :class:`~scanner.tasks.Task` with :meth:`~scanner.worker.SourceScanner.run_task` (or
 its equivalent) and yields one :class:`~scanner.tasks.TaskResult` per task, in task order.
-A result's ``part`` is a findings file in the writer's staging area for the pipeline to
-adopt, or None when the engine has already added the task's findings to the writer itself
-(Spark writes them with its own Parquet writer).
+A result's ``part`` is the task's findings file in the writer's staging area, for the
+pipeline to adopt (None: the task found nothing).
 """
 
 from __future__ import annotations
@@ -31,9 +30,9 @@ ENGINES = {
     "spark": "scanner.engines.spark",
 }
 
-#: Engines whose findings parts each belong to one input file, so that a finished input can
-#: be checkpointed for ``--resume`` (Spark writes files that mix inputs).
-RESUMABLE = frozenset({"local"})
+#: Engines whose findings parts each belong to one task, so that a finished input can be
+#: checkpointed for ``--resume``.
+RESUMABLE = frozenset({"local", "spark"})
 
 #: Scan arguments starting with these name files through Spark's Hadoop FileSystem.
 URI_PREFIXES = ("s3a://", "s3://", "abfss://", "abfs://", "wasbs://", "gs://", "hdfs://", "file:")

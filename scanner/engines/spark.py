@@ -2,13 +2,13 @@
 
 ``catoscan scan --engine spark`` plans the same tasks as the local engine (files, and 8 MB
 line ranges of large plain files), runs each with :meth:`SourceScanner.run_task` inside
-``mapInArrow`` (the model and configuration are loaded once per Python worker), writes the
-findings with Spark's Parquet writer into the scan's staging area, and hands the small
-per-task results (record counts, ``fields`` statistics, read problems) back to the
-pipeline, which writes ``fields/``, ``errors/`` and the manifest exactly as for a local
-scan. Inputs given as URIs (``s3a://``, ``abfss://``, ``hdfs://``, ``file://``) are listed
-with the Hadoop FileSystem of the Spark deployment and read by the executors as whole
-files (Spark's ``binaryFile`` source: at most 2 GiB each).
+``mapInArrow`` (the model and configuration are loaded once per Python worker). Each task
+writes its findings file into the scan's staging area, as a local worker does, and hands
+its small result (the file's name, record counts, ``fields`` statistics, read problems)
+back to the pipeline, which adopts the files and writes ``fields/``, ``errors/`` and the
+manifest exactly as for a local scan. Inputs given as URIs (``s3a://``, ``abfss://``,
+``hdfs://``, ``file://``) are listed with the Hadoop FileSystem of the Spark deployment and
+read by the executors as whole files (Spark's ``binaryFile`` source: at most 2 GiB each).
 
 The output directory must be a filesystem the driver sees as local and every executor can
 write at the same path: the machine itself under ``local[N]``, or a shared mount (NFS,
@@ -23,13 +23,10 @@ the executors: :mod:`~scanner.engines.spark_tasks`; the Java and the executors' 
 from __future__ import annotations
 
 import pickle
-import shutil
 import threading
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
-
-import pyarrow.parquet as pq
 
 from scanner.config import ScanConfig
 from scanner.dataset import DatasetWriter
@@ -52,50 +49,32 @@ def execute(
     detector: Detector,
     workers: int,
 ) -> Iterator[TaskResult]:
-    """Run the tasks as Spark tasks; findings land in the writer's staging area.
+    """Run the tasks as Spark tasks; yield their results in task order.
 
-    Yields the task results in task order, each with ``part=None``: the findings files are
-    already added to ``writer`` (in Spark's partition order) when the first one comes.
+    Each task writes its findings file into the writer's staging area, as a local worker
+    does, and its result names it: the pipeline adopts the files as a local scan's. The
+    Spark job returns only the results, so the findings cross no JVM and are written once.
     """
     del detector, workers  # the executors build their own; Spark decides parallelism
     if not tasks:
         return
     spark = session(config.spark_master, debug=config.debug)
-    if config.include_values:  # raw values: files for the owner only, as a local scan's
-        spark.sparkContext._jsc.hadoopConfiguration().set("fs.permissions.umask-mode", "077")
-    schema = writer.findings_schema.remove_metadata()
-    scanned = scan_tasks(spark, tasks, config, schema)
-    from pyspark import StorageLevel
-    from pyspark.sql import functions as F
-
-    # Two actions read the scan (the task results, then the findings): keep it once.
-    scanned = scanned.persist(StorageLevel.MEMORY_AND_DISK)
+    # Every executor writes there at the driver's path (--out may be relative): the
+    # machine itself under local[N], a shared mount on a cluster.
+    parts = writer.stage.absolute() / "parts"
+    scanned = scan_tasks(spark, tasks, config, writer.findings_schema.remove_metadata(), parts)
     watch = ExecutorWatch(spark, config.executor_wait)
     try:
         watch.start()
-        metas = _collect_results(scanned, len(tasks))
-        found = scanned.where(F.col(META).isNull())
-        offsets = record_offsets(tasks, metas)
-        if offsets:
-            # A range whose earlier lines did not hold one record each.
-            shift = F.create_map(*[F.lit(x) for pair in offsets.items() for x in pair])
-            found = found.withColumn(
-                "record_index",
-                F.col("record_index") + F.coalesce(F.element_at(shift, F.col(SEQ)), F.lit(0)),
-            )
-        target = writer.stage.absolute() / "spark-findings"  # --out may be relative
-        found.drop(SEQ, META).write.option("compression", "zstd").parquet(target.as_uri())
+        results = _collect_results(scanned, len(tasks))
     except Exception as exc:
         raise (watch.error or _job_failed(exc, spark)) from None
     finally:
         watch.stop()
-        scanned.unpersist()
-    for part in sorted(target.glob("part-*.parquet")):
-        if pq.ParquetFile(part).metadata.num_rows:
-            writer.add_part(part, 0)
-    shutil.rmtree(target, ignore_errors=True)
+    # The files of failed or speculative attempts stay in the staging area, which the
+    # commit removes with everything not adopted.
     for task in tasks:
-        yield metas[task.seq]
+        yield results[task.seq]
 
 
 class ExecutorWatch:
@@ -150,32 +129,11 @@ class ExecutorWatch:
                 return
 
 
-def record_offsets(tasks: list[Task], results: dict[int, TaskResult]) -> dict[int, int]:
-    """``record_index`` shift per ranged task whose index did not start where it assumed.
-
-    A range counts records from its ``first_index`` (one record per earlier line); the
-    records of the file's earlier ranges say where it really starts.
-    """
-    offsets: dict[int, int] = {}
-    running = 0
-    for task in tasks:
-        if task.start is None:
-            continue
-        if running != task.first_index:
-            offsets[task.seq] = running - task.first_index
-        running += sum(s.records for s in results[task.seq].sources)
-        if task.last:
-            running = 0
-    return offsets
-
-
 def _collect_results(scanned: DataFrame, expected: int) -> dict[int, TaskResult]:
-    from pyspark.sql import functions as F
-
     results: dict[int, TaskResult] = {}
     # collect(), not toLocalIterator(): the latter runs a job per partition, one after the
     # other, and this first action is the scan itself. The results are kept whole anyway.
-    for row in scanned.where(F.col(META).isNotNull()).select(SEQ, META).collect():
+    for row in scanned.select(SEQ, META).collect():
         results[row[0]] = pickle.loads(row[1])  # written by our executors
     if len(results) != expected:
         raise EngineError(f"Spark returned {len(results)} task results for {expected} tasks")

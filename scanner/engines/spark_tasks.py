@@ -2,17 +2,26 @@
 
 :func:`scan_tasks` makes the DataFrame of a scan's tasks (local tasks pickled, files under
 URIs as Spark's ``binaryFile`` rows, read by the executors) and maps it, a partition at a
-time, to the rows of every task's findings followed by one row of its pickled
-:class:`~scanner.tasks.TaskResult` (``META`` set, ``SEQ`` the task's). The model and
-configuration are loaded once per Python worker (:func:`executor_scanner`).
+time, to one row per task of its pickled :class:`~scanner.tasks.TaskResult` (``META`` set,
+``SEQ`` the task's). Where the findings go:
+
+- into ``parts``, a folder the driver and every executor see at the same path (the scan's
+  staging area): each task writes its findings file there, as a local worker does, and its
+  result names it; the driver adopts the files as the local engine's (``catoscan scan``);
+- or else into the DataFrame itself: every task's findings rows come before its result row
+  (``META`` null), for PySpark jobs of one's own (:mod:`~scanner.engines.spark_dataframes`).
+
+The model and configuration are loaded once per Python worker (:func:`executor_scanner`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scanner.config import ScanConfig
-from scanner.dataset import FindingsSink
+from scanner.dataset import PRIVATE_UMASK, FindingsSink
 from scanner.sources import InputFile
 from scanner.tasks import Task
 from scanner.worker import SourceScanner
@@ -40,12 +49,18 @@ _SLICES_PER_CORE = 4
 
 
 def scan_tasks(
-    spark: SparkSession, tasks: list[Task], config: ScanConfig, schema: pa.Schema
+    spark: SparkSession,
+    tasks: list[Task],
+    config: ScanConfig,
+    schema: pa.Schema,
+    parts: Path | None = None,
 ) -> DataFrame:
-    """The DataFrame of every task's findings rows and one result row per task.
+    """The DataFrame of one result row per task, after the task's findings rows if no ``parts``.
 
     Its input has one row per task: local tasks carry the pickled task, remote files their
-    URI and bytes (Spark's ``binaryFile`` source), looked up by URI on the executor.
+    URI and bytes (Spark's ``binaryFile`` source), looked up by URI on the executor. With
+    ``parts`` (an absolute folder every executor can write at that path), each task writes
+    its findings file there and its result's ``part`` names the file.
     """
     from pyspark.sql import functions as F
     from pyspark.sql.pandas.types import from_arrow_schema
@@ -82,18 +97,20 @@ def scan_tasks(
         frame = spark.createDataFrame([], task_type)
     config_blob = spark.sparkContext.broadcast(pickle.dumps(config))
     remote_blob = spark.sparkContext.broadcast(pickle.dumps(remote))
-    out = _output_schema(schema)
+    out = output_schema(schema, parts)
     # A remote task's row holds its whole file: few rows per Arrow batch bound the memory.
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(_TASKS_PER_BATCH))
 
     def scan_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        yield from _run_partition(batches, config_blob.value, remote_blob.value, out)
+        yield from _run_partition(batches, config_blob.value, remote_blob.value, schema, parts)
 
     return frame.mapInArrow(scan_partition, from_arrow_schema(out))
 
 
-def _output_schema(findings: pa.Schema) -> pa.Schema:
-    return findings.append(pa.field(SEQ, pa.int64())).append(pa.field(META, pa.binary()))
+def output_schema(findings: pa.Schema, parts: Path | None) -> pa.Schema:
+    """The columns of :func:`scan_tasks`' DataFrame: the findings' only without ``parts``."""
+    tags = pa.schema([pa.field(SEQ, pa.int64()), pa.field(META, pa.binary())])
+    return tags if parts is not None else pa.unify_schemas([findings, tags])
 
 
 #: One SourceScanner per Python worker process and configuration: the model loads once.
@@ -118,12 +135,18 @@ def executor_scanner(config_blob: bytes) -> tuple[ScanConfig, SourceScanner]:
 
 
 def _run_partition(
-    batches: Iterator[pa.RecordBatch], config_blob: bytes, remote_blob: bytes, out: pa.Schema
+    batches: Iterator[pa.RecordBatch],
+    config_blob: bytes,
+    remote_blob: bytes,
+    findings: pa.Schema,
+    parts: Path | None,
 ) -> Iterator[pa.RecordBatch]:
     config, scanner = executor_scanner(config_blob)
     remote: dict[str, Task] = pickle.loads(remote_blob)  # our own driver's bytes
-    findings = pa.schema(list(out)[:-2])
+    out = output_schema(findings, parts)
     workdir = Path(tempfile.mkdtemp(prefix="catoscan-task-"))
+    # Parts of a scan with raw values are the owner's only, as the scan's own files are.
+    umask = os.umask(PRIVATE_UMASK) if config.include_values else None
     try:
         for batch in batches:
             for row in batch.to_pylist():
@@ -138,25 +161,28 @@ def _run_partition(
                     local.write_bytes(data)
                     item = InputFile(local, task.item.display, task.item.uri)
                     task = replace(task, item=item)
+                # A task attempt's own file: a retried or speculative attempt of the same
+                # task writes another, and the driver adopts the one whose result it got.
+                name = f"spark-{task.seq:06d}-{uuid.uuid4().hex[:12]}.parquet"
                 sink = FindingsSink(
-                    workdir / f"task-{task.seq}.parquet",
+                    (workdir if parts is None else parts) / name,
                     findings,
                     key_id=config.key_id,
                     include_values=config.include_values,
                     batch_rows=config.configs.scanner.batch_rows,
                     values=scanner.values,
                 )
-                result = scanner.run_task(task, sink)
-                rows = 0
-                if result.part is not None:
+                result = replace(scanner.run_task(task, sink), digest=digest)
+                if parts is None and result.part is not None:
                     for found in pq.ParquetFile(result.part).iter_batches(batch_size=65536):
                         yield _tagged(found, out, task.seq)
-                        rows += found.num_rows
                     result.part.unlink()
-                result = replace(result, part=None, digest=digest, rows=rows)
+                    result = replace(result, part=None)
                 yield _result_row(out, task.seq, pickle.dumps(result))
                 (workdir / "input").unlink(missing_ok=True)
     finally:
+        if umask is not None:
+            os.umask(umask)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
