@@ -114,6 +114,22 @@ def test_uri_inputs_are_read_through_spark(spark, corpus, tmp_path):
         assert entry["records"] == inputs[entry["path"]]["records"]
 
 
+def test_local_paths_and_uris_in_one_spark_scan(spark, corpus, tmp_path):
+    # Local tasks come from a numbered range, URI files from Spark's binaryFile source:
+    # one job reads both.
+    cef, csv = corpus / "sample_data" / "cef", corpus / "sample_data" / "csv"
+    local = pipeline.run(_config([cef, csv], tmp_path / "local"))
+    both = pipeline.run(
+        _config([cef], tmp_path / "both", engine_name="spark", uris=[csv.as_uri()])
+    )
+    assert both.files == local.files and both.findings == local.findings > 0
+    # URI files are named relative to the URI arguments, local ones to their common parent.
+    a, b = tables(tmp_path / "local"), tables(tmp_path / "both")
+    for table in TABLES:
+        unnamed = [[{**r, "source_path": None} for r in t[table]] for t in (a, b)]
+        assert _sorted(unnamed[0]) == _sorted(unnamed[1]), table
+
+
 def test_findings_from_files_and_records(spark, corpus, tmp_path):
     config = _config([], tmp_path)
     pipeline.run(_config([corpus / "sample_data"], tmp_path / "local"))
@@ -336,7 +352,7 @@ def test_a_failed_spark_job_commits_nothing(spark, tmp_path, monkeypatch):
     assert first.exit_code == 0, first.output
     manifest, committed = (out / "manifest.json").read_text(), tables(out)
 
-    def failing(batches, config_blob, remote_blob, findings, parts):
+    def failing(batches, config_blob, tasks_blob, findings, parts):
         # Local to this test, so Spark ships it to its Python workers by value.
         raise RuntimeError("a scan task failed")
         yield
@@ -385,3 +401,29 @@ def test_findings_from_files_of_an_empty_folder_is_an_empty_frame(spark, tmp_pat
     found = spark_dataframes.findings_from_files(spark, [str(empty)], _config([], tmp_path / "o"))
     assert found.count() == 0
     assert found.columns == FINDINGS_SCHEMA.names
+
+
+def test_a_partition_sets_a_workers_settings_and_then_freezes_what_the_scanner_keeps(tmp_path):
+    # The Python worker is Spark's: its settings come back; what the scanner keeps does not
+    # stay in the collector's walks (PySpark's daemon collects after every task).
+    import gc
+    import os
+
+    from scanner.dataset import PRIVATE_UMASK
+    from scanner.tuning import GC_THRESHOLD
+
+    threshold, umask = gc.get_threshold(), os.umask(0o022)
+    os.umask(umask)
+    frozen = gc.get_freeze_count()
+    try:
+        with spark_tasks.executor_partition(_config([], tmp_path, include_values=True)):
+            assert gc.get_threshold()[0] == GC_THRESHOLD
+            inside = os.umask(PRIVATE_UMASK)
+            assert inside == PRIVATE_UMASK
+            kept = [[index] for index in range(10_000)]
+        assert gc.get_threshold() == threshold
+        now = os.umask(umask)
+        assert now == umask
+        assert gc.get_freeze_count() >= frozen + len(kept)
+    finally:
+        gc.unfreeze()

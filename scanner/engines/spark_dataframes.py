@@ -23,7 +23,13 @@ from scanner.config import ScanConfig
 from scanner.dataset import FINDINGS_SCHEMA, VALUE_FIELD, FindingsSink
 from scanner.engines import is_uri
 from scanner.engines.spark_session import list_uris
-from scanner.engines.spark_tasks import META, SEQ, executor_scanner, scan_tasks
+from scanner.engines.spark_tasks import (
+    META,
+    SEQ,
+    executor_partition,
+    executor_scanner,
+    scan_tasks,
+)
 from scanner.escaping import printable
 from scanner.record import Record
 from scanner.sources import InputFile
@@ -135,25 +141,26 @@ def findings_from_records(
                     yield Record(index, None, pairs, when)
 
         pending = records()
-        try:
-            while True:
-                chunk = list(islice(pending, _RECORDS_PER_PART))
-                if not chunk:
-                    return
-                sink = FindingsSink(
-                    workdir / "records.parquet",
-                    schema,
-                    key_id=config.key_id,
-                    include_values=config.include_values,
-                    batch_rows=config.configs.scanner.batch_rows,
-                    values=scanner.values,
-                )
-                scanner.scan_records(path, fmt, chunk, sink)
-                part, _stats = sink.close()
-                if part is not None:
-                    yield from pq.ParquetFile(part).iter_batches(batch_size=65536)
-                    part.unlink()
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+        with executor_partition(config):
+            try:
+                while True:
+                    chunk = list(islice(pending, _RECORDS_PER_PART))
+                    if not chunk:
+                        return
+                    sink = FindingsSink(
+                        workdir / "records.parquet",
+                        schema,
+                        key_id=config.key_id,
+                        include_values=config.include_values,
+                        batch_rows=config.configs.scanner.batch_rows,
+                        values=scanner.values,
+                    )
+                    scanner.scan_records(path, fmt, chunk, sink)
+                    part, _stats = sink.close()
+                    if part is not None:
+                        yield from pq.ParquetFile(part).iter_batches(batch_size=65536)
+                        part.unlink()
+            finally:
+                shutil.rmtree(workdir, ignore_errors=True)
 
     return frame.mapInArrow(scan_partition, from_arrow_schema(schema))

@@ -1,9 +1,10 @@
 """What runs on Spark's executors: each task scanned by a SourceScanner in ``mapInArrow``.
 
-:func:`scan_tasks` makes the DataFrame of a scan's tasks (local tasks pickled, files under
-URIs as Spark's ``binaryFile`` rows, read by the executors) and maps it, a partition at a
-time, to one row per task of its pickled :class:`~scanner.tasks.TaskResult` (``META`` set,
-``SEQ`` the task's). Where the findings go:
+:func:`scan_tasks` makes the DataFrame of a scan's tasks (local tasks numbered, one per
+partition, the tasks themselves broadcast; files under URIs as Spark's ``binaryFile`` rows,
+read by the executors) and maps it, a partition at a time, to one row per task of its
+pickled :class:`~scanner.tasks.TaskResult` (``META`` set, ``SEQ`` the task's). Where the
+findings go:
 
 - into ``parts``, a folder the driver and every executor see at the same path (the scan's
   staging area): each task writes its findings file there, as a local worker does, and its
@@ -16,6 +17,7 @@ The model and configuration are loaded once per Python worker (:func:`executor_s
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -23,6 +25,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +37,7 @@ from scanner.config import ScanConfig
 from scanner.dataset import PRIVATE_UMASK, FindingsSink
 from scanner.sources import InputFile
 from scanner.tasks import Task
+from scanner.tuning import scanning
 from scanner.worker import SourceScanner
 
 if TYPE_CHECKING:
@@ -44,8 +48,6 @@ if TYPE_CHECKING:
 SEQ, META = "_seq", "_meta"
 #: Rows of the task DataFrame per Arrow batch: a remote task's row carries the whole file.
 _TASKS_PER_BATCH = 4
-#: Spark tasks per core: enough to even out files of different sizes.
-_SLICES_PER_CORE = 4
 
 
 def scan_tasks(
@@ -64,45 +66,35 @@ def scan_tasks(
     """
     from pyspark.sql import functions as F
     from pyspark.sql.pandas.types import from_arrow_schema
-    from pyspark.sql.types import BinaryType, LongType, StringType, StructField, StructType
+    from pyspark.sql.types import BinaryType, LongType, StringType
 
-    task_type = StructType(
-        [
-            StructField("seq", LongType(), True),
-            StructField("task", BinaryType(), True),
-            StructField("uri", StringType(), True),
-            StructField("content", BinaryType(), True),
-        ]
-    )
-    local = [(t.seq, pickle.dumps(t), None, None) for t in tasks if t.item.uri is None]
+    local = [t for t in tasks if t.item.uri is None]
     remote = {t.item.uri: t for t in tasks if t.item.uri is not None}
-    cores = spark.sparkContext.defaultParallelism
-    frame = None
-    if local:
-        slices = max(1, min(len(local), cores * _SLICES_PER_CORE))
-        frame = spark.createDataFrame(spark.sparkContext.parallelize(local, slices), task_type)
+    # Local tasks are numbered by a JVM range of one row per partition: Spark hands each
+    # to the next free core (partitions of several tasks left cores idle at the end), and
+    # no Python worker has to turn Python rows into the JVM's first.
+    frame = spark.range(0, len(local), 1, max(len(local), 1)).select(
+        F.col("id").alias("local"),
+        F.lit(None).cast(StringType()).alias("uri"),
+        F.lit(None).cast(BinaryType()).alias("content"),
+    )
     if remote:
         contents = (
             spark.read.format("binaryFile")
             .load(sorted(remote))
             .select(
-                F.lit(None).cast(LongType()).alias("seq"),
-                F.lit(None).cast(BinaryType()).alias("task"),
-                F.col("path").alias("uri"),
-                "content",
+                F.lit(None).cast(LongType()).alias("local"), F.col("path").alias("uri"), "content"
             )
         )
-        frame = contents if frame is None else frame.unionByName(contents)
-    if frame is None:  # no input files (an empty folder): no rows, the same columns
-        frame = spark.createDataFrame([], task_type)
+        frame = contents if not local else frame.unionByName(contents)
     config_blob = spark.sparkContext.broadcast(pickle.dumps(config))
-    remote_blob = spark.sparkContext.broadcast(pickle.dumps(remote))
+    tasks_blob = spark.sparkContext.broadcast(pickle.dumps((local, remote)))
     out = output_schema(schema, parts)
     # A remote task's row holds its whole file: few rows per Arrow batch bound the memory.
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(_TASKS_PER_BATCH))
 
     def scan_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        yield from _run_partition(batches, config_blob.value, remote_blob.value, schema, parts)
+        yield from _run_partition(batches, config_blob.value, tasks_blob.value, schema, parts)
 
     return frame.mapInArrow(scan_partition, from_arrow_schema(out))
 
@@ -137,53 +129,74 @@ def executor_scanner(config_blob: bytes) -> tuple[ScanConfig, SourceScanner]:
 def _run_partition(
     batches: Iterator[pa.RecordBatch],
     config_blob: bytes,
-    remote_blob: bytes,
+    tasks_blob: bytes,
     findings: pa.Schema,
     parts: Path | None,
 ) -> Iterator[pa.RecordBatch]:
     config, scanner = executor_scanner(config_blob)
-    remote: dict[str, Task] = pickle.loads(remote_blob)  # our own driver's bytes
+    local: list[Task]
+    remote: dict[str, Task]
+    local, remote = pickle.loads(tasks_blob)  # our own driver's bytes
     out = output_schema(findings, parts)
     workdir = Path(tempfile.mkdtemp(prefix="catoscan-task-"))
-    # Parts of a scan with raw values are the owner's only, as the scan's own files are.
-    umask = os.umask(PRIVATE_UMASK) if config.include_values else None
+    with executor_partition(config):
+        try:
+            for batch in batches:
+                for row in batch.to_pylist():
+                    digest = None
+                    if row["uri"] is None:
+                        task = local[row["local"]]
+                    else:
+                        # A remote file: scan a local copy under its own display name.
+                        task, data = remote[row["uri"]], row["content"]
+                        digest = hashlib.sha256(data).hexdigest()
+                        copy = workdir / "input"
+                        copy.write_bytes(data)
+                        task = replace(task, item=InputFile(copy, task.item.display, task.item.uri))
+                    # A task attempt's own file: a retried or speculative attempt of the same
+                    # task writes another, and the driver adopts the one whose result it got.
+                    name = f"spark-{task.seq:06d}-{uuid.uuid4().hex[:12]}.parquet"
+                    sink = FindingsSink(
+                        (workdir if parts is None else parts) / name,
+                        findings,
+                        key_id=config.key_id,
+                        include_values=config.include_values,
+                        batch_rows=config.configs.scanner.batch_rows,
+                        values=scanner.values,
+                    )
+                    result = replace(scanner.run_task(task, sink), digest=digest)
+                    if parts is None and result.part is not None:
+                        for found in pq.ParquetFile(result.part).iter_batches(batch_size=65536):
+                            yield _tagged(found, out, task.seq)
+                        result.part.unlink()
+                        result = replace(result, part=None)
+                    yield _result_row(out, task.seq, pickle.dumps(result))
+                    (workdir / "input").unlink(missing_ok=True)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
+def executor_partition(config: ScanConfig) -> Iterator[None]:
+    """A partition's scan in Spark's Python worker: a local worker's settings meanwhile.
+
+    - the memory settings of :func:`~scanner.tuning.scanning` (rare collections: without
+      them a scan takes a tenth longer), as they were afterwards: the process is Spark's;
+    - with raw values (``include_values``), files for the owner only;
+    - afterwards, what the scanner keeps (the model, the value caches) leaves the garbage
+      collector's walks: PySpark's daemon collects a reused worker's garbage after every
+      task, and each walk over all of it took about 0.15 s (a tenth of an 8 MB task).
+    """
+    private = config.include_values
+    before = os.umask(PRIVATE_UMASK) if private else None
     try:
-        for batch in batches:
-            for row in batch.to_pylist():
-                digest = None
-                if row["uri"] is None:
-                    task: Task = pickle.loads(row["task"])
-                else:
-                    # A remote file: scan a local copy under its own display name.
-                    task, data = remote[row["uri"]], row["content"]
-                    digest = hashlib.sha256(data).hexdigest()
-                    local = workdir / "input"
-                    local.write_bytes(data)
-                    item = InputFile(local, task.item.display, task.item.uri)
-                    task = replace(task, item=item)
-                # A task attempt's own file: a retried or speculative attempt of the same
-                # task writes another, and the driver adopts the one whose result it got.
-                name = f"spark-{task.seq:06d}-{uuid.uuid4().hex[:12]}.parquet"
-                sink = FindingsSink(
-                    (workdir if parts is None else parts) / name,
-                    findings,
-                    key_id=config.key_id,
-                    include_values=config.include_values,
-                    batch_rows=config.configs.scanner.batch_rows,
-                    values=scanner.values,
-                )
-                result = replace(scanner.run_task(task, sink), digest=digest)
-                if parts is None and result.part is not None:
-                    for found in pq.ParquetFile(result.part).iter_batches(batch_size=65536):
-                        yield _tagged(found, out, task.seq)
-                    result.part.unlink()
-                    result = replace(result, part=None)
-                yield _result_row(out, task.seq, pickle.dumps(result))
-                (workdir / "input").unlink(missing_ok=True)
+        with scanning():
+            yield
     finally:
-        if umask is not None:
-            os.umask(umask)
-        shutil.rmtree(workdir, ignore_errors=True)
+        if before is not None:
+            os.umask(before)
+        gc.collect(1)  # the task's young garbage: what is left lives on
+        gc.freeze()
 
 
 def _tagged(found: pa.RecordBatch, out: pa.Schema, seq: int) -> pa.RecordBatch:
