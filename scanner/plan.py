@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 
 #: Plain line-oriented files larger than this are split into ranges read in parallel.
 CHUNK_BYTES = 8 * 1024**2
+#: ... and plain text (free text on every line: a millisecond of a core a line, 20 times a
+#: JSON event's cost a byte) larger than this: a client log of a few MB is worth two cores.
+TEXT_CHUNK_BYTES = 2 * 1024**2
 #: A large file is cut into a multiple of this many ranges (see :func:`range_bytes`).
 RANGES_MULTIPLE = 4
 #: Files smaller than this are read in batches, one task (and one part) for many of them,
@@ -51,6 +54,8 @@ BATCH_FILES = 256
 BATCH_BYTES = 4 * 1024**2
 #: Formats whose every record is one line, so a file can be split at line boundaries.
 _LINE_FORMATS = frozenset(f for f, spec in FORMATS.items() if spec.line_split)
+#: Formats whose every record is free text: cut at TEXT_CHUNK_BYTES.
+_TEXT_FORMATS = frozenset(f for f, spec in FORMATS.items() if spec.reader == "text")
 
 
 class LineRange(NamedTuple):
@@ -135,7 +140,9 @@ class ScanPlan:
         """The processes to read with: 1 when a pool would cost more than it saves."""
         workers = requested or os.cpu_count() or 1
         todo_bytes = sum(entry.size for entry in self.todo)
-        pooled = workers > 1 and len(self.tasks) > 1 and todo_bytes >= pool.POOL_MIN_BYTES
+        # A plain-text file cut into ranges is seconds of work for each: worth a pool.
+        text = any(task.format in _TEXT_FORMATS for task in self.tasks)
+        pooled = workers > 1 and len(self.tasks) > 1 and (todo_bytes >= pool.POOL_MIN_BYTES or text)
         return workers if pooled else 1
 
 
@@ -261,11 +268,15 @@ def describe(item: InputFile, forced: str | None) -> Described:
         with open(item.path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
             digest.update(head)
-            fmt = _splittable(head, item.path.name, forced) if size > CHUNK_BYTES else None
+            smallest = min(CHUNK_BYTES, TEXT_CHUNK_BYTES)
+            fmt = _splittable(head, item.path.name, forced) if size > smallest else None
+            longest = chunk_bytes(fmt)
+            if size <= longest:
+                fmt = None
             quoted = fmt in CSV_FORMATS and b'"' in head
             ranges: list[LineRange] = []
             start, first_line, lines, pos = 0, 1, head.count(b"\n"), len(head)
-            step = range_bytes(size)
+            step = range_bytes(size, longest)
             target = step
             while chunk := fh.read(1 << 20):
                 digest.update(chunk)
@@ -292,15 +303,20 @@ def describe(item: InputFile, forced: str | None) -> Described:
     return Described(InputEntry(item.display, size, st.st_mtime_ns, digest.hexdigest()), ranges)
 
 
-def range_bytes(size: int) -> int:
-    """How long a file's ranges are: at most ``CHUNK_BYTES``, of equal length.
+def chunk_bytes(fmt: str | None) -> int:
+    """The longest range of a file of format ``fmt`` (plain text's are shorter)."""
+    return min(TEXT_CHUNK_BYTES, CHUNK_BYTES) if fmt in _TEXT_FORMATS else CHUNK_BYTES
+
+
+def range_bytes(size: int, chunk: int | None = None) -> int:
+    """How long a file's ranges are: at most ``chunk`` (``CHUNK_BYTES``), of equal length.
 
     As many as a multiple of ``RANGES_MULTIPLE``, so that two or four workers end a file
     together: a 20 MB file is four ranges of 5 MB, not 8, 8 and 4 MB, which left one of two
     workers idle for a third of the time. The cut does not depend on the number of workers:
     free text is decided per task (its templates), so the findings must not either.
     """
-    count = max(-(-size // CHUNK_BYTES), 1)  # an empty file is one (empty) range
+    count = max(-(-size // (chunk or CHUNK_BYTES)), 1)  # an empty file is one (empty) range
     count = -(-count // RANGES_MULTIPLE) * RANGES_MULTIPLE
     return max(-(-size // count), 1)
 

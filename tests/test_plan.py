@@ -171,3 +171,40 @@ def test_ranges_are_even_and_as_many_as_a_multiple_of_four(size):
 def test_range_length_of_an_empty_or_small_file():
     assert plan.range_bytes(0) == 1 and plan.range_bytes(1) == 1
     assert plan.range_bytes(8 * 1024**2) == 2 * 1024**2
+
+
+def test_plain_text_is_cut_smaller_than_json_lines_and_its_ranges_are_pooled(tmp_path):
+    """Free text costs a millisecond a line: a client log of a few MB is worth two cores."""
+    text, events = tmp_path / "client.log", tmp_path / "events.jsonl"
+    line = b"2025-03-14 01:20:30.123 INFO connected as user number %d from the office\n"
+    with open(text, "wb") as fh:
+        while fh.tell() <= 3 * plan.TEXT_CHUNK_BYTES:
+            fh.write(line % fh.tell())
+    with open(events, "wb") as fh:
+        while fh.tell() <= text.stat().st_size:
+            fh.write(b'{"event_type": "Connectivity", "n": %d}\n' % fh.tell())
+    cut = plan.describe(InputFile(text, "client.log"), None)
+    assert cut.entry.size < plan.CHUNK_BYTES  # a JSON-lines file this large stays whole
+    assert not plan.describe(InputFile(events, "events.jsonl"), None).ranges
+    assert len(cut.ranges) % plan.RANGES_MULTIPLE == 0 and {r.format for r in cut.ranges} == {
+        "text"
+    }
+    assert max(r.end - r.start for r in cut.ranges) <= plan.TEXT_CHUNK_BYTES
+    assert [r.start for r in cut.ranges[1:]] == [r.end for r in cut.ranges[:-1]]
+    assert cut.ranges[-1].end == cut.entry.size
+    # Under the size a pool pays for in structured records, its ranges still get one.
+    listing = plan.Listing(
+        [tmp_path], tmp_path, [InputFile(text, "client.log")], [cut], [], 0, PathFilter()
+    )
+    scan = plan.plan_tasks(listing, listing.entries, plan.Remote([], 0))
+    assert cut.entry.size < plan.pool.POOL_MIN_BYTES and scan.workers(2) == 2
+    whole = plan.Listing(
+        [tmp_path],
+        tmp_path,
+        [InputFile(text, "client.log")],
+        [cut._replace(ranges=[])],
+        [],
+        0,
+        PathFilter(),
+    )
+    assert plan.plan_tasks(whole, whole.entries, plan.Remote([], 0)).workers(2) == 1
