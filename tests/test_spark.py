@@ -119,9 +119,7 @@ def test_local_paths_and_uris_in_one_spark_scan(spark, corpus, tmp_path):
     # one job reads both.
     cef, csv = corpus / "sample_data" / "cef", corpus / "sample_data" / "csv"
     local = pipeline.run(_config([cef, csv], tmp_path / "local"))
-    both = pipeline.run(
-        _config([cef], tmp_path / "both", engine_name="spark", uris=[csv.as_uri()])
-    )
+    both = pipeline.run(_config([cef], tmp_path / "both", engine_name="spark", uris=[csv.as_uri()]))
     assert both.files == local.files and both.findings == local.findings > 0
     # URI files are named relative to the URI arguments, local ones to their common parent.
     a, b = tables(tmp_path / "local"), tables(tmp_path / "both")
@@ -427,3 +425,41 @@ def test_a_partition_sets_a_workers_settings_and_then_freezes_what_the_scanner_k
         assert gc.get_freeze_count() >= frozen + len(kept)
     finally:
         gc.unfreeze()
+
+
+def test_each_task_attempt_writes_a_findings_file_of_its_own(corpus, tmp_path):
+    # What an executor does, without Spark: a retried or speculative attempt of a task
+    # writes another file, and its result (all the job returns) names the one it wrote.
+    import pickle
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from scanner.sources import InputFile
+    from scanner.tasks import Task
+
+    config = _config([], tmp_path)
+    data = corpus / "sample_data" / "cef"
+    tasks = [Task(n, InputFile(path, path.name)) for n, path in enumerate(sorted(data.iterdir()))]
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    schema = FINDINGS_SCHEMA.remove_metadata()
+    blobs = pickle.dumps(config), pickle.dumps((tasks, {}))
+    row = [{"local": 1, "uri": None, "content": None}]
+    attempts = []
+    for _ in range(2):
+        batch = pa.RecordBatch.from_pylist(
+            row,
+            schema=pa.schema(
+                [("local", pa.int64()), ("uri", pa.string()), ("content", pa.binary())]
+            ),
+        )
+        out = list(spark_tasks._run_partition(iter([batch]), *blobs, schema, parts))
+        assert [b.schema.names for b in out] == [[spark_tasks.SEQ, spark_tasks.META]]
+        (seq,), (blob,) = out[0].column(0).to_pylist(), out[0].column(1).to_pylist()
+        attempts.append((seq, pickle.loads(blob)))
+    (seq_a, first), (seq_b, second) = attempts
+    assert seq_a == seq_b == 1 and first.part != second.part
+    assert {first.part, second.part} == set(parts.iterdir())
+    assert first.rows == second.rows == pq.ParquetFile(first.part).metadata.num_rows > 0
+    assert pq.read_table(first.part).equals(pq.read_table(second.part))
