@@ -463,3 +463,24 @@ def test_each_task_attempt_writes_a_findings_file_of_its_own(corpus, tmp_path):
     assert {first.part, second.part} == set(parts.iterdir())
     assert first.rows == second.rows == pq.ParquetFile(first.part).metadata.num_rows > 0
     assert pq.read_table(first.part).equals(pq.read_table(second.part))
+
+
+def test_findings_files_written_by_executors_with_values_are_private(spark, corpus, tmp_path):
+    # Spark's Python workers keep the umask the JVM started with; each partition that
+    # writes raw values sets the owner-only one, as a local worker does.
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        config = _config(
+            [corpus / "sample_data" / "cef"],
+            tmp_path / "inv",
+            engine_name="spark",
+            include_values=True,
+        )
+        assert pipeline.run(config).findings > 0
+    finally:
+        os.umask(old)
+    parts = list((tmp_path / "inv" / "findings").rglob("*.parquet"))
+    assert parts and {stat.S_IMODE(p.stat().st_mode) for p in parts} == {0o600}
