@@ -2,13 +2,12 @@
 
 usage: python bench/eval.py [--data sample_data] [--labels tests/labels/sample_data.jsonl]
                             [--nlp spacy|none] [--min-score X] [--worst 15]
-                            [--no-presidio] [--presidio-min-score X] [--sweep] [--pipeline]
-                            [--no-unseen]
+                            [--no-presidio] [--presidio-min-score X] [--sweep] [--no-unseen]
 
-Both sides read the same records with the scan's own readers. catoscan: the Detector
-with the packaged configs (``--pipeline``: a full ``catoscan scan`` into a temporary
-dataset, read back). presidio: ``AnalyzerEngine`` with its default recognizers and NER
-configuration over every field value, on the same spaCy model (handed over loaded, so
+catoscan: a real scan of the corpus with the packaged configs, into a temporary dataset
+read back (``scanner.evaluation.scan_rows``: what a user's scan writes). presidio reads
+the same records with the scan's own readers: ``AnalyzerEngine`` with its default
+recognizers and NER configuration over every field value, on the same spaCy model (handed over loaded, so
 nothing is downloaded); its entity names are mapped to ours where they correspond, and
 types we do not have (DATE_TIME, NRP, US_DRIVER_LICENSE...) are counted but not scored.
 Findings join labels by (source, record, field, entity, keyed value hash). ``--sweep``
@@ -30,7 +29,6 @@ import multiprocessing
 import os
 import secrets
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -39,18 +37,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")  # presidio: no network
 
-from scanner.config import ScanConfig, load_configs  # noqa: E402
+from scanner.config import load_configs  # noqa: E402
 from scanner.evaluation import (  # noqa: E402
     Evaluation,
     Scores,
-    detect_rows,
     evaluate,
     evidence_of,
     iter_records,
     load_labels,
+    scan_rows,
     side_by_side,
 )
-from scanner.hashing import Hasher, key_id, mask  # noqa: E402
+from scanner.hashing import Hasher, mask  # noqa: E402
 
 #: presidio entity -> catoscan entity, where they mean the same thing.
 PRESIDIO_MAP = {
@@ -170,26 +168,6 @@ def presidio_job(data: Path, key: bytes, min_score: float) -> tuple[list[dict], 
     return rows, other, time.monotonic() - started
 
 
-def pipeline_rows(data: Path, configs, key: bytes, nlp: str, min_score):  # noqa: ANN001, ANN201
-    """A real scan into a temporary dataset, read back."""
-    from scanner.dataset import read_table
-    from scanner.pipeline import run
-
-    with tempfile.TemporaryDirectory() as tmp:
-        config = ScanConfig(
-            paths=(data,),
-            out=Path(tmp),
-            configs=configs,
-            key=key,
-            key_id=key_id(key),
-            key_source="ephemeral",
-            nlp=nlp,
-            min_score=min_score,
-        )
-        run(config)
-        return read_table(Path(tmp), "findings").to_pylist()
-
-
 def worst(rows: list[dict], n: int) -> list[str]:
     """The most frequent kinds of error: (entity, field, detector) with a masked example."""
     groups: Counter = Counter()
@@ -223,11 +201,9 @@ def main() -> int:
     parser.add_argument("--no-presidio", action="store_true")
     parser.add_argument("--presidio-min-score", type=float, default=0.0)
     parser.add_argument("--sweep", action="store_true", help="score several min_score values")
-    parser.add_argument("--pipeline", action="store_true", help="run a full scan (catoscan side)")
     parser.add_argument("--no-unseen", action="store_true", help="skip the unseen split")
     args = parser.parse_args()
     key = secrets.token_bytes(32)
-    hasher = Hasher(key)
     configs = load_configs()
     labels = load_labels(args.labels)
     records = list(iter_records([args.data], configs))
@@ -244,13 +220,9 @@ def main() -> int:
     from scanner.detect.detector import Detector
 
     started = time.monotonic()
-    if args.pipeline:
-        rows = pipeline_rows(args.data, configs, key, args.nlp, args.min_score)
-    else:
-        detector = Detector(configs, nlp=args.nlp, min_score=args.min_score)
-        rows = list(detect_rows(detector, records, hasher))
+    rows = scan_rows([args.data], configs, key, nlp=args.nlp, min_score=args.min_score)
     ours_s = time.monotonic() - started
-    ours = evaluate(rows, labels, key, None if args.pipeline else evidence_of(detector))
+    ours = evaluate(rows, labels, key, evidence_of(Detector(configs, nlp="none")))
     threshold = configs.scanner.min_score if args.min_score is None else args.min_score
     print(
         f"catoscan (nlp={args.nlp}, min_score={threshold}): {len(rows)} findings in {ours_s:.1f} s"
@@ -290,11 +262,7 @@ def main() -> int:
         print("\nmin_score sweep (catoscan):")
         print(f"{'min_score':>9} {'prec':>6} {'rec':>6} {'f1':>6} {'worst entity (f1)':>24}")
         for t in SWEEP:
-            ev = evaluate(
-                list(detect_rows(Detector(configs, nlp=args.nlp, min_score=t), records, hasher)),
-                labels,
-                key,
-            )
+            ev = evaluate(scan_rows([args.data], configs, key, nlp=args.nlp, min_score=t), labels, key)
             name, s = min(ev.by_entity.items(), key=lambda kv: kv[1].f1)
             m = ev.micro
             print(

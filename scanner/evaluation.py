@@ -5,7 +5,8 @@ finding matches a label when source path, record index, field and entity type ag
 ``value_hash`` equals the labelled value's hash under the same key: so the comparison needs
 no raw values in the dataset. As labels name a value once per field (tests/labels/README.md),
 both sides are compared as sets: a value found twice in one field is one true positive.
-Used by the pipeline test, ``tests/test_quality.py`` and ``bench/eval.py``.
+Findings come from a real scan (:func:`scan_rows`). Used by the pipeline test,
+``tests/test_quality.py`` and ``bench/eval.py``.
 """
 
 from __future__ import annotations
@@ -253,23 +254,41 @@ def iter_records(paths: Iterable[Path], configs: Configs) -> Iterator[tuple[str,
                         yield src.path, rec
 
 
-def detect_rows(
-    detector: Any, records: Iterable[tuple[str, Record]], hasher: Hasher
-) -> Iterator[dict[str, Any]]:
-    """Findings of a :class:`~scanner.detect.detector.Detector` as rows :func:`evaluate` reads."""
-    for path, record in records:
-        for det in detector.detect(record):
-            text = det.value[det.span.start : det.span.end]
-            yield {
-                "source_path": path,
-                "record_index": record.index,
-                "field": det.field,
-                "entity_type": det.span.entity,
-                "value_hash": hasher.hash(det.span.entity, text),
-                "value_masked": mask(det.span.entity, text),
-                "detector": det.span.detector,
-                "score": det.span.score,
-            }
+def scan_rows(
+    paths: Iterable[Path],
+    configs: Configs,
+    key: bytes,
+    *,
+    nlp: str = "spacy",
+    min_score: float | None = None,
+) -> list[dict[str, Any]]:
+    """The findings of a real scan of ``paths`` (``pipeline.run`` into a temporary dataset).
+
+    What is evaluated is what a user's scan writes: the same readers, blocks, value cache,
+    templates of free text and task boundaries (one process, as a scan under 16 MB runs).
+    """
+    import tempfile
+
+    from scanner.config import ScanConfig
+    from scanner.dataset import read_table
+    from scanner.hashing import key_id
+    from scanner.pipeline import run
+
+    with tempfile.TemporaryDirectory(prefix="catoscan-evaluation-") as tmp:
+        config = ScanConfig(
+            paths=tuple(paths),
+            out=Path(tmp),
+            configs=configs,
+            key=key,
+            key_id=key_id(key),
+            key_source="evaluation",
+            nlp=nlp,
+            min_score=min_score,
+            workers=1,
+            progress=False,
+        )
+        run(config)
+        return read_table(Path(tmp), "findings").to_pylist()
 
 
 # --------------------------------------------------------------------------- span cases

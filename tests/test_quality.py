@@ -2,8 +2,8 @@
 
 The corpus is the committed ``sample_data/`` with ``tests/labels/sample_data.jsonl``, written
 by ``bench/corpus.py`` (every format, English and Japanese people, the hard cases). The
-detector runs exactly as a scan runs it (same readers, configs and Detector); findings join
-labels by keyed value hash. ``bench/eval.py`` prints the same figures beside presidio's.
+findings are a real scan's (``pipeline.run``: readers, blocks, value cache, templates of
+free text); they join labels by keyed value hash. ``bench/eval.py`` prints the same figures beside presidio's.
 """
 
 import importlib.util
@@ -15,8 +15,7 @@ import pytest
 
 from scanner.config import load_configs
 from scanner.detect.detector import Detector
-from scanner.evaluation import detect_rows, evaluate, evidence_of, iter_records, load_labels
-from scanner.hashing import Hasher
+from scanner.evaluation import evaluate, evidence_of, load_labels, scan_rows
 from tests.quality_gates import ENTITY_FLOOR as FLOOR
 from tests.quality_gates import MICRO_F1, sample_failures
 
@@ -29,10 +28,8 @@ LABELS = ROOT / "tests" / "labels" / "sample_data.jsonl"
 def evaluation():
     key = secrets.token_bytes(32)
     configs = load_configs()
-    records = list(iter_records([SAMPLE], configs))
-    detector = Detector(configs, nlp="spacy")
-    rows = list(detect_rows(detector, records, Hasher(key)))
-    ev = evaluate(rows, load_labels(LABELS), key, evidence_of(detector))
+    rows = scan_rows([SAMPLE], configs, key, nlp="spacy")
+    ev = evaluate(rows, load_labels(LABELS), key, evidence_of(Detector(configs, nlp="none")))
     print(ev.table())
     return ev
 

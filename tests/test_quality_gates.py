@@ -15,19 +15,17 @@ import recognizers.person_name as person_name
 import scanner.detect.not_person as not_person
 from scanner.config import load_configs
 from scanner.detect.detector import Detector
-from scanner.evaluation import detect_rows, evaluate, evidence_of, iter_records, load_labels
-from scanner.hashing import Hasher
+from scanner.evaluation import evaluate, evidence_of, load_labels, scan_rows
 from tests.quality_gates import sample_failures, unseen_failures
 from tests.test_unseen import unseen
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _sample(configs, **detector_options):
-    """sample_data scored with a (broken) detector; evidence kinds by the packaged rules."""
+def _sample(configs, **scan_options):
+    """A scan of sample_data by a (broken) detector; evidence kinds by the packaged rules."""
     key = secrets.token_bytes(32)
-    detector = Detector(configs, **detector_options)
-    rows = detect_rows(detector, iter_records([ROOT / "sample_data"], configs), Hasher(key))
+    rows = scan_rows([ROOT / "sample_data"], configs, key, **scan_options)
     labels = load_labels(ROOT / "tests" / "labels" / "sample_data.jsonl")
     reference = Detector(load_configs(), nlp="none")
     return evaluate(rows, labels, key, evidence_of(reference))

@@ -215,7 +215,12 @@ class Detector:
         return self.templates is not None and rule.detect == "text" and rule.ner
 
     def detect(self, record: Record) -> Iterator[Detection]:
-        """Yield the resolved detections of every field of ``record``."""
+        """Yield the resolved detections of every field of ``record``, one value at a time.
+
+        Scans decide blocks (:mod:`scanner.columnar`), and so does the evaluation
+        (:func:`scanner.evaluation.scan_rows`): this is the plain statement of one record's
+        detection, for unit tests and the unseen split's per-value comparison.
+        """
         for path, value, rule in self.routed(record.fields):
             for span in self.spans(rule, value):
                 yield Detection(path, value, span, rule)
