@@ -1,7 +1,7 @@
 """The Spark engine: a scan's tasks run as Spark tasks, their results back to the driver.
 
-``catoscan scan --engine spark`` plans the same tasks as the local engine (files, and 8 MB
-line ranges of large plain files), runs each with :meth:`SourceScanner.run_task` inside
+``catoscan scan --engine spark`` plans the same tasks as the local engine (files, and line
+ranges of large plain files), runs each with :meth:`SourceScanner.run_task` inside
 ``mapInArrow`` (the model and configuration are loaded once per Python worker). Each task
 writes its findings file into the scan's staging area, as a local worker does, and hands
 its small result (the file's name, record counts, ``fields`` statistics, read problems)
