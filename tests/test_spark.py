@@ -10,6 +10,7 @@ from scanner import pipeline, plan
 from scanner.cli import cli
 from scanner.config import ScanConfig, load_configs
 from scanner.dataset import FINDINGS_SCHEMA, read_table
+from scanner.engines import spark as engine
 from scanner.engines import spark_dataframes, spark_session, spark_tasks
 from scanner.hashing import key_id
 from tests.spark_cluster import StandaloneCluster
@@ -368,6 +369,48 @@ def test_a_failed_spark_job_commits_nothing(spark, tmp_path, monkeypatch):
     assert (out / "manifest.json").read_text() == manifest
     assert tables(out) == committed
     assert not list(out.glob(".staging-*")) and not list(out.glob(".interrupted-*"))
+
+
+def test_a_task_out_of_room_is_exit_74_as_for_a_local_scan(spark, tmp_path, monkeypatch):
+    # The tasks write into the staging area under --out: a full device there is the
+    # dataset's, not a failure of the engine.
+    data, out = ROOT / "sample_data" / "cef", tmp_path / "inv"
+    staged = str(tmp_path / "inv" / "parts")
+
+    def full(batches, config_blob, tasks_blob, findings, parts):
+        import errno
+
+        from scanner.errors import ResourceError
+
+        raise ResourceError(errno.ENOSPC, staged)
+        yield
+
+    monkeypatch.setattr(spark_tasks, "_run_partition", full)
+    result = _spark_scan(tmp_path, data, out=out)
+    assert result.exit_code == 74, result.output
+    assert result.stderr.startswith(f"catoscan: {staged}: no space left on the device")
+    assert result.stderr.endswith("nothing of this scan was committed\n")
+    assert not (out / "manifest.json").exists()
+    assert not list(out.glob(".staging-*")) and not list(out.glob(".interrupted-*"))
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "path"),
+    [
+        ("Traceback...\nscanner.errors.ResourceError: disk quota exceeded\n", "EDQUOT", None),
+        ("...\nscanner.errors.ResourceError: /o/p: no space left on the device", "ENOSPC", "/o/p"),
+        ("...\nRuntimeError: no space left on the device\n", None, None),
+        ("...\nscanner.errors.ResourceError: too many open files (this process ...)", None, None),
+    ],
+)
+def test_a_refused_write_is_read_from_the_tasks_traceback(text, code, path):
+    import errno
+
+    refused = engine.refused_write(text)
+    if code is None:
+        assert refused is None
+    else:
+        assert (refused.code, refused.path) == (getattr(errno, code), path)
 
 
 def test_a_missing_uri_or_path_is_exit_2_and_nothing_is_read(spark, tmp_path):

@@ -23,6 +23,7 @@ the executors: :mod:`~scanner.engines.spark_tasks`; the Java and the executors' 
 from __future__ import annotations
 
 import pickle
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -33,7 +34,13 @@ from scanner.dataset import DatasetWriter
 from scanner.engines import spark_env
 from scanner.engines.spark_session import java_reason, session
 from scanner.engines.spark_tasks import META, SEQ, scan_tasks
-from scanner.errors import CatoscanError, ConfigError, EngineError
+from scanner.errors import (
+    RESOURCE_REASONS,
+    CatoscanError,
+    ConfigError,
+    EngineError,
+    ResourceError,
+)
 from scanner.tasks import Task, TaskResult
 
 if TYPE_CHECKING:
@@ -141,14 +148,41 @@ def _collect_results(scanned: DataFrame, expected: int) -> dict[int, TaskResult]
 
 
 def _job_failed(exc: Exception, spark: SparkSession) -> Exception:
-    """What a failed job raises: exit 2 when the executors' Python is not the scan's."""
+    """What a failed job raises.
+
+    Exit 2 when the executors' Python is not the scan's; exit 74 when a task's write was
+    refused (no room left, a quota: the tasks write into the staging area under ``--out``),
+    as for a local scan; else exit 70.
+    """
     if isinstance(exc, CatoscanError):
         return exc
+    text = _failure_text(exc)
+    refused = refused_write(text)
+    if refused is not None:
+        return refused
     python = spark_env.executor_python(spark.sparkContext)
-    explained = spark_env.explain_failure(_failure_text(exc), python)
+    explained = spark_env.explain_failure(text, python)
     if explained is not None:
         return ConfigError(explained)
     return EngineError(f"the Spark job failed: {java_reason(exc)}")
+
+
+#: The last line of the Python traceback of a task that raised a ResourceError.
+_REFUSED = re.compile(r"^scanner\.errors\.ResourceError: (.*)$", re.MULTILINE)
+
+
+def refused_write(text: str) -> ResourceError | None:
+    """The ResourceError a task raised, from the failure's text (None: it raised none).
+
+    Its message is ``[path: ]reason``, the reason one of ``RESOURCE_REASONS``' words.
+    """
+    for found in _REFUSED.finditer(text):
+        message = found.group(1).strip()
+        for code, reason in RESOURCE_REASONS.items():
+            if message == reason or message.endswith(f": {reason}"):
+                path = message[: -len(reason)].removesuffix(": ") or None
+                return ResourceError(code, path)
+    return None
 
 
 def _failure_text(exc: Exception) -> str:
