@@ -862,51 +862,39 @@ def catoscan_scan_finder(
     of one JSON lines file, in the split's order; ``pipeline.run`` scans both (batches,
     templates of free text and all), and the findings are read back from the dataset.
     """
-    import os
     import shutil
     import tempfile
 
-    from scanner.config import ScanConfig, load_configs
-    from scanner.dataset import read_table
-    from scanner.hashing import key_id
-    from scanner.pipeline import run
+    from scanner.config import load_configs
+    from scanner.evaluation import scan_rows
 
     tmp = Path(tempfile.mkdtemp(prefix="catoscan-unseen-"))
     try:
-        data = tmp / "data"
-        data.mkdir()
         lines = [c for c in cases if c.field is None]
         fields = [c for c in cases if c.field is not None]
-        (data / "messages.log").write_text("".join(c.text + "\n" for c in lines), "utf-8")
-        with (data / "audit.jsonl").open("w", encoding="utf-8") as fh:
+        (tmp / "messages.log").write_text("".join(c.text + "\n" for c in lines), "utf-8")
+        with (tmp / "audit.jsonl").open("w", encoding="utf-8") as fh:
             for c in fields:
                 record = {"event_type": "Audit", "time": "2025-03-14T01:23:45Z", c.field: c.text}
                 fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-        key = os.urandom(32)
-        config = ScanConfig(
-            paths=(data,),
-            out=tmp / "inv",
-            configs=configs or load_configs(),
-            key=key,
-            key_id=key_id(key),
-            key_source="unseen",
+        rows = scan_rows(
+            [tmp],
+            configs or load_configs(),
+            os.urandom(32),
             nlp=nlp,
             workers=workers,
-            progress=False,
+            records=len(cases),
         )
-        result = run(config)
-        if result.records != len(cases):
-            raise RuntimeError(f"the scan read {result.records} records of {len(cases)} cases")
-        found: dict[str, list[tuple[int, int]]] = {c.id: [] for c in cases}
-        for row in read_table(tmp / "inv", "findings").to_pylist():
-            if row["entity_type"] != "PERSON":
-                continue
-            plain = row["source_path"].endswith("messages.log")
-            case = (lines if plain else fields)[row["record_index"]]
-            if plain or row["field"] == case.field:
-                found[case.id].append((row["span_start"], row["span_end"]))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    found: dict[str, list[tuple[int, int]]] = {c.id: [] for c in cases}
+    for row in rows:
+        if row["entity_type"] != "PERSON":
+            continue
+        plain = row["source_path"].endswith("messages.log")
+        case = (lines if plain else fields)[row["record_index"]]
+        if plain or row["field"] == case.field:
+            found[case.id].append((row["span_start"], row["span_end"]))
 
     def find(case: Case) -> list[tuple[int, int]]:
         return found[case.id]

@@ -261,11 +261,15 @@ def scan_rows(
     *,
     nlp: str = "spacy",
     min_score: float | None = None,
+    workers: int = 1,
+    records: int | None = None,
 ) -> list[dict[str, Any]]:
     """The findings of a real scan of ``paths`` (``pipeline.run`` into a temporary dataset).
 
     What is evaluated is what a user's scan writes: the same readers, blocks, value cache,
-    templates of free text and task boundaries (one process, as a scan under 16 MB runs).
+    templates of free text and task boundaries (``workers`` processes; one, as a scan
+    under 16 MB runs, by default). ``records``: how many the scan must read (a corpus read
+    short is no evaluation: RuntimeError).
     """
     import tempfile
 
@@ -284,10 +288,12 @@ def scan_rows(
             key_source="evaluation",
             nlp=nlp,
             min_score=min_score,
-            workers=1,
+            workers=workers,
             progress=False,
         )
-        run(config)
+        result = run(config)
+        if records is not None and result.records != records:
+            raise RuntimeError(f"the scan read {result.records} records of {records}")
         return read_table(Path(tmp), "findings").to_pylist()
 
 
