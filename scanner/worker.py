@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from itertools import islice
 from typing import TYPE_CHECKING, BinaryIO, cast
 
 from scanner import columnar
@@ -172,10 +171,18 @@ class SourceScanner:
         """
         self.sink = sink
         count = 0
-        it = iter(records)
-        while batch := list(islice(it, columnar.blocks.BLOCK_RECORDS)):
-            self._chunk(path, fmt, batch, None)
-            count += len(batch)
+        chunk: list[Record] = []
+        fields = 0
+        for record in records:
+            chunk.append(record)
+            fields += len(record.fields)
+            if _full(chunk, fields):
+                self._chunk(path, fmt, chunk, None)
+                count += len(chunk)
+                chunk, fields = [], 0
+        if chunk:
+            self._chunk(path, fmt, chunk, None)
+            count += len(chunk)
         self.blocks.detect(self.sink)
         return count
 
@@ -208,13 +215,18 @@ class SourceScanner:
                 reader = columnar.read_blocks if fmt in columnar.FORMATS else reader_for(fmt)
                 chunk: list[Record] = []
                 fields = 0  # in the chunk's records: a block's memory
+
+                def flush() -> None:
+                    nonlocal chunk, fields
+                    batch, chunk, fields = chunk, [], 0
+                    self._chunk(src.path, fmt, batch, result)
+                    result.records += len(batch)
+
                 try:
                     for item in reader(stream, head, self.opts):
                         if isinstance(item, columnar.Block):
                             if chunk:  # rows stay in record order
-                                batch, chunk, fields = chunk, [], 0
-                                self._chunk(src.path, fmt, batch, result)
-                                result.records += len(batch)
+                                flush()
                             origin = columnar.Origin(src.path, fmt, line_offset, index_offset)
                             columnar.embed(item, self.opts)
                             self.blocks.add(item, origin, result, self.sink)
@@ -229,16 +241,12 @@ class SourceScanner:
                             continue
                         chunk.append(item)
                         fields += len(item.fields)
-                        if len(chunk) >= columnar.blocks.BLOCK_RECORDS or fields >= _CHUNK_FIELDS:
-                            batch, chunk, fields = chunk, [], 0
-                            self._chunk(src.path, fmt, batch, result)
-                            result.records += len(batch)
+                        if _full(chunk, fields):
+                            flush()
                 finally:
                     # Records read before a failure (a truncated gzip) are kept.
                     if chunk:
-                        batch, chunk = chunk, []
-                        self._chunk(src.path, fmt, batch, result)
-                        result.records += len(batch)
+                        flush()
         except (OSError, EOFError, ValueError) as exc:
             if isinstance(exc, OSError) and exc.errno in EXHAUSTED:
                 raise ResourceError(exc.errno) from None  # no file could be opened now
@@ -292,6 +300,11 @@ class SourceScanner:
         block = columnar.block_of(records)
         columnar.embed(block, self.opts)
         self.blocks.add(block, columnar.Origin(path, fmt), result, self.sink)
+
+
+def _full(chunk: list[Record], fields: int) -> bool:
+    """Whether records a reader made (``fields`` fields in all) make a block now."""
+    return len(chunk) >= columnar.blocks.BLOCK_RECORDS or fields >= _CHUNK_FIELDS
 
 
 class _Bounded(io.RawIOBase):
