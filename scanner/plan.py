@@ -47,6 +47,12 @@ CHUNK_BYTES = 8 * 1024**2
 TEXT_CHUNK_BYTES = 2 * 1024**2
 #: A large file is cut into a multiple of this many ranges (see :func:`range_bytes`).
 RANGES_MULTIPLE = 4
+#: A file is cut into at most this many ranges: past ``MAX_RANGES`` of the chunk size, its
+#: ranges grow, up to ``RANGE_GROWTH`` times the chunk size (64 MB of JSON lines). Free text
+#: is decided per task (its templates): each task's first messages of each template go
+#: through spaCy again, a fifth of the time of a task of 8 MB of events with messages.
+MAX_RANGES = 16
+RANGE_GROWTH = 8
 #: Files smaller than this are read in batches, one task (and one part) for many of them,
 #: each batch of at most BATCH_FILES files and BATCH_BYTES bytes.
 SMALL_FILE_BYTES = 1024**2
@@ -309,14 +315,23 @@ def chunk_bytes(fmt: str | None) -> int:
 
 
 def range_bytes(size: int, chunk: int | None = None) -> int:
-    """How long a file's ranges are: at most ``chunk`` (``CHUNK_BYTES``), of equal length.
+    """How long a file's ranges are: of equal length, at most ``chunk`` (``CHUNK_BYTES``)...
+
+    ... in a file of up to ``MAX_RANGES`` chunks. A larger file is cut into ``MAX_RANGES``
+    ranges, or more when they would exceed ``RANGE_GROWTH`` chunks: a 300 MB file is 16
+    ranges of 19 MB, a 1 GB file 16 of 63 MB, a 2 GB file 32 of 64 MB. Each task learns
+    its free text's templates afresh, and a task of 8 MB of events spent a fifth of its
+    time on the messages that teach them; 16 ranges still keep 16 workers busy.
 
     As many as a multiple of ``RANGES_MULTIPLE``, so that two or four workers end a file
     together: a 20 MB file is four ranges of 5 MB, not 8, 8 and 4 MB, which left one of two
     workers idle for a third of the time. The cut does not depend on the number of workers:
     free text is decided per task (its templates), so the findings must not either.
     """
-    count = max(-(-size // (chunk or CHUNK_BYTES)), 1)  # an empty file is one (empty) range
+    chunk = chunk or CHUNK_BYTES
+    count = max(-(-size // chunk), 1)  # an empty file is one (empty) range
+    if count > MAX_RANGES:
+        count = max(MAX_RANGES, -(-size // (chunk * RANGE_GROWTH)))
     count = -(-count // RANGES_MULTIPLE) * RANGES_MULTIPLE
     return max(-(-size // count), 1)
 

@@ -158,7 +158,7 @@ def test_small_files_are_batched_and_large_ones_cut_in_ranges(tmp_path, monkeypa
     assert scan.excluded == 3
 
 
-@pytest.mark.parametrize("size", [8 * 1024**2 + 1, 20 * 10**6, 10**9, 10**9 + 7])
+@pytest.mark.parametrize("size", [8 * 1024**2 + 1, 20 * 10**6, 128 * 1024**2])
 def test_ranges_are_even_and_as_many_as_a_multiple_of_four(size):
     """Only a file larger than CHUNK_BYTES is split; the cut is the same for any workers."""
     step = plan.range_bytes(size)
@@ -166,6 +166,25 @@ def test_ranges_are_even_and_as_many_as_a_multiple_of_four(size):
     assert step <= plan.CHUNK_BYTES and count % plan.RANGES_MULTIPLE == 0
     # no more ranges than it takes: fewer than four more than CHUNK_BYTES needs
     assert count < -(-size // plan.CHUNK_BYTES) + plan.RANGES_MULTIPLE
+
+
+@pytest.mark.parametrize(
+    ("size", "count"),
+    [
+        (128 * 1024**2 + 1, 16),  # one byte more than MAX_RANGES chunks: 16 longer ranges
+        (300 * 10**6, 16),
+        (10**9, 16),
+        (2 * 1024**3, 32),  # past RANGE_GROWTH chunks a range, more ranges again
+        (10**10 + 7, 152),
+    ],
+)
+def test_ranges_of_a_large_file_grow_rather_than_outnumber_max_ranges(size, count):
+    """Each task learns its templates afresh: a large file is not cut into hundreds of tasks."""
+    step = plan.range_bytes(size)
+    assert -(-size // step) == count and count % plan.RANGES_MULTIPLE == 0
+    assert plan.CHUNK_BYTES < step <= plan.RANGE_GROWTH * plan.CHUNK_BYTES
+    # plain text grows from its own chunk size: a 100 MB client log is 16 ranges of 6.25 MB
+    assert plan.range_bytes(100 * 10**6, plan.TEXT_CHUNK_BYTES) == 6_250_000
 
 
 def test_range_length_of_an_empty_or_small_file():
