@@ -95,14 +95,11 @@ def parse_extension(ext: str) -> list[tuple[str | None, str]]:
     if "Label=" not in ext:
         return [(k, v) for k, v in zip(keys, values, strict=True) if v]
     labels = {k[:-5]: v for k, v in zip(keys, values, strict=True) if v and k[-5:] == "Label"}
-    pairs: list[tuple[str | None, str]] = []
-    for key, value in zip(keys, values, strict=True):
-        if not value or (key[-5:] == "Label" and key[:-5] in labels):
-            continue  # empty, or the label that names another field
-        if key in labels and _LABELLED.match(key):
-            key = labels[key]
-        pairs.append((key, value))
-    return pairs
+    names = {k: v for k, v in labels.items() if _LABELLED.match(k)}  # csN -> its label
+    used = {f"{k}Label" for k in labels}  # the labels, left out
+    return [
+        (names.get(k, k), v) for k, v in zip(keys, values, strict=True) if v and k not in used
+    ]
 
 
 def _unescape(value: str) -> str:
