@@ -76,3 +76,13 @@ def test_extension_split_matches_a_plain_key_by_key_reading():
     for _ in range(20_000):
         ext = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
         assert parse_extension(ext) == plain(ext), ext
+
+
+def test_header_pipes_escaped_or_not_and_pipes_in_the_extension():
+    """A line without a backslash is split with str.split, one with the regex: the same rule."""
+    plain = dict(parse_line("CEF:0|Cato|SASE|1.0|sig|Block|5|msg=a|b act=Block"))
+    assert plain["deviceVendor"] == "Cato" and plain["name"] == "Block"
+    assert plain["msg"] == "a|b" and plain["act"] == "Block"  # the extension keeps its pipes
+    escaped = dict(parse_line("CEF:0|Cato\\|Networks|SASE|1.0|sig|Name \\| with pipe|5|msg=a|b"))
+    assert escaped["deviceVendor"] == "Cato|Networks"
+    assert escaped["name"] == "Name | with pipe" and escaped["msg"] == "a|b"
