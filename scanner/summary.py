@@ -27,14 +27,16 @@ def print_summary(
     if result.carried is not None:
         scan_id, carried = result.carried
         out.write(
-            f"  {carried} files unchanged since scan {scan_id} carried forward (--incremental)\n"
+            f"  {_files(carried)} unchanged since scan {scan_id} carried forward (--incremental)\n"
         )
     if result.excluded:
-        noun = "file" if result.excluded == 1 else "files"
-        out.write(f"  {result.excluded} {noun} left out by --include/--exclude\n")
+        out.write(f"  {_files(result.excluded)} left out by --include/--exclude\n")
     if result.resumed is not None:
         scan_id, resumed = result.resumed
-        out.write(f"  {resumed} files finished by interrupted scan {scan_id} were not read again\n")
+        out.write(
+            f"  {_files(resumed)} finished by interrupted scan {scan_id} "
+            f"{'was' if resumed == 1 else 'were'} not read again\n"
+        )
     if include_values:
         out.write("  WARNING: --include-values: this dataset holds raw personal data\n")
     rows = sorted(
@@ -60,3 +62,8 @@ def print_summary(
             f"{result.out}: scan the same files with --resume to reuse them\n"
         )
     out.flush()
+
+
+def _files(count: int) -> str:
+    """``1 file``, ``2 files``."""
+    return f"{count} file" if count == 1 else f"{count} files"

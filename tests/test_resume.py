@@ -161,7 +161,8 @@ def test_resume_after_a_stop_equals_a_full_scan(sig, corpus, stopped):
     assert entry["resumed"]["from"] == stopped_id
     resumed = _resumed(entry)
     assert 1 <= len(resumed) == entry["resumed"]["files"] < len(entry["inputs"])
-    assert f"{len(resumed)} files finished by interrupted scan {stopped_id}" in stderr
+    n = len(resumed)
+    assert f"{n} file{'s' * (n > 1)} finished by interrupted scan {stopped_id}" in stderr
     _assert_same_as_full(out, entry, full)
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".lock"]
 
