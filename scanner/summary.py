@@ -19,8 +19,9 @@ def print_summary(
     rate = result.bytes_read / max(result.seconds, 1e-6) / 1e6
     out.write(
         f"catoscan: scan {result.scan_id} committed to {result.out}\n"
-        f"  {result.files} files ({result.sources} streams), {result.records:,} records, "
-        f"{result.bytes_read / 1e6:.1f} MB in {result.seconds:.1f} s ({rate:.1f} MB/s)\n"
+        f"  {_files(result.files)} ({_count(result.sources, 'stream')}), "
+        f"{result.records:,} records, {result.bytes_read / 1e6:.1f} MB "
+        f"in {result.seconds:.1f} s ({rate:.1f} MB/s)\n"
         f"  {result.findings:,} findings, {result.undeclared:,} undeclared; "
         f"{result.errors} read errors in {result.failed_sources} unreadable files or members\n"
     )
@@ -64,6 +65,10 @@ def print_summary(
     out.flush()
 
 
-def _files(count: int) -> str:
+def _count(count: int, noun: str) -> str:
     """``1 file``, ``2 files``."""
-    return f"{count} file" if count == 1 else f"{count} files"
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _files(count: int) -> str:
+    return _count(count, "file")

@@ -21,3 +21,4 @@ def test_resumed_carried_and_excluded_files_are_counted_in_the_right_number(n, f
     assert f"  {files} finished by interrupted scan s0 {verb} not read again\n" in text
     assert f"  {files} unchanged since scan s0 carried forward (--incremental)\n" in text
     assert f"  {files} left out by --include/--exclude\n" in text
+    assert _summary(files=1, sources=1).splitlines()[1].startswith("  1 file (1 stream), ")
