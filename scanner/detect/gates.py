@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from scanner.detect import values
+from scanner.detect.re2 import re2_pattern
 from scanner.entities import ENTITIES
 
 # Necessary conditions of each entity's matches (EntitySpec.prefilter), checked before its
@@ -62,23 +63,94 @@ def may_match(gate: list, texts: list[str]) -> list[bool]:
 
 
 class Joined:
-    """Texts searched as one string, to tell which of them a regex may match.
+    """Texts searched together, to tell which of them a regex may match.
 
-    The recognizers read a text's NFKC form, so the forms are joined, by newlines
-    (``normalised``: the texts are NFKC forms already). Each regex searches the joined
-    string once from the start of the text after the one its last match began in. A
-    match within one text is a match of the joined string at the same place when the
-    regex looks at nothing around it (no anchors, no lookarounds; a word boundary sees the
-    newline as it sees a text's end): no text that holds one is missed; a match across a
-    newline only sends a text to the full search. Other regexes search each text alone.
+    The recognizers read a text's NFKC form, so the forms are searched (``normalised``:
+    the texts are NFKC forms already). A regex that RE2 reads as Python does on ASCII
+    (:func:`scanner.detect.re2.re2_pattern`) searches the ASCII forms as one Arrow array,
+    all of a gate's such regexes in one pass; the rest search the forms joined by newlines
+    (:class:`_Newlines`).
     """
 
     def __init__(self, texts: list[str], normalised: bool = False):
         self.forms = (
             texts if normalised else [t if t.isascii() else values.nfkc_map(t)[0] for t in texts]
         )
-        self.joined = "\n".join(self.forms)
-        self.starts = list(itertools.accumulate((len(f) + 1 for f in self.forms[:-1]), initial=0))
+        self._all: _Newlines | None = None
+        self._ascii: list[int] | None = None  # positions of the ASCII forms, None: all
+        self._array: Any = None
+        self._others: _Newlines | None = None  # the forms that are not ASCII
+        self._others_at: list[int] = []  # and their positions
+
+    def may_match(self, gate: list) -> list[bool]:
+        """Per text, whether a regex of ``gate`` may match it."""
+        forms = self.forms
+        if not forms:
+            return []
+        fast: list[str] = []
+        fast_rx: list = []
+        slow: list = []
+        for rx in gate:
+            if (pattern := re2_pattern(rx)) is None:
+                slow.append(rx)
+            else:
+                fast.append(pattern)
+                fast_rx.append(rx)
+        out = self._fast(fast, fast_rx) if fast else [False] * len(forms)
+        if slow:
+            if self._all is None:
+                self._all = _Newlines(forms)
+            for k, hit in enumerate(self._all.may_match(slow)):
+                if hit:
+                    out[k] = True
+        return out
+
+    def _fast(self, patterns: list[str], regexes: list) -> list[bool]:
+        """Per form, whether one of ``patterns`` (RE2 forms of ``regexes``) matches it."""
+        import pyarrow.compute as pc
+
+        if self._array is None:
+            self._split()
+        hits = pc.match_substring_regex(self._array, "|".join(patterns)).to_pylist()
+        if self._ascii is None:
+            return hits
+        out = [False] * len(self.forms)
+        for k, hit in zip(self._ascii, hits, strict=True):
+            out[k] = hit
+        if self._others is not None:
+            for k, hit in zip(self._others_at, self._others.may_match(regexes), strict=True):
+                out[k] = out[k] or hit
+        return out
+
+    def _split(self) -> None:
+        import pyarrow as pa
+
+        forms = self.forms
+        ascii_at = [k for k, f in enumerate(forms) if f.isascii()]
+        if len(ascii_at) == len(forms):
+            self._array = pa.array(forms, pa.string())
+            return
+        self._ascii = ascii_at
+        self._array = pa.array([forms[k] for k in ascii_at], pa.string())
+        self._others_at = [k for k, f in enumerate(forms) if not f.isascii()]
+        if self._others_at:
+            self._others = _Newlines([forms[k] for k in self._others_at])
+
+
+class _Newlines:
+    """Texts joined by newlines, each regex searching the joined string once.
+
+    Each regex searches from the start of the text after the one its last match began in.
+    A match within one text is a match of the joined string at the same place when the
+    regex looks at nothing around it (no anchors, no lookarounds; a word boundary sees the
+    newline as it sees a text's end): no text that holds one is missed; a match across a
+    newline only sends a text to the full search. Other regexes search each text alone.
+    """
+
+    def __init__(self, forms: list[str]):
+        self.forms = forms
+        self.joined = "\n".join(forms)
+        self.starts = list(itertools.accumulate((len(f) + 1 for f in forms[:-1]), initial=0))
 
     def may_match(self, gate: list) -> list[bool]:
         """Per text, whether a regex of ``gate`` may match it."""

@@ -173,3 +173,127 @@ def test_a_batch_searched_together_finds_what_each_text_alone_finds(corpus):
             detector._absent = {}
         assert together == alone[start : start + 2048]
     assert sum(map(bool, alone)) > 1000
+
+
+def _registry_gates(built) -> list:
+    """Every regex a gate searches: the entities' prefilters and the recognizers' gates."""
+    from scanner.detect.gates import PREFILTERS
+
+    out = list(PREFILTERS.values())
+    for recognizer in built:
+        out += recognizer.gate() or []
+    return list({(type(rx).__module__, rx.pattern, rx.flags): rx for rx in out}.values())
+
+
+def _re2_hits(pattern: str, texts: list[str]) -> list[bool]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.match_substring_regex(pa.array(texts, pa.string()), pattern).to_pylist()
+
+
+def test_re2_answers_as_python_for_every_gate_on_ascii_texts(built, corpus):
+    """A gate regex run by RE2 matches the same ASCII texts as the regex itself."""
+    from scanner.detect.re2 import re2_pattern
+
+    texts = [t for t in dict.fromkeys(corpus) if t.isascii()]
+    gates = _registry_gates(built)
+    translated = [(rx, p) for rx in gates if (p := re2_pattern(rx)) is not None]
+    # ASCII patterns without anchors translate: all of them but a handful
+    assert len(translated) >= len(gates) - 4, [rx.pattern for rx in gates if not re2_pattern(rx)]
+    reached = 0
+    for rx, pattern in translated:
+        python = [rx.search(t) is not None for t in texts]
+        assert _re2_hits(pattern, texts) == python, rx.pattern
+        reached += any(python)
+    assert reached > len(translated) * 0.8  # the corpus reaches them
+
+
+def test_re2_answers_as_python_for_random_regexes():
+    """Regexes made of the pieces the translation handles, against random ASCII texts."""
+    import re
+
+    import regex
+
+    from scanner.detect.re2 import re2_pattern
+
+    rng = random.Random(7)
+    atoms = [
+        r"\d", r"\D", r"\w", r"\W", r"\s", r"\S", r"\b", r"\B", ".", "a", "B", "-", r"\.",
+        r"\x20", r"\t", "[a-c]", r"[^\d]", r"[\s,]", r"[\w-]", "[-x]", "[0-9A-F]", r"\\",
+        "@", "_", ":", "é?",
+    ]  # fmt: skip
+    alphabet = "aAbBcCxX09 _-.,:@\t\n\x0b\x1c\x1f\\/=é"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))) for _ in range(600)]
+    texts = [t for t in texts if t.isascii()]
+    checked = 0
+    for _ in range(400):
+        parts = []
+        for _ in range(rng.randrange(1, 4)):
+            atom = rng.choice(atoms)
+            parts.append(atom + rng.choice(["", "", "*", "+", "?", "{2}", "{1,3}", "*?"]))
+        body = "".join(parts)
+        if rng.random() < 0.3:
+            body = f"(?:{body})|{rng.choice(atoms)}"
+        engine = rng.choice([re, regex])
+        flags = rng.choice([0, engine.IGNORECASE, engine.DOTALL | engine.MULTILINE])
+        try:
+            rx = engine.compile(body, flags)
+        except Exception:
+            continue
+        pattern = re2_pattern(rx)
+        if pattern is None:
+            assert "é" in body or "-" in body or r"\B" in body, body  # only what it must
+            continue
+        python = [rx.search(t) is not None for t in texts]
+        assert _re2_hits(pattern, texts) == python, (engine.__name__, body, flags)
+        checked += 1
+    assert checked > 250
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"^a", r"a$", r"(?=a)b", r"(?<!a)b", r"\Aa", r"a\Z", r"(a)\1", r"a{,3}", r"[[:alpha:]]",
+        r"[]a]", r"\p{L}", r"a*+", r"(?>a)", r"a{2}+", r"[a-\d]", r"[\d-z]", "é", r"[a&&b]",
+        r"(?i)a", r"\u0041", r"\B", r"a{1001}",
+    ],
+)  # fmt: skip
+def test_re2_refuses_what_it_may_read_otherwise(pattern):
+    import regex
+
+    from scanner.detect.re2 import re2_pattern
+
+    assert re2_pattern(regex.compile(pattern)) is None
+
+
+def test_re2_classes_are_the_engine_own():
+    """``re``'s \\s holds the separators \\x1c-\\x1f, the ``regex`` module's does not."""
+    import re
+
+    import regex
+
+    from scanner.detect.re2 import re2_pattern
+
+    texts = ["a\x1cb", "a\x0bb", "ab"]
+    assert _re2_hits(re2_pattern(re.compile(r"a\sb")), texts) == [True, True, False]
+    assert _re2_hits(re2_pattern(regex.compile(r"a\sb")), texts) == [False, True, False]
+    assert _re2_hits(re2_pattern(regex.compile(r"a\Sb")), texts) == [True, False, False]
+    assert re2_pattern(re.compile("(?P<x>ab)", re.IGNORECASE)) == "(?i:(?:ab))"
+
+
+def test_texts_searched_together_match_as_each_alone():
+    """Joined: ASCII texts by RE2, the others and the untranslated regexes by Python."""
+    import re
+
+    from scanner.detect.gates import Joined
+
+    texts = ["user=x", "ユーザー user=y", "nothing", "end 12", "12 start", "", "ＵＳＥＲ=z"]
+    gates = [
+        [re.compile(r"user\s*=", re.IGNORECASE)],
+        [re.compile(r"\d$")],  # an anchor: Python
+        [re.compile(r"^\d"), re.compile("thing")],  # one of each
+    ]
+    for gate in gates:
+        alone = [any(rx.search(unicodedata.normalize("NFKC", t)) for rx in gate) for t in texts]
+        assert Joined(texts).may_match(gate) == alone, gate
