@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from scanner.detect import values
-from scanner.detect.re2 import re2_pattern
+from scanner.detect.re2 import re2_pattern, re2_superset
 from scanner.entities import ENTITIES
 
 # Necessary conditions of each entity's matches (EntitySpec.prefilter), checked before its
@@ -68,8 +68,9 @@ class Joined:
     The recognizers read a text's NFKC form, so the forms are searched (``normalised``:
     the texts are NFKC forms already). A regex that RE2 reads as Python does on ASCII
     (:func:`scanner.detect.re2.re2_pattern`) searches the ASCII forms as one Arrow array,
-    all of a gate's such regexes in one pass; the rest search the forms joined by newlines
-    (:class:`_Newlines`).
+    all of a gate's such regexes in one pass. The other forms are searched by Python, only
+    those a superset of the regexes matches (:func:`scanner.detect.re2.re2_superset`).
+    The regexes RE2 cannot read search the forms joined by newlines (:class:`_Newlines`).
     """
 
     def __init__(self, texts: list[str], normalised: bool = False):
@@ -81,6 +82,8 @@ class Joined:
         self._array: Any = None
         self._others: _Newlines | None = None  # the forms that are not ASCII
         self._others_at: list[int] = []  # and their positions
+        self._others_forms: list[str] = []
+        self._others_array: Any = None
 
     def may_match(self, gate: list) -> list[bool]:
         """Per text, whether a regex of ``gate`` may match it."""
@@ -117,10 +120,30 @@ class Joined:
         out = [False] * len(self.forms)
         for k, hit in zip(self._ascii, hits, strict=True):
             out[k] = hit
-        if self._others is not None:
-            for k, hit in zip(self._others_at, self._others.may_match(regexes), strict=True):
+        if self._others_at:
+            for k, hit in zip(self._others_at, self._beyond_ascii(regexes), strict=True):
                 out[k] = out[k] or hit
         return out
+
+    def _beyond_ascii(self, regexes: list) -> list[bool]:
+        """Per form that is not ASCII, whether one of ``regexes`` matches it.
+
+        RE2 first rules out the forms a superset of each regex does not match
+        (:func:`~scanner.detect.re2.re2_superset`); Python searches the rest.
+        """
+        import pyarrow.compute as pc
+
+        forms = self._others_forms
+        wide = [p for rx in regexes if (p := re2_superset(rx)) is not None]
+        if len(wide) < len(regexes):
+            if self._others is None:
+                self._others = _Newlines(forms)
+            return self._others.may_match(regexes)
+        maybe = pc.match_substring_regex(self._others_array, "|".join(wide)).to_pylist()
+        return [
+            m and any(rx.search(form) is not None for rx in regexes)
+            for form, m in zip(forms, maybe, strict=True)
+        ]
 
     def _split(self) -> None:
         import pyarrow as pa
@@ -133,8 +156,8 @@ class Joined:
         self._ascii = ascii_at
         self._array = pa.array([forms[k] for k in ascii_at], pa.string())
         self._others_at = [k for k, f in enumerate(forms) if not f.isascii()]
-        if self._others_at:
-            self._others = _Newlines([forms[k] for k in self._others_at])
+        self._others_forms = [forms[k] for k in self._others_at]
+        self._others_array = pa.array(self._others_forms, pa.string())
 
 
 class _Newlines:

@@ -55,19 +55,38 @@ def _ascii_class(module: str, escape: str) -> str:
     return "".join(f"\\x{c:02x}" for c in range(128) if compiled.fullmatch(chr(c)))
 
 
+#: Past ASCII, what a class may hold: any character (a superset of Python's \d \w \s).
+_BEYOND_ASCII = r"\x{80}-\x{10ffff}"
+
+#: The characters beyond ASCII that ``re`` or ``regex`` match to an ASCII letter when
+#: ignoring case (``tests/recognizers/test_gates.py`` checks every code point).
+CASE_EXTRAS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
 def re2_pattern(rx: Any) -> str | None:
     """The RE2 pattern that matches the same ASCII texts as ``rx`` (re or regex), or None."""
-    return _translate(rx.pattern, type(rx).__module__, int(rx.flags))
+    return _translate(rx.pattern, type(rx).__module__, int(rx.flags), False)
+
+
+def re2_superset(rx: Any) -> str | None:
+    r"""An RE2 pattern that matches every text ``rx`` matches, and perhaps more; or None.
+
+    For texts that are not ASCII: a class escape may match any character beyond ASCII,
+    ``\b`` is left out, and a letter ignoring case also matches the characters of
+    :data:`CASE_EXTRAS`. Only the texts it matches need Python's search.
+    """
+    return _translate(rx.pattern, type(rx).__module__, int(rx.flags), True)
 
 
 @cache
-def _translate(pattern: str | bytes, module: str, flags: int) -> str | None:
+def _translate(pattern: str | bytes, module: str, flags: int, superset: bool) -> str | None:
     allowed = _ALLOWED_FLAGS.get(module)
     if allowed is None or not isinstance(pattern, str) or not pattern.isascii():
         return None
     if flags & ~allowed:
         return None
-    body = _body(pattern, module)
+    folds = CASE_EXTRAS if superset and flags & _IGNORECASE else None
+    body = _body(pattern, module, superset, folds)
     if body is None:
         return None
     inline = ("i" if flags & _IGNORECASE else "") + ("s" if flags & _DOTALL else "")
@@ -86,10 +105,17 @@ def _compiles(pattern: str) -> bool:
     return True
 
 
-def _body(pattern: str, module: str) -> str | None:
-    """``pattern`` with its classes made explicit, or None for what RE2 may read otherwise."""
+def _body(
+    pattern: str, module: str, superset: bool, folds: dict[str, str] | None
+) -> str | None:
+    """``pattern`` with its classes made explicit, or None for what RE2 may read otherwise.
+
+    ``superset``: the classes grow to hold every character beyond ASCII, where Python's
+    might match one (never shrinking a set Python's negation would match); ``folds``: the
+    letters' extra case forms (outside sets; inside a set, all of them).
+    """
     out: list[str] = []
-    i, n, in_class, class_start = 0, len(pattern), False, 0
+    i, n, in_class, class_start, negated = 0, len(pattern), False, 0, False
     while i < n:
         ch = pattern[i]
         if ch == "\\":
@@ -97,13 +123,16 @@ def _body(pattern: str, module: str) -> str | None:
                 return None
             nxt = pattern[i + 1]
             if nxt in _CLASSES:
+                if in_class and (pattern[i - 1] == "-" or pattern.startswith("-", i + 2)):
+                    return None  # a class beside a "-": a range to RE2, not to Python
                 items = _ascii_class(module, nxt)
-                if in_class:
-                    if pattern[i - 1] == "-" or pattern.startswith("-", i + 2):
-                        return None  # a class beside a "-": a range to RE2, not to Python
-                    out.append(items)
-                else:
-                    out.append(f"[{items}]")
+                if superset and nxt.isupper():  # \D \W \S: RE2's own hold all beyond ASCII
+                    if in_class and negated:
+                        return None  # [^\D]: RE2's would miss digits beyond ASCII
+                    items = "\\" + nxt
+                elif superset and not (in_class and negated):
+                    items += _BEYOND_ASCII
+                out.append(items if in_class else f"[{items}]")
                 i += 2
                 continue
             if nxt in _CONTROLS:
@@ -114,11 +143,15 @@ def _body(pattern: str, module: str) -> str | None:
                 digits = pattern[i + 2 : i + 4]
                 if len(digits) != 2 or not all(c in "0123456789abcdefABCDEF" for c in digits):
                     return None
+                if folds and chr(int(digits, 16)).lower() in folds:
+                    return None  # a letter written as \xHH: its case forms are not added
                 out.append(pattern[i : i + 4])
                 i += 4
                 continue
             if nxt == "b" and not in_class:  # \B: Python's never matches an empty text
-                out.append(pattern[i : i + 2])
+                # beyond ASCII, words differ: no boundary is asked for (an empty group keeps
+                # a quantifier that follows off the atom before)
+                out.append("(?:)" if superset else pattern[i : i + 2])
                 i += 2
                 continue
             if nxt.isalnum() or nxt == "_":
@@ -129,6 +162,8 @@ def _body(pattern: str, module: str) -> str | None:
         if in_class:
             if ch == "]" and i > class_start:
                 in_class = False
+                if folds and not negated:
+                    out.append("".join(folds.values()))
             elif ch == "[" or pattern.startswith(("--", "&&", "~~", "||"), i):
                 return None  # nested sets, POSIX classes, set operations
             out.append(ch)
@@ -137,7 +172,8 @@ def _body(pattern: str, module: str) -> str | None:
         if ch == "[":
             in_class = True
             i += 1
-            if i < n and pattern[i] == "^":
+            negated = i < n and pattern[i] == "^"
+            if negated:
                 i += 1
                 out.append("[^")
             else:
@@ -176,6 +212,7 @@ def _body(pattern: str, module: str) -> str | None:
             continue
         if ch in "*+?" and i + 1 < n and pattern[i + 1] == "+":
             return None  # possessive
-        out.append(ch)
+        extra = folds.get(ch.lower()) if folds else None
+        out.append(f"[{ch}{extra}]" if extra else ch)
         i += 1
     return None if in_class else "".join(out)

@@ -297,3 +297,85 @@ def test_texts_searched_together_match_as_each_alone():
     for gate in gates:
         alone = [any(rx.search(unicodedata.normalize("NFKC", t)) for rx in gate) for t in texts]
         assert Joined(texts).may_match(gate) == alone, gate
+
+
+def test_the_case_extras_are_every_character_python_folds_to_an_ascii_letter():
+    import re
+
+    import regex
+
+    from scanner.detect.re2 import CASE_EXTRAS
+
+    beyond = [chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000]
+    for engine in (re, regex):
+        letters = engine.compile("[a-z]", engine.IGNORECASE)
+        for ch in filter(letters.fullmatch, beyond):
+            [letter] = [x for x in "abcdefghijklmnopqrstuvwxyz" if engine.fullmatch(x, ch, engine.I)]
+            assert ch in CASE_EXTRAS.get(letter, ""), (engine.__name__, hex(ord(ch)))
+
+
+#: Characters beyond ASCII that Python's classes and case folding treat specially.
+_WIDE = "٣߂০\u3000\u2028\u00a0\u0085ıİſKéßのユーザー太郎’\u200b\u2160"
+
+
+def test_re2_supersets_match_every_text_beyond_ascii_python_matches(built, corpus):
+    from scanner.detect.re2 import re2_superset
+
+    rng = random.Random(11)
+    texts = [t for t in dict.fromkeys(corpus) if not t.isascii()]
+    pieces = _PIECES + list(_WIDE)
+    texts += [
+        unicodedata.normalize("NFKC", "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 30))))
+        for _ in range(3000)
+    ]
+    texts = [t for t in texts if not t.isascii()]
+    gates = _registry_gates(built)
+    wide = [(rx, p) for rx in gates if (p := re2_superset(rx)) is not None]
+    assert len(wide) >= len(gates) - 4
+    reached = 0
+    for rx, pattern in wide:
+        python = [rx.search(t) is not None for t in texts]
+        missed = [
+            t
+            for t, p, r in zip(texts, python, _re2_hits(pattern, texts), strict=True)
+            if p and not r
+        ]
+        assert missed == [], (rx.pattern, missed[:3])
+        reached += any(python)
+    assert reached > len(wide) * 0.7
+
+
+def test_re2_supersets_of_random_regexes_hold_on_random_unicode_texts():
+    import re
+
+    import regex
+
+    from scanner.detect.re2 import re2_superset
+
+    rng = random.Random(12)
+    atoms = [
+        r"\d", r"\D", r"\w", r"\W", r"\s", r"\S", r"\b", ".", "i", "K", "s", "x", r"\.",
+        "[a-k]", r"[^\d]", r"[\s,]", r"[^\w]", "[^is]", r"[\D]", r"[^\S]", r"\x20", r"\x69",
+    ]  # fmt: skip
+    alphabet = "aiIkKsSx09 _-.,\t\n" + _WIDE
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 10))) for _ in range(800)]
+    texts = [t for t in texts if not t.isascii()]
+    checked = 0
+    for _ in range(500):
+        body = "".join(
+            rng.choice(atoms) + rng.choice(["", "", "*", "+", "?", "{2}"])
+            for _ in range(rng.randrange(1, 4))
+        )
+        engine = rng.choice([re, regex])
+        try:
+            rx = engine.compile(body, rng.choice([0, engine.IGNORECASE]))
+        except Exception:  # \b+ and the like
+            continue
+        pattern = re2_superset(rx)
+        if pattern is None:
+            continue
+        hits = _re2_hits(pattern, texts)
+        missed = [t for t, hit in zip(texts, hits, strict=True) if rx.search(t) and not hit]
+        assert missed == [], (engine.__name__, body, rx.flags, missed[:3])
+        checked += 1
+    assert checked > 300
