@@ -65,3 +65,22 @@ def test_group_readable_key_refused(tmp_path):
     path.chmod(0o644)
     with pytest.raises(ConfigError, match="chmod 600"):
         load_key(path)
+
+
+def test_hmac_sha256_hex_is_hmac_digest():
+    """The precomputed pads give RFC 2104's HMAC, for keys shorter and longer than a block."""
+    import hmac
+    import random
+
+    from scanner.hashing import hmac_sha256_hex
+
+    rng = random.Random(5)
+    for key_length in (0, 1, 32, 63, 64, 65, 200):
+        key = rng.randbytes(key_length)
+        digest = hmac_sha256_hex(key)
+        for length in (0, 1, 55, 56, 63, 64, 65, 1000):
+            message = rng.randbytes(length)
+            assert digest(message) == hmac.digest(key, message, "sha256").hex()
+        assert digest("EMAIL_ADDRESS\0ユーザー@example.jp".encode()) == hmac.new(
+            key, "EMAIL_ADDRESS\0ユーザー@example.jp".encode(), "sha256"
+        ).hexdigest()
