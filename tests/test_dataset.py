@@ -367,12 +367,13 @@ def test_distinct_digests_count_each_value_once_across_chunks_and_pickles():
     import numpy as np
 
     from scanner.dataset.stats import DistinctDigests
-    from scanner.dataset.values import digest64
+    from scanner.dataset.values import digest64, digests64
 
     values = [f"{i:064x}" for i in range(20_000)]
     digests = np.array([digest64(v) for v in values], np.uint64)
     assert len(set(digests.tolist())) == len(values)
     assert digest64(values[0]) == digest64(str(values[0]))  # stable: no per-run hashing
+    assert digests64([*values[:100], None]).tolist() == [*digests[:100].tolist(), 0]
     a, b = DistinctDigests(), DistinctDigests()
     for start in range(0, 15_000, 1000):  # many small chunks, overlapping the other's
         a.update(np.unique(digests[start : start + 1000]))

@@ -67,6 +67,15 @@ def digest64(value_hash: str | None) -> int:
     return int.from_bytes(blake2b(value_hash.encode(), digest_size=8).digest(), "little")
 
 
+def digests64(value_hashes: list[str | None]) -> np.ndarray:
+    """:func:`digest64` of many hashes, as one array (their bytes joined, read at once)."""
+    none = bytes(8)
+    joined = b"".join(
+        [none if h is None else blake2b(h.encode(), digest_size=8).digest() for h in value_hashes]
+    )
+    return np.frombuffer(joined, "<u8").astype(np.uint64)
+
+
 class ValueStore:
     """FindingValues in Arrow form, kept across the parts one process writes.
 
@@ -143,7 +152,7 @@ class ValueStore:
         det = [detector_codes.setdefault(x.detector, len(detector_codes)) for x in new]
         self.tag_of = np.concatenate([self.tag_of, np.array(tag, np.int64)])
         self.detector_of = np.concatenate([self.detector_of, np.array(det, np.int64)])
-        digests = np.fromiter((digest64(x.value_hash) for x in new), np.uint64, len(new))
+        digests = digests64([x.value_hash for x in new])
         self.digest_of = np.concatenate([self.digest_of, digests])
         has = np.fromiter((x.value_hash is not None for x in new), np.bool_, len(new))
         self.has_hash = np.concatenate([self.has_hash, has])
