@@ -134,3 +134,40 @@ def test_presidio_and_spacy_load_only_when_free_text_needs_them(tmp_path, key_fi
     assert _imports_of_a_scan(free_text, tmp_path / "b", key_file) == [
         0, ["presidio_analyzer", "spacy"],
     ]  # fmt: skip
+
+
+_MODEL_PROBE = r"""
+import json, sys
+import regex
+
+checks = []
+compile_ = regex.compile
+
+def counting(pattern, *args, **kwargs):
+    if sys._getframe(1).f_code.co_filename.endswith("presidio_analyzer/pattern.py"):
+        checks.append(pattern)
+    return compile_(pattern, *args, **kwargs)
+
+regex.compile = counting
+from scanner.config import load_configs
+from scanner.detect.nlp import build_analyzer, load_model
+
+settings = load_configs().scanner.nlp
+build_analyzer(settings, load_model(settings))
+print(json.dumps({"presidio": "presidio_analyzer" in sys.modules, "checks": len(checks)}))
+"""
+
+
+def test_loading_the_model_imports_presidio_without_rechecking_its_patterns():
+    """spaCy imports presidio while it loads a model (presidio registers a spaCy factory).
+
+    The shortcut must be in place by then, or presidio compiles its ~200 built-in patterns
+    only to check them (a third of a second of every worker's start with free text).
+    """
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", _MODEL_PROBE],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    facts = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert facts == {"presidio": True, "checks": 0}

@@ -81,6 +81,11 @@ def load_model(settings: NlpSettings) -> Language:
     the shared tok2vec (which only the tagger and parser listen to) are not loaded. That
     makes NER about 1.5x faster than the parser-less pipeline.
     """
+    # First: loading a model imports presidio (its package registers a spaCy factory, and
+    # spaCy imports every factory's module), which then skips re-checking its patterns.
+    import recognizers._presidio  # noqa: F401
+
+    # isort: split
     import spacy
     import spacy.util
 
