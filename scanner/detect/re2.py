@@ -100,7 +100,7 @@ def _compiles(pattern: str) -> bool:
 
     try:
         pc.match_substring_regex(pa.array([""], pa.string()), pattern)
-    except pa.ArrowInvalid:
+    except pa.ArrowException:  # ArrowInvalid: a pattern RE2 does not read
         return False
     return True
 
