@@ -198,7 +198,6 @@ class Hasher:
     """HMAC-SHA256 of normalised values under one key."""
 
     def __init__(self, key: bytes, phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS):
-        self._key = key
         self._digest = hmac_sha256_hex(key)
         self.phone_regions = tuple(phone_regions)
         self._by_entity: dict[str, Callable[[str], str]] = {}
