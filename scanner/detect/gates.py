@@ -135,7 +135,7 @@ class Joined:
 
         forms = self._others_forms
         wide = [p for rx in regexes if (p := re2_superset(rx)) is not None]
-        if len(wide) < len(regexes):
+        if len(wide) < len(regexes) or self._others_array is None:
             if self._others is None:
                 self._others = _Newlines(forms)
             return self._others.may_match(regexes)
@@ -157,7 +157,10 @@ class Joined:
         self._array = pa.array([forms[k] for k in ascii_at], pa.string())
         self._others_at = [k for k, f in enumerate(forms) if not f.isascii()]
         self._others_forms = [forms[k] for k in self._others_at]
-        self._others_array = pa.array(self._others_forms, pa.string())
+        try:
+            self._others_array = pa.array(self._others_forms, pa.string())
+        except UnicodeEncodeError:  # a lone surrogate: not UTF-8, so Python searches them
+            self._others_array = None
 
 
 class _Newlines:

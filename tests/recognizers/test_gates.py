@@ -289,6 +289,7 @@ def test_texts_searched_together_match_as_each_alone():
     from scanner.detect.gates import Joined
 
     texts = ["user=x", "ユーザー user=y", "nothing", "end 12", "12 start", "", "ＵＳＥＲ=z"]
+    texts += ["user=\udcff", "\ud800 thing"]  # lone surrogates: not UTF-8, not for Arrow
     gates = [
         [re.compile(r"user\s*=", re.IGNORECASE)],
         [re.compile(r"\d$")],  # an anchor: Python
