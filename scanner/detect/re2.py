@@ -163,7 +163,9 @@ def _body(
             if ch == "]" and i > class_start:
                 in_class = False
                 if folds and not negated:
-                    out.append("".join(folds.values()))
+                    # before a last "-", which would make a range of them
+                    at = len(out) - 1 if out[-1] == "-" else len(out)
+                    out.insert(at, "".join(folds.values()))
             elif ch == "[" or pattern.startswith(("--", "&&", "~~", "||"), i):
                 return None  # nested sets, POSIX classes, set operations
             out.append(ch)
