@@ -59,6 +59,23 @@ BARE_CONTEXT = regex.compile(
     r"(?i)(?:phone|tel|mobile|cell|fax|call|電話|携帯|連絡先)[^0-9\n]{0,16}\Z"
 )
 
+# What every text the recognizer finds a number in holds (its gate): a CANDIDATE's digit
+# groups with their separators, short of the lookarounds and at least their first seven
+# digits, or a BARE run of eight digits after a phone word (an ASCII one, or any character
+# beyond ASCII: 電話, 携帯 and 連絡先 end in one). Most log lines hold seven digits (times,
+# addresses) but none of these.
+GATE = regex.compile(
+    r"\+[0-9]"
+    r"|\([0-9]{2,5}\)\x20?[0-9]{1,4}[ .-][0-9]{3}"
+    r"|[0-9]{2,5}\([0-9]{1,4}\)[0-9]{3}"
+    r"|[0-9]{2,5}(?:\x20[0-9]{1,4}(?:\x20[0-9]{2,4})?\x20|-[0-9]{1,4}(?:-[0-9]{2,4})?-)[0-9]{3}"
+    r"|0[0-9]{1,4}-[0-9]{5}"
+    r"|0[1-9](?:\x20[0-9]{2}){4}|0[1-9](?:\.[0-9]{2}){4}"
+    r"|[0-9]{3}\.[0-9]{3}\.[0-9]{4}"
+    r"|(?:phone|tel|mobile|cell|fax|call|[^\x00-\x7f])[^0-9\n]{0,16}[0-9]{8}",
+    regex.IGNORECASE,
+)
+
 # Dates written with the same separators as phone numbers.
 DATE_LIKE = regex.compile(
     r"""
@@ -126,6 +143,10 @@ class PhoneRecognizer(LocalRecognizer):
 
     def load(self) -> None:
         """Nothing to load."""
+
+    def gate(self) -> list[regex.Pattern[str]]:
+        """:data:`GATE`: the shapes of the numbers this recognizer reads."""
+        return [GATE]
 
     def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
         """Find phone numbers in ``text``.

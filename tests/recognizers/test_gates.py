@@ -63,8 +63,34 @@ def _positives(rng: random.Random) -> list[str]:
             f"マイナンバー {twelve}",
             f"my number {twelve[:4]} {twelve[4:8]} {twelve[8:]}",
             f"mail x.{ssn}@example.com or y%40example.org",
+            *_phones(rng),
         ]
     return out
+
+
+def _phones(rng: random.Random) -> list[str]:
+    """A phone number in each way the recognizer reads one (a fictional or random one)."""
+
+    def d(n: int) -> str:
+        return "".join(rng.choice("0123456789") for _ in range(n))
+
+    return [
+        f"call +81 3-{d(4)}-{d(4)} now",
+        f"+1 202-555-01{d(2)}",
+        f"+8190{d(8)}",
+        f"(202) 555-01{d(2)}",
+        f"tel (03) {d(4)}-{d(4)}",
+        f"03({d(4)}){d(4)}",
+        f"03-{d(4)}-{d(4)}",
+        f"03 {d(4)} {d(4)}",
+        f"91-415-555-{d(4)}",
+        f"09-{d(7)}",
+        f"01 42 {d(2)} {d(2)} {d(2)}",
+        f"202.555.{d(4)}",
+        f"phone: 1381{d(7)}",
+        f"電話:090{d(8)}",
+        f"連絡先 080{d(8)}",
+    ]
 
 
 def _corpus() -> list[str]:
@@ -114,7 +140,7 @@ def test_every_gate_matches_where_its_recognizer_finds_something(built, corpus):
     gated = {r.name: r for r in built if r.gate() is not None}
     assert {
         "CreditCardRecognizer", "UsSsnRecognizer", "JpMyNumberRecognizer",
-        "MacAddressRecognizer", "EmailRecognizer", "UsernameRecognizer",
+        "MacAddressRecognizer", "EmailRecognizer", "UsernameRecognizer", "PhoneRecognizer",
     } <= set(gated)  # fmt: skip
     for name, recognizer in gated.items():
         gate = recognizer.gate()
@@ -122,13 +148,17 @@ def test_every_gate_matches_where_its_recognizer_finds_something(built, corpus):
         found = [t for t in corpus if recognizer.analyze(t, entities, None)]
         missed = [t for t in found if not any(rx.search(t) for rx in gate)]
         assert missed == [], (name, missed[:3])
-        if name in ("CreditCardRecognizer", "UsSsnRecognizer", "MacAddressRecognizer"):
+        if name in (
+            "CreditCardRecognizer", "UsSsnRecognizer", "MacAddressRecognizer", "PhoneRecognizer"
+        ):  # fmt: skip
             assert len(found) > 40, name  # the positives reached it
 
 
 def test_the_gates_rule_texts_out(built, corpus):
     """They are worth their search: most random texts hold no card, SSN or MAC."""
-    for name in ("CreditCardRecognizer", "UsSsnRecognizer", "MacAddressRecognizer"):
+    for name in (
+        "CreditCardRecognizer", "UsSsnRecognizer", "MacAddressRecognizer", "PhoneRecognizer"
+    ):  # fmt: skip
         [recognizer] = [r for r in built if r.name == name]
         passed = sum(any(rx.search(t) for rx in recognizer.gate()) for t in corpus)
         assert passed < len(corpus) / 3, name
@@ -357,6 +387,7 @@ def test_re2_supersets_of_random_regexes_hold_on_random_unicode_texts():
     atoms = [
         r"\d", r"\D", r"\w", r"\W", r"\s", r"\S", r"\b", ".", "i", "K", "s", "x", r"\.",
         "[a-k]", r"[^\d]", r"[\s,]", r"[^\w]", "[^is]", r"[\D]", r"[^\S]", r"\x20", r"\x69",
+        "[ .-]", "[-x]", "[k-]", r"[\--.]",
     ]  # fmt: skip
     alphabet = "aiIkKsSx09 _-.,\t\n" + _WIDE
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 10))) for _ in range(800)]
