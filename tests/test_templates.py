@@ -45,6 +45,22 @@ def test_tokens_keep_script_runs_apart_and_numbers_and_found_values_whole():
     assert _keys(text, [email]) == ["Session", "closed", "for", "\x00EMAIL_ADDRESS", "now"]
 
 
+def test_ascii_texts_are_tokenized_as_the_general_tokenizer_does():
+    import random
+
+    from scanner.detect import templates
+
+    rng = random.Random(5)
+    pieces = [chr(c) for c in range(128)] + ["O'Brien", "10.1.2.3", "a-b", "x.y", "12:30", "1,5"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 25))) for _ in range(20000)]
+    for text in texts:
+        fast: list = []
+        general: list = []
+        templates._ascii_tokens(text, 0, len(text), fast)
+        templates._tokens(text, 0, len(text), general)
+        assert fast == general, text
+
+
 def test_names_have_the_shape_of_names():
     assert name_shaped(tokenize("Soraya Villalba", []))
     assert name_shaped(tokenize("渡辺 美咲", []))
