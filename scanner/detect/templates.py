@@ -145,23 +145,32 @@ class Template:
     labels: tuple[str | None, ...] = ()
     fixed: frozenset = frozenset()
     resets: int = 0
+    #: the fixed tokens' positions and keys, and those of its fixed words
+    at_fixed: tuple[tuple[int, str], ...] = ()
+    at_words: tuple[tuple[int, str], ...] = ()
 
-    def similarity(self, tokens: Sequence[Token]) -> float:
-        """Share of the message's words that are the template's fixed words, in place.
+    @classmethod
+    def of(cls, tokens: Sequence[Token]) -> Template:
+        """A template of one message, every token fixed."""
+        template = cls(keys=[t.key for t in tokens])
+        template._index(tokens)
+        return template
 
+    def similarity(self, keys: Sequence[str], words: int) -> float:
+        """Share of a message's words that are the template's fixed words, in place.
+
+        ``keys`` are the message's token keys, ``words`` how many of its tokens are words.
         Words only: timestamps, levels' brackets and punctuation are alike in every line
-        of a log and would make unrelated messages one template.
+        of a log and would make unrelated messages one template. (A key equal to a word's
+        is a word's: numbers, masked values and marks have keys no word has.)
         """
-        words = same = 0
-        for k, t in zip(self.keys, tokens, strict=True):
-            if t.kind == _WORD:
-                words += 1
-                same += k == t.key
-        return same / words if words else 0.0
+        if not words:
+            return 0.0
+        return sum(keys[i] == k for i, k in self.at_words) / words
 
     def covers(self, tokens: Sequence[Token]) -> bool:
         """Whether the message fits the template as it is (every fixed token equal)."""
-        return all(k is None or k == t.key for k, t in zip(self.keys, tokens, strict=True))
+        return all(tokens[i].key == k for i, k in self.at_fixed)
 
     def widen(self, tokens: Sequence[Token]) -> None:
         """Make every position where the message differs a slot; learning starts again."""
@@ -170,7 +179,13 @@ class Template:
         self.pending = 0
         self.trusted = None
         self.resets += 1
+        self._index(tokens)
+
+    def _index(self, tokens: Sequence[Token]) -> None:
+        """Slot groups and fixed positions, after ``keys`` changed (``tokens`` fit them)."""
         self.groups = _groups(self.keys)
+        self.at_fixed = tuple((i, k) for i, k in enumerate(self.keys) if k is not None)
+        self.at_words = tuple((i, k) for i, k in self.at_fixed if tokens[i].kind == _WORD)
 
 
 def _groups(keys: Sequence[str | None]) -> tuple[tuple[int, int], ...]:
@@ -230,12 +245,14 @@ class TemplateMiner:
 
     def fit(self, tokens: list[Token]) -> Fit | None:
         """The template of a message, widened or made for it (None: too short, or full)."""
-        if len(tokens) < 3 or not any(t.kind == _WORD for t in tokens):
+        words = sum(1 for t in tokens if t.kind == _WORD)
+        if len(tokens) < 3 or not words:
             return None
         group = self._by_length.setdefault(len(tokens), [])
+        keys = [t.key for t in tokens]
         best, best_score = None, 0.0
         for template in group:
-            score = template.similarity(tokens)
+            score = template.similarity(keys, words)
             if score > best_score:
                 best, best_score = template, score
                 if score == 1.0 or template.covers(tokens):
@@ -248,8 +265,7 @@ class TemplateMiner:
             return Fit(best, tokens)
         if self._count >= self.max_templates:
             return None
-        template = Template(keys=[t.key for t in tokens])
-        template.groups = _groups(template.keys)
+        template = Template.of(tokens)
         group.append(template)
         self._count += 1
         return Fit(template, tokens)
