@@ -98,12 +98,14 @@ def _address_text(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     return str(ip)
 
 
+_NOT_DIGIT = re.compile(r"\D")
+
 #: How each ``normal_form`` but ``phone`` (which needs the regions) writes a text.
 _NORMAL_FORMS: dict[str, Callable[[str], str]] = {
     "ip": _canonical_ip,
     "mac": _canonical_mac,
     "email": unquote,
-    "digits": lambda text: re.sub(r"\D", "", text),
+    "digits": lambda text: _NOT_DIGIT.sub("", text),
     "text": lambda text: text,
 }
 
@@ -299,12 +301,15 @@ def _mask_mac(text: str) -> str:
 
 
 def _mask_last_digits(text: str) -> str:
-    digits = re.sub(r"\D", "", text)
+    digits = _NOT_DIGIT.sub("", text)
     return f"***{digits[-2:]}" if len(digits) > 6 else "***"
 
 
+_URL_HEAD = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://)?(.)")
+
+
 def _mask_url(text: str) -> str | None:
-    m = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)?(.)", text)
+    m = _URL_HEAD.match(text)
     return f"{m.group(1) or ''}{m.group(2)}***" if m else None
 
 
