@@ -105,9 +105,7 @@ def _compiles(pattern: str) -> bool:
     return True
 
 
-def _body(
-    pattern: str, module: str, superset: bool, folds: dict[str, str] | None
-) -> str | None:
+def _body(pattern: str, module: str, superset: bool, folds: dict[str, str] | None) -> str | None:
     """``pattern`` with its classes made explicit, or None for what RE2 may read otherwise.
 
     ``superset``: the classes grow to hold every character beyond ASCII, where Python's

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from recognizers.base import RecognizerResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +59,17 @@ class Resolver:
             if a.entity in self._containers and a.start <= b.start and b.end <= a.end:
                 return False
         return True
+
+
+def span_of(
+    result: RecognizerResult, detector: str, offsets: list[int] | None, base: int = 0
+) -> Span:
+    """A recognizer's result as a Span of the original text.
+
+    ``offsets`` maps the analysed (NFKC) text's positions to the original's
+    (:func:`scanner.detect.values.nfkc_map`); ``base`` is where the analysed window starts.
+    """
+    start, end = result.start + base, result.end + base
+    if offsets is not None:
+        start, end = offsets[start], offsets[end - 1] + 1
+    return Span(start, end, result.entity_type, float(result.score), detector)

@@ -16,6 +16,7 @@ from recognizers import build_recognizers
 from recognizers.base import PatternRecognizer, only_pattern_matches
 from scanner.config import load_configs
 from scanner.detect import detector as detector_module
+from scanner.detect import freetext
 from scanner.entities import ENTITY_TYPES, NER_ENTITY_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -191,7 +192,7 @@ def test_a_batch_searched_together_finds_what_each_text_alone_finds(corpus):
     """
     detector = detector_module.Detector(load_configs(), nlp="none")
     texts = list(dict.fromkeys(corpus))
-    entities = detector_module._STRUCTURED
+    entities = freetext._STRUCTURED
     assert set(entities) | set(NER_ENTITY_TYPES) == set(ENTITY_TYPES)
     alone = [detector._pattern_spans(t, entities) for t in texts]
     for start in range(0, len(texts), 2048):
