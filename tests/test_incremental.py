@@ -129,7 +129,7 @@ def test_another_catoscan_version_scans_everything_again(tmp_path, key_file, mon
 
 @pytest.mark.parametrize("what", ["name", "version"])
 def test_another_spacy_model_scans_everything_again(what, tmp_path, key_file, monkeypatch):
-    import scanner.detect.detector
+    import scanner.detect.freetext
 
     src = tmp_path / "logs"
     src.mkdir()
@@ -141,10 +141,10 @@ def test_another_spacy_model_scans_everything_again(what, tmp_path, key_file, mo
         + "\n"
     )
     out = tmp_path / "inv"
-    installed = scanner.detect.detector.check_model
+    installed = scanner.detect.freetext.check_model
     with monkeypatch.context() as patched:
         patched.setattr(
-            "scanner.detect.detector.check_model",
+            "scanner.detect.freetext.check_model",
             lambda settings: replace(installed(settings), **{what: "other"}),
         )
         _scan(src, out, key_file, "--nlp", "spacy")
