@@ -13,6 +13,7 @@ overlaps are resolved: :func:`mend_name_ends`, :func:`trim_leading_words` and
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -252,7 +253,16 @@ def _known_names() -> frozenset[str]:
 
 
 def _text_of(span: Span, value: str) -> str:
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", value[span.start : span.end])).strip()
+    return _normal(value[span.start : span.end])
+
+
+@functools.lru_cache(maxsize=4096)
+def _normal(text: str) -> str:
+    """NFKC with runs of white space as one space, stripped: what the rules read.
+
+    Cached: every rule reads the span's text, and the same names come back.
+    """
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
 def is_system_actor(span: Span, value: str) -> bool:
