@@ -2,9 +2,9 @@
 
 Mapped fields need only their validator (an IP field is checked by the IP recognizer, a
 name field is classified as e-mail, login or name); free text and unmapped fields go
-through presidio's spaCy NLP engine and every recognizer of its registry (``_analyze``).
-Decisions are cached per (rule, value) because logs repeat the same users, hosts and
-versions.
+through every recognizer, and those that NER reads through presidio's spaCy NLP engine too
+(:class:`~scanner.detect.freetext.FreeText`, the detector's free text part). Decisions
+are cached per (rule, value) because logs repeat the same users, hosts and versions.
 """
 
 from __future__ import annotations
