@@ -8,6 +8,7 @@ import pytest
 from scanner.config import FieldRule, load_configs
 from scanner.detect.detector import Detector
 from scanner.detect.filters import DENY_DETECTOR, Filters, load_lists
+from scanner.detect.name_spans import mend_name_ends, prefer_longer_names, trim_leading_words
 from scanner.detect.not_person import (
     is_company_or_place,
     is_japanese_organisation,
@@ -17,9 +18,6 @@ from scanner.detect.not_person import (
     is_not_a_name,
     is_place_adjective,
     is_system_actor,
-    mend_name_ends,
-    prefer_longer_names,
-    trim_leading_words,
 )
 from scanner.detect.resolve import Resolver, Span
 from scanner.errors import ConfigError

@@ -5,8 +5,8 @@ the values of rules with ``detect: text`` and NER: :meth:`FreeText.prefetch` pla
 of messages in their templates (:mod:`scanner.detect.templates`), runs spaCy
 (:mod:`scanner.detect.nlp`) over the messages that teach a template and those no trusted
 template decides, and :meth:`FreeText._scan_text` turns one message into spans: the
-recognizers, spaCy's entities or the template's slots, then the NOT-PERSON repairs
-(:mod:`scanner.detect.not_person`). These decisions belong to the task
+recognizers, spaCy's entities or the template's slots, then spaCy's PERSON spans given a
+name's ends (:mod:`scanner.detect.name_spans`). These decisions belong to the task
 (:meth:`FreeText.begin_task`): they depend on the messages before them.
 """
 
@@ -20,13 +20,9 @@ from recognizers.base import EntityRecognizer, RecognizerResult
 from scanner.config import FieldRule, ScannerFile
 from scanner.detect import values
 from scanner.detect.gates import possible_entities
+from scanner.detect.name_spans import mend_name_ends, prefer_longer_names, trim_leading_words
 from scanner.detect.nlp import ModelInfo, build_analyzer, check_model, load_model
-from scanner.detect.not_person import (
-    NER_TEMPLATE_DETECTOR,
-    mend_name_ends,
-    prefer_longer_names,
-    trim_leading_words,
-)
+from scanner.detect.not_person import NER_TEMPLATE_DETECTOR
 from scanner.detect.resolve import Resolver, Span, span_of
 from scanner.detect.templates import Fit, TemplateMiner, free_slots_may_hold_names, tokenize
 from scanner.entities import ENTITY_TYPES, NER_ENTITY_TYPES
