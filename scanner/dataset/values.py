@@ -62,18 +62,20 @@ def digest64(value_hash: str | None) -> int:
     values collide with odds of about one in 370,000; the digest is the same in every process
     (no per-run string hashing).
     """
-    if value_hash is None:
-        return 0
-    return int.from_bytes(blake2b(value_hash.encode(), digest_size=8).digest(), "little")
+    return int.from_bytes(_digest_bytes(value_hash), "little")
 
 
 def digests64(value_hashes: list[str | None]) -> np.ndarray:
     """:func:`digest64` of many hashes, as one array (their bytes joined, read at once)."""
-    none = bytes(8)
-    joined = b"".join(
-        [none if h is None else blake2b(h.encode(), digest_size=8).digest() for h in value_hashes]
-    )
+    joined = b"".join([_digest_bytes(h) for h in value_hashes])
     return np.frombuffer(joined, "<u8").astype(np.uint64)
+
+
+def _digest_bytes(value_hash: str | None) -> bytes:
+    """The 8 bytes of :func:`digest64`, little-endian (all zero for none)."""
+    if value_hash is None:
+        return bytes(8)
+    return blake2b(value_hash.encode(), digest_size=8).digest()
 
 
 class ValueStore:
