@@ -202,6 +202,29 @@ def test_findings_parts_carry_statistics_on_where_and_when_only(tmp_path):
     assert (lines.min, lines.max) >= (1, 1)
 
 
+def test_findings_parts_keep_a_batch_of_distinct_hashes_in_one_dictionary(tmp_path):
+    # 40,000 distinct 64-character hashes, each twice: past Parquet's default dictionary
+    # page (1 MiB) the writer gave the dictionary up and wrote every hash in full.
+    from hashlib import sha256
+
+    from scanner.dataset import parts
+    from scanner.dataset.schema import findings_schema
+
+    schema = findings_schema(False)
+    hashes = [sha256(str(i).encode()).hexdigest() for i in range(40_000)] * 2
+    table = pa.table(
+        {f.name: pa.nulls(len(hashes), f.type) for f in schema}, schema=schema
+    ).set_column(schema.get_field_index("value_hash"), schema.field("value_hash"),
+                 pa.array(hashes, pa.string()))
+    with parts.writer(tmp_path / "part.parquet", schema) as out:
+        out.write_table(table)
+    column = pq.ParquetFile(tmp_path / "part.parquet").metadata.row_group(0).column(
+        schema.get_field_index("value_hash"))
+    assert column.has_dictionary_page
+    # the dictionary (40,000 x 68 bytes) and 80,000 small indexes, not 80,000 hashes
+    assert column.total_uncompressed_size < 40_000 * 68 + 80_000 * 4
+
+
 def _group_by(rows):
     """The ``fields`` statistics of findings rows, by a plain group-by (the tests' oracle).
 
