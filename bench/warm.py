@@ -79,7 +79,6 @@ def main() -> None:
             key_id=config.key_id,
             include_values=False,
             batch_rows=config.configs.scanner.batch_rows,
-            values=scanner.values,
         )
         scanner.sink = sink
         origin = [(0, columnar.Origin(lines_file.name, "eventsfeed-jsonl"))]
@@ -92,9 +91,7 @@ def main() -> None:
         first = _time_decisions(scanner)
         scanner.detector.begin_task()
         for items in blocks:  # decide every value once: the caches are warm from here on
-            found = columnar.findings(
-                parse(items), origin, scanner.detector, scanner.cache.decide_columns
-            )
+            found = columnar.findings(parse(items), origin, scanner.detector, scanner.cache)
         _report_decisions(first)
         best = [float("inf")] * 3
         for _ in range(args.repeat):
@@ -102,14 +99,14 @@ def main() -> None:
             parsed = [parse(items) for items in blocks]
             t1 = time.perf_counter()
             found = [
-                columnar.findings(b, origin, scanner.detector, scanner.cache.decide_columns)
+                columnar.findings(b, origin, scanner.detector, scanner.cache)
                 for b in parsed
             ]
             t2 = time.perf_counter()
             for f in found:
                 if f is not None:
                     sink.add_indexed(
-                        f.recs, f.vals, f.fields, f.rec_index, f.val_index, f.field_index
+                        f.recs, f.fields, f.rec_index, f.rows, f.field_index, f.store, f.generation
                     )
             sink._flush()
             t3 = time.perf_counter()
@@ -130,7 +127,7 @@ def _time_decisions(scanner) -> dict:  # noqa: ANN001 - worker.SourceScanner
 
     totals: dict = defaultdict(lambda: [0, 0.0])
     cache = scanner.cache
-    decide, many, prefetch = cache.finding_values, cache.finding_values_many, cache.detector.prefetch
+    decide, many, prefetch = cache._decide, cache.decide_many, cache.detector.prefetch
 
     def kind(rule) -> str:  # noqa: ANN001
         return "free text" if rule.detect == "text" else f"{rule.detect} field"
@@ -156,16 +153,16 @@ def _time_decisions(scanner) -> dict:  # noqa: ANN001 - worker.SourceScanner
         prefetch(pairs, *args, **kwargs)  # NER and templates: charged to free text
         totals["free text"][1] += time.perf_counter() - t0
 
-    cache.finding_values = timed_values
-    cache.finding_values_many = timed_many
+    cache._decide = timed_values
+    cache.decide_many = timed_many
     cache.detector.prefetch = timed_prefetch
     return {"totals": totals, "restore": (scanner, decide, many, prefetch)}
 
 
 def _report_decisions(first: dict) -> None:
     scanner, decide, many, prefetch = first["restore"]
-    scanner.cache.finding_values = decide
-    scanner.cache.finding_values_many = many
+    scanner.cache._decide = decide
+    scanner.cache.decide_many = many
     scanner.detector.prefetch = prefetch
     totals = first["totals"]
     count = sum(n for n, _t in totals.values())

@@ -34,17 +34,14 @@ def detect_records(
         embed_record(record, scanner.opts)
     scanner.blocks.detect(scanner.sink)  # rows stay in reading order
     detector = scanner.detector
-    by_rule = scanner.cache.by_rule
+    cached = scanner.cache.cached
     finding_values = scanner.cache.finding_values
     pending: dict[tuple[int, str], tuple[FieldRule, str]] = {}
     plan: list[list[tuple]] = []
     for record in records:
         entries: list[tuple] = []
         for fpath, value, rule in detector.routed(record.fields):
-            cache = by_rule.get(id(rule))
-            if cache is None:
-                cache = by_rule[id(rule)] = {}
-            found = cache.get(value)
+            found = cached(rule, value)
             if found is None:
                 if detector.needs_ner(rule, value):
                     pending[(id(rule), value)] = (rule, value)

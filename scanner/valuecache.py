@@ -1,10 +1,12 @@
-"""A process's decided values: the findings of each (rule, value), built once.
+"""A process's decided values: the findings of each (rule, value), decided once.
 
 A finding's value-dependent columns (spans, keyed hash, mask, IP class, policy tag) are a
 :class:`~scanner.dataset.FindingValue`, built the first time a process meets a value under
-a rule and then reused by every record and column that holds it, in every task. The cache
-is bounded (``cache_size`` in scanner.yaml: when full it starts afresh), and the decisions
-of task-scoped rules (free text read per template) are dropped when a task begins.
+a rule and added to the process's :class:`~scanner.dataset.ValueStore`; the cache keeps
+the row it starts at, which every record and column that holds the value reuses, in every
+task. The cache is bounded (``cache_size`` in scanner.yaml: when it or the store holds
+more, both start afresh before the next block), and the decisions of task-scoped rules
+(free text read per template) are dropped when a task begins.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import cast
 
 from recognizers import ip_class
 from scanner.config import FieldRule, ScanConfig
-from scanner.dataset import FindingValue
+from scanner.dataset import FindingValue, ValueStore
 from scanner.detect.detector import Detector
 from scanner.detect.resolve import Span
 from scanner.hashing import Hasher, mask_function
@@ -22,19 +24,22 @@ from scanner.policy import Policy, PolicyTag
 
 #: Values the NER model reads in one batch.
 NER_BATCH = 2048
-_NO_VALUES: dict[str, tuple[FindingValue, ...]] = {}
+_NO_VALUES: dict[str, int] = {}
 
 
 class ValueCache:
-    """The findings of each (rule, value) this process decided, with hash, mask and tag."""
+    """The findings of each (rule, value) this process decided: their first row in ``store``."""
 
     def __init__(self, config: ScanConfig, detector: Detector):
         self.detector = detector
         self.policy = Policy(config.configs.policy)
         self.hasher = Hasher(config.key, tuple(config.configs.scanner.phone_regions))
         self.include_values = config.include_values
-        #: id(rule) -> value -> findings; rules live as long as the configuration
-        self.by_rule: dict[int, dict[str, tuple[FindingValue, ...]]] = {}
+        #: the findings decided, as rows of one table (shared by the process's sinks)
+        self.store = ValueStore(config.include_values)
+        #: id(rule) -> value -> the store row its findings start at (-1: none); rules live
+        #: as long as the configuration
+        self.by_rule: dict[int, dict[str, int]] = {}
         self._cached = 0
         self._cache_size = max(config.configs.scanner.cache_size, 1)
         #: ids of the rules whose decisions last one task (Detector.task_scoped)
@@ -49,22 +54,33 @@ class ValueCache:
         for rule_id in [r for r in self.by_rule if r in self._task_scoped]:
             del self.by_rule[rule_id]
 
+    def clear_if_full(self) -> None:
+        """Start afresh when the cache or its store is past ``cache_size``.
+
+        Called only where no store row is held: before a block's decisions, or one value's.
+        """
+        if self._cached > self._cache_size or self.store.size > self._cache_size:
+            self.by_rule.clear()
+            self._cached = 0
+            self.store.clear()
+
     def decide_columns(
         self,
         columns: list[tuple[FieldRule, list[str]]],
         firsts: dict[int, list[tuple[int, int, int]]] | None = None,
-    ) -> list[list[tuple[FindingValue, ...]]]:
-        """The findings of each column's distinct values, from the cache where it can.
+    ) -> list[list[int]]:
+        """The store row each column's distinct values' findings start at (-1: none).
 
-        The values the cache misses are decided together per rule
-        (:meth:`finding_values_many`); those that need NER go through spaCy together, in
-        batches of :data:`NER_BATCH`, in the order of ``firsts`` (per column, where each
-        value first occurs) where it is given: free text is decided per template, learnt
-        from the messages read before.
+        The values the cache misses are decided together per rule (:meth:`decide_many`);
+        those that need NER go through spaCy together, in batches of :data:`NER_BATCH`, in
+        the order of ``firsts`` (per column, where each value first occurs) where it is
+        given: free text is decided per template, learnt from the messages read before.
+        The rows stay valid until the next call (the store may start afresh there).
         """
+        self.clear_if_full()
         detector = self.detector
         by_rule = self.by_rule
-        out: list[list[tuple[FindingValue, ...]]] = []
+        out: list[list[int]] = []
         ner: list[tuple[int, int]] = []
         todo: list[tuple[int, int]] = []
         missing: dict[int, tuple[FieldRule, dict[str, None]]] = {}
@@ -77,15 +93,15 @@ class ValueCache:
                         value = values[j]
                         if detector.needs_ner(rule, value):
                             ner.append((len(out), j))
-                            found[j] = ()
+                            found[j] = -1
                             continue
                         if new is None:
                             new = missing.setdefault(id(rule), (rule, {}))[1]
                         new[value] = None
                         todo.append((len(out), j))
-            out.append(cast("list[tuple[FindingValue, ...]]", found))
+            out.append(cast("list[int]", found))
         decided = {
-            key: dict(zip(texts, self.finding_values_many(rule, list(texts)), strict=True))
+            key: dict(zip(texts, self.decide_many(rule, list(texts)), strict=True))
             for key, (rule, texts) in missing.items()
         }
         for c, j in todo:
@@ -98,35 +114,41 @@ class ValueCache:
             pairs = list(dict.fromkeys((columns[c][0], columns[c][1][j]) for c, j in part))
             detector.prefetch(pairs)
             for c, j in part:
-                out[c][j] = self.finding_values(columns[c][0], columns[c][1][j])
+                out[c][j] = self._decide(columns[c][0], columns[c][1][j])
         return out
 
     def finding_values(self, rule: FieldRule, value: str) -> tuple[FindingValue, ...]:
         """The findings of one value under one rule, with hash, mask and policy tag."""
+        self.clear_if_full()
+        return self.store.findings_at(self._decide(rule, value))
+
+    def cached(self, rule: FieldRule, value: str) -> tuple[FindingValue, ...] | None:
+        """The findings of a value decided before (None: not decided yet)."""
+        row = self.by_rule.get(id(rule), _NO_VALUES).get(value)
+        return None if row is None else self.store.findings_at(row)
+
+    def decide_many(self, rule: FieldRule, texts: list[str]) -> list[int]:
+        """The store rows of distinct values the cache does not hold, decided together."""
+        spans = self.detector.take_many(rule, texts)
+        make = self._maker(rule)
+        add = self.store.add
+        out = [
+            add(tuple([make(value, s) for s in found])) if found else -1
+            for value, found in zip(texts, spans, strict=True)
+        ]
+        self._cached += len(texts)
+        self.by_rule.setdefault(id(rule), {}).update(zip(texts, out, strict=True))
+        return out
+
+    def _decide(self, rule: FieldRule, value: str) -> int:
+        """The store row of one value's findings, decided if the cache does not hold it."""
         cached = self.by_rule.get(id(rule), _NO_VALUES).get(value)
         if cached is not None:  # the same value in two columns of one rule, or twice pending
             return cached
-        found = self._findings(rule, value, self.detector.take(rule, value))
-        self._keep(rule, value, found)
-        return found
-
-    def finding_values_many(
-        self, rule: FieldRule, texts: list[str]
-    ) -> list[tuple[FindingValue, ...]]:
-        """:meth:`finding_values` of distinct values the cache does not hold, decided together."""
-        spans = self.detector.take_many(rule, texts)
-        make = self._maker(rule)
-        out = [
-            tuple([make(value, s) for s in found]) if found else ()
-            for value, found in zip(texts, spans, strict=True)
-        ]
-        if self._cached + len(texts) > self._cache_size:
-            for value, findings in zip(texts, out, strict=True):
-                self._keep(rule, value, findings)
-        else:
-            self._cached += len(texts)
-            self.by_rule.setdefault(id(rule), {}).update(zip(texts, out, strict=True))
-        return out
+        row = self.store.add(self._findings(rule, value, self.detector.take(rule, value)))
+        self._cached += 1
+        self.by_rule.setdefault(id(rule), {})[value] = row
+        return row
 
     def _findings(self, rule: FieldRule, value: str, spans: list) -> tuple[FindingValue, ...]:
         make = self._maker(rule)
@@ -170,16 +192,6 @@ class ValueCache:
             )
 
         return make
-
-    def _keep(self, rule: FieldRule, value: str, found: tuple[FindingValue, ...]) -> None:
-        self._cached += 1
-        if self._cached > self._cache_size:  # bounded memory: start afresh
-            self.by_rule.clear()
-            self._cached = 0
-        rules = self.by_rule.get(id(rule))
-        if rules is None:
-            rules = self.by_rule[id(rule)] = {}
-        rules[value] = found
 
     def _tag(self, rule: FieldRule, entity: str) -> PolicyTag:
         key = (id(rule), entity)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, BinaryIO, cast
 from scanner import columnar
 from scanner.columnar.pending import PendingBlocks
 from scanner.config import ScanConfig
-from scanner.dataset import FindingsSink, ValueStore, fields_rows
+from scanner.dataset import FindingsSink, fields_rows
 from scanner.detect.detector import Detector
 from scanner.errors import EXHAUSTED, ResourceError
 from scanner.readers import CSV_FORMATS, reader_for
@@ -69,8 +69,8 @@ class SourceScanner:
         self.limits, self.opts = read_settings(config)
         #: the findings of each (rule, value) decided so far
         self.cache = ValueCache(config, self.detector)
-        #: the FindingValues this process has turned into Arrow, for all its sinks
-        self.values = ValueStore(config.include_values)
+        #: the findings decided, as rows of one Arrow table, for all the process's sinks
+        self.values = self.cache.store
         self.sink: FindingsSink
         #: blocks read but not yet detected (small files' blocks are detected together)
         self.blocks = PendingBlocks(self.detector, self.cache, debug=config.debug)

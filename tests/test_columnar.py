@@ -370,11 +370,11 @@ def test_a_detection_error_in_merged_small_files_costs_only_its_file(tmp_path, m
     real = columnar.findings
     calls = []
 
-    def findings(block, origins, detector, decide):
+    def findings(block, origins, detector, cache):
         calls.append([origin.path for _start, origin in origins])
         if any(origin.path.endswith("b.jsonl") for _start, origin in origins):
             raise RuntimeError("a bug")
-        return real(block, origins, detector, decide)
+        return real(block, origins, detector, cache)
 
     monkeypatch.setattr(columnar, "findings", findings)
     result = pipeline.run(_config([src], tmp_path / "out", "none"))
@@ -407,7 +407,7 @@ def test_free_text_of_several_columns_is_decided_in_reading_order(tmp_path, monk
     assert scanner.detector.templates is not None  # free text per template, as by default
     asked: list[str] = []
     monkeypatch.setattr(scanner.detector, "prefetch", lambda pairs: asked.extend(v for _, v in pairs))
-    monkeypatch.setattr(scanner.cache, "finding_values", lambda rule, value: ())
+    monkeypatch.setattr(scanner.cache, "_decide", lambda rule, value: -1)
     texts = [f"Message number {k} from Emily Carter" for k in range(12)]
     records = []
     for pos in range(6):  # memo, note in turn, and a record with both in the other order
@@ -416,7 +416,6 @@ def test_free_text_of_several_columns_is_decided_in_reading_order(tmp_path, monk
             fields.reverse()
         records.append(Record(pos, pos + 1, fields, None))
     block = col.block_of(records)
-    col.findings(block, [(0, col.Origin("x.json", "json"))], scanner.detector,
-                 scanner.cache.decide_columns)  # fmt: skip
+    col.findings(block, [(0, col.Origin("x.json", "json"))], scanner.detector, scanner.cache)
     reading = [value for record in records for _path, value in record.fields]
     assert asked == reading

@@ -144,7 +144,16 @@ def test_commit_merges_runs_of_small_parts_in_order(tmp_path):
     assert read_table(out, "findings").column("record_index").to_pylist() == list(range(n))
 
 
-def test_sinks_sharing_a_value_store_write_what_sinks_of_their_own_write(tmp_path):
+def _add_indexed(sink, store, recs, vals, fields, rec_index, val_index, field_index):
+    """sink.add_indexed of FindingValues: each added to ``store`` once, by identity."""
+    import numpy as np
+
+    _table, rows = store.rows_of(vals)
+    sink.add_indexed(recs, fields, rec_index, rows[np.asarray(val_index, np.int64)], field_index,
+                     store, store.generation)
+
+
+def test_sinks_given_one_value_store_write_what_sinks_given_stores_of_their_own_write(tmp_path):
     """A process keeps one store of Arrow-converted values for all its parts."""
     import numpy as np
 
@@ -158,30 +167,37 @@ def test_sinks_sharing_a_value_store_write_what_sinks_of_their_own_write(tmp_pat
     names = [value(i, "PERSON", "real name") for i in range(6, 9)]
     when = datetime(2025, 3, 14, tzinfo=UTC)
 
-    def fill(sink, vals):
+    def fill(sink, store, vals):
         recs = [("a.jsonl", "fmt", n + 1, n, when) for n in range(len(vals))]
         index = np.arange(len(vals))
         fields = pa.array(["src_ip"], pa.string())
-        sink.add_indexed(recs, vals, fields, index, index, np.zeros(len(vals), np.int64))
+        _add_indexed(sink, store, recs, vals, fields, index, index, np.zeros(len(vals), np.int64))
         return sink.close()
 
-    def sink(name, values=None):
+    def sink(name):
         return FindingsSink(tmp_path / f"{name}.parquet", FINDINGS_SCHEMA, key_id="k",
-                            include_values=False, batch_rows=100, values=values)
+                            include_values=False, batch_rows=100)
 
     store = ValueStore(include_values=False)
-    fill(sink("first", store), ips)
+    fill(sink("first"), store, ips)
     # The second part's IPs were converted for the first part; its names are new.
-    shared_part, shared_stats = fill(sink("shared", store), [*ips[3:], *names, ips[0]])
-    own_part, own_stats = fill(sink("own"), [*ips[3:], *names, ips[0]])
+    shared_part, shared_stats = fill(sink("shared"), store, [*ips[3:], *names, ips[0]])
+    own_part, own_stats = fill(sink("own"), ValueStore(False), [*ips[3:], *names, ips[0]])
     assert pq.read_table(shared_part).equals(pq.read_table(own_part))
     assert {k: (s.categories, s.findings, len(s.hashes)) for k, s in shared_stats.items()} == {
         k: (s.categories, s.findings, len(s.hashes)) for k, s in own_stats.items()
     }
     assert len(shared_stats) == 2
+    one = np.zeros(1, np.int64)
+    recs = [("a.jsonl", "fmt", 1, 0, when)]
     with pytest.raises(ValueError, match="include-values"):
-        FindingsSink(tmp_path / "x.parquet", FINDINGS_SCHEMA, key_id="k", include_values=True,
-                     batch_rows=100, values=store)
+        other = ValueStore(include_values=True)
+        other.add((ips[0],))
+        sink("x").add_indexed(recs, pa.array(["f"]), one, one, one, other)
+    generation = store.generation
+    store.clear()  # rows taken before are of no value now
+    with pytest.raises(ValueError, match="cleared"):
+        sink("y").add_indexed(recs, pa.array(["f"]), one, one, one, store, generation)
 
 
 def test_findings_parts_carry_statistics_on_where_and_when_only(tmp_path):
@@ -305,11 +321,12 @@ def test_field_stats_are_a_group_by_of_the_findings_written(tmp_path, monkeypatc
     rng = random.Random(5)
     sink = FindingsSink(tmp_path / "p.parquet", FINDINGS_SCHEMA, key_id="k",
                         include_values=False, batch_rows=500)
+    store = values.ValueStore(include_values=False)
     batches = _random_findings(rng, (1, 2, 17, 300, 3000, 0, 40, 800))
     for call, (recs, vals, fields, rec_index, val_index, field_index) in enumerate(batches):
         if how == "indexed" or (how == "both" and call % 2):
-            sink.add_indexed(recs, vals, pa.array(fields, pa.string()), rec_index, val_index,
-                             field_index)
+            _add_indexed(sink, store, recs, vals, pa.array(fields, pa.string()), rec_index,
+                         val_index, field_index)
         else:
             sink.add_findings([(recs[r], fields[f], vals[v])
                                for r, v, f in zip(rec_index, val_index, field_index, strict=True)])
@@ -325,15 +342,16 @@ def test_field_stats_of_chunks_merge_into_the_stats_of_the_whole(tmp_path):
 
     import pyarrow.parquet as pq
 
-    from scanner.dataset import FINDINGS_SCHEMA, FindingsSink
+    from scanner.dataset import FINDINGS_SCHEMA, FindingsSink, ValueStore
 
     rng = random.Random(7)
     sinks = [FindingsSink(tmp_path / f"{i}.parquet", FINDINGS_SCHEMA, key_id="k",
                           include_values=False, batch_rows=100) for i in range(3)]
+    store = ValueStore(include_values=False)
     batches = _random_findings(rng, (5, 200, 1, 90, 400, 33))
     for call, (recs, vals, fields, rec_index, val_index, field_index) in enumerate(batches):
-        sinks[call % 3].add_indexed(recs, vals, pa.array(fields, pa.string()), rec_index,
-                                    val_index, field_index)
+        _add_indexed(sinks[call % 3], store, recs, vals, pa.array(fields, pa.string()),
+                     rec_index, val_index, field_index)
     merged, rows = {}, []
     for sink in sinks:
         part, stats = sink.close()

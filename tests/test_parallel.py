@@ -445,7 +445,9 @@ def test_a_decision_is_kept_once_per_process(tmp_path):
     assert [f.entity_type for f in new] == ["IP_ADDRESS"]
     assert (id(rule), "192.0.2.8") not in detector._cache
     assert [value for _, value, _ in detector.learning] == ["192.0.2.8"]  # shared all the same
-    assert cache.finding_values(rule, "192.0.2.8") is new  # from the ValueCache
+    size = cache.store.size
+    assert cache.finding_values(rule, "192.0.2.8") == new  # from the ValueCache:
+    assert cache.store.size == size  # not decided again
     assert detector.spans(rule, "192.0.2.9") == detector.take(rule, "192.0.2.9")
 
 

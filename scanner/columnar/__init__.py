@@ -9,13 +9,13 @@ are exactly those of the row path (:mod:`scanner.rowpath`), which decides record
 """
 
 from scanner.columnar.blocks import Block, Group, Origin, block_of, embed, merge
-from scanner.columnar.detect import Decide, Findings, findings
+from scanner.columnar.detect import Decider, Findings, findings
 from scanner.columnar.json_blocks import FORMATS, read_blocks
 
 __all__ = [
     "FORMATS",
     "Block",
-    "Decide",
+    "Decider",
     "Findings",
     "Group",
     "Origin",

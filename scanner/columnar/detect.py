@@ -3,9 +3,9 @@
 Each scanned column of a :class:`~scanner.columnar.blocks.Block`'s groups is routed once
 (a rule, or for a field whose rule depends on other fields' values, the rule met by each
 distinct combination of the ``when`` conditions' texts), its distinct values decided once
-through the scanner's cache (:data:`Decide`), and the finding rows produced with NumPy
-index arithmetic for :meth:`~scanner.dataset.FindingsSink.add_indexed` instead of a
-Python tuple per finding.
+through the scanner's value cache (:class:`Decider`), and the finding rows produced with
+NumPy index arithmetic, as rows of the cache's store, for
+:meth:`~scanner.dataset.FindingsSink.add_indexed` instead of a Python tuple per finding.
 
 Rows are exactly those of the row path (:mod:`scanner.rowpath`), in the same order:
 record by record, fields in the record's order, spans in the decision's order.
@@ -17,38 +17,54 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import numpy as np
 import pyarrow as pa
 
 from scanner.columnar.blocks import Block, Group, Origin
 from scanner.config import FieldRule
-from scanner.dataset import FindingValue, RecordKey
+from scanner.dataset import RecordKey, ValueStore
 from scanner.detect.detector import CONDITIONAL, Detector
 
 #: Where a column is: its group's and its own index, the group's record positions, and
 #: (when needed) its texts.
 _Where = tuple[int, int, Sequence[int], Callable[[], Sequence[str | None]]]
 
-#: Decides columns' distinct values: per (rule, values), the findings of each value. The
-#: second argument gives, for the columns whose values are decided in reading order (free
-#: text per template), where each value first occurs: (record position, group, column).
-Decide = Callable[
-    [list[tuple[FieldRule, list[str]]], dict[int, list[tuple[int, int, int]]]],
-    list[list[tuple[FindingValue, ...]]],
-]
+class Decider(Protocol):
+    """What decides columns' distinct values (:class:`scanner.valuecache.ValueCache`)."""
+
+    #: the decided findings, as rows
+    store: ValueStore
+
+    def decide_columns(
+        self,
+        columns: list[tuple[FieldRule, list[str]]],
+        firsts: dict[int, list[tuple[int, int, int]]],
+    ) -> list[list[int]]:
+        """Per (rule, values), the store row each value's findings start at (-1: none).
+
+        ``firsts`` gives, for the columns whose values are decided in reading order (free
+        text per template), where each value first occurs: (record position, group,
+        column).
+        """
+        ...
 
 
 @dataclass
 class Findings:
-    """The finding rows of a block, column-wise, for ``FindingsSink.add_indexed``."""
+    """The finding rows of a block, column-wise, for ``FindingsSink.add_indexed``.
+
+    Row ``i`` is of record ``recs[rec_index[i]]``, field ``fields[field_index[i]]`` and
+    value ``rows[i]``, a row of ``store`` valid in its ``generation``.
+    """
 
     recs: list[RecordKey]
-    vals: list[FindingValue]
+    store: ValueStore
+    generation: int
     fields: pa.Array
     rec_index: np.ndarray
-    val_index: np.ndarray
+    rows: np.ndarray
     field_index: np.ndarray
 
 
@@ -56,7 +72,7 @@ def findings(
     block: Block,
     origins: list[tuple[int, Origin]],
     detector: Detector,
-    decide: Decide,
+    cache: Decider,
 ) -> Findings | None:
     """Route, decide and expand a block's findings (None when it has none).
 
@@ -67,7 +83,7 @@ def findings(
             their line numbers and record indexes (a range of a split file read by
             :func:`read_blocks`; records the scanner has already shifted come with 0s).
         detector: routes field paths and picks conditional rules.
-        decide: the findings of each column's distinct values, through the value cache.
+        cache: decides each column's distinct values, once per process.
     """
     # Each scanned column of each group becomes one "job": a rule (or, for a field whose
     # rule depends on other fields, one job per rule met) and the column's distinct
@@ -144,19 +160,18 @@ def findings(
         cells.append((np.asarray(group.positions, np.int64), np.asarray(ids, np.int64), matrix))
     if not size:
         return None
-    decided = [found for column in decide(jobs, firsts) for found in column]
-    counts = np.zeros(size + 1, np.int64)  # the extra 0 serves code -1
-    counts[:size] = np.fromiter(map(len, decided), np.int64, size)
+    store = cache.store
+    starts = np.zeros(size + 1, np.int64)  # the extra one serves code -1, with no findings
+    starts[:size] = np.fromiter(chain.from_iterable(cache.decide_columns(jobs, firsts)), np.int64)
+    counts = np.zeros(size + 1, np.int64)
+    counts[:size] = store.counts(starts[:size])
     if not counts.any():
         return None
-    offsets = np.zeros(size + 1, np.int64)
-    offsets[1:size] = np.cumsum(counts[: size - 1])
-    vals: list[FindingValue] = list(chain.from_iterable(decided))
-    parts = [_expand(positions, ids, matrix, offsets, counts) for positions, ids, matrix in cells]
-    rec_index, val_index, field_index = (np.concatenate(p) for p in zip(*parts, strict=True))
+    parts = [_expand(positions, ids, matrix, starts, counts) for positions, ids, matrix in cells]
+    rec_index, rows, field_index = (np.concatenate(p) for p in zip(*parts, strict=True))
     if len(parts) > 1:  # groups interleave: back to record order, each record's rows kept
         order = np.argsort(rec_index, kind="stable")
-        rec_index, val_index, field_index = rec_index[order], val_index[order], field_index[order]
+        rec_index, rows, field_index = rec_index[order], rows[order], field_index[order]
     recs: list[RecordKey] = []
     ends = [start for start, _origin in origins[1:]] + [block.size]
     for (start, origin), end in zip(origins, ends, strict=True):
@@ -172,7 +187,7 @@ def findings(
             )
         )
     fields = pa.array(list(field_ids), pa.string())
-    return Findings(recs, vals, fields, rec_index, val_index, field_index)
+    return Findings(recs, store, store.generation, fields, rec_index, rows, field_index)
 
 
 def _only(
@@ -236,13 +251,13 @@ def _expand(
     positions: np.ndarray,
     ids: np.ndarray,
     matrix: np.ndarray,
-    offsets: np.ndarray,
+    starts: np.ndarray,
     counts: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One group's rows: per (record, column) cell in row-major order, its findings.
 
-    Returns the rows' record positions, indexes into the block's FindingValues and
-    field ids.
+    ``starts`` and ``counts``: per cell code, its findings' first store row and number.
+    Returns the rows' record positions, store rows and field ids.
     """
     flat = matrix.ravel()
     per_cell = counts[flat]
@@ -250,4 +265,4 @@ def _expand(
     first_row = np.cumsum(per_cell) - per_cell
     nth = np.arange(cell.size) - first_row[cell]
     width = matrix.shape[1]
-    return positions[cell // width], offsets[flat][cell] + nth, ids[cell % width]
+    return positions[cell // width], starts[flat][cell] + nth, ids[cell % width]

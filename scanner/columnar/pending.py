@@ -54,7 +54,7 @@ class PendingBlocks:
         if len(pending) > 1:
             try:
                 block, runs = columnar.merge([(b, o) for b, o, _r in pending])
-                found = columnar.findings(block, runs, self.detector, self.cache.decide_columns)
+                found = columnar.findings(block, runs, self.detector, self.cache)
             except Exception:
                 if self.debug or any(r is None for _b, _o, r in pending):
                     raise
@@ -63,9 +63,7 @@ class PendingBlocks:
                 return
         for block, origin, result in pending:
             try:
-                found = columnar.findings(
-                    block, [(0, origin)], self.detector, self.cache.decide_columns
-                )
+                found = columnar.findings(block, [(0, origin)], self.detector, self.cache)
             except Exception as exc:
                 if self.debug or result is None:
                     raise
@@ -82,9 +80,10 @@ def _write(found: columnar.Findings | None, sink: FindingsSink) -> None:
     if found is not None:
         sink.add_indexed(
             found.recs,
-            found.vals,
             found.fields,
             found.rec_index,
-            found.val_index,
+            found.rows,
             found.field_index,
+            found.store,
+            found.generation,
         )

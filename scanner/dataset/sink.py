@@ -29,17 +29,15 @@ class _Findings(NamedTuple):
 
     table: pa.Table
     recs: pa.Table
-    #: each row's value: its row in the ValueStore's table
-    values: np.ndarray
 
 
 class FindingsSink:
     """Buffers findings and writes them to one Parquet part file in row groups.
 
-    Findings come one by one (:meth:`add_findings`) or column-wise (:meth:`add_indexed`,
-    the fast path); both are built into Arrow tables once per distinct record and value,
-    folded into per-source ``fields`` statistics, and written in batches of
-    ``batch_rows``.
+    Findings come one by one (:meth:`add_findings`) or column-wise as rows of a
+    :class:`ValueStore` (:meth:`add_indexed`, the scan's path); both are built into Arrow
+    tables once per distinct record and value, folded into per-source ``fields``
+    statistics, and written in batches of ``batch_rows``.
     """
 
     def __init__(
@@ -50,7 +48,6 @@ class FindingsSink:
         key_id: str | None,
         include_values: bool,
         batch_rows: int,
-        values: ValueStore | None = None,
     ):
         self.path = path
         self.schema = schema
@@ -63,10 +60,8 @@ class FindingsSink:
         self._held = 0  # rows in _tables
         self._stats: dict[StatsKey, FieldStats] = {}
         self._writer: pq.ParquetWriter | None = None
-        #: FindingValues already in Arrow form (the process's store, or this part's own)
-        if values is not None and values.include_values != include_values:
-            raise ValueError("a ValueStore of another --include-values setting")
-        self.values = values if values is not None else ValueStore(include_values)
+        #: the FindingValues given to add_findings, in Arrow form
+        self._own = ValueStore(include_values)
 
     def add_findings(self, rows: list[FindingRow]) -> None:
         """Buffer findings, each a :data:`FindingRow`.
@@ -81,20 +76,32 @@ class FindingsSink:
     def add_indexed(
         self,
         recs: list[RecordKey],
-        vals: list[FindingValue],
         fields: pa.Array,
         rec_index: Any,
-        val_index: Any,
+        rows: Any,
         field_index: Any,
+        store: ValueStore,
+        generation: int | None = None,
     ) -> None:
-        """Buffer findings given column-wise: row ``i`` is ``recs[rec_index[i]]``, etc.
+        """Buffer findings given column-wise, their values as rows of a ValueStore.
+
+        Finding ``i`` is of record ``recs[rec_index[i]]``, field
+        ``fields[field_index[i]]`` and value ``rows[i]``, a row of ``store``.
 
         The index arguments are int32-convertible arrays of equal length (NumPy or Arrow);
         ``fields`` is a string array of field names. As with :meth:`add_findings`, all
         rows of a record must come in one call.
+
+        Raises:
+            ValueError: ``store`` was cleared since the rows were taken (``generation``),
+                or holds values of another ``--include-values`` setting.
         """
+        if store.include_values != self.include_values:
+            raise ValueError("a ValueStore of another --include-values setting")
+        if generation is not None and generation != store.generation:
+            raise ValueError("rows of a ValueStore since cleared")
         self._hold()
-        self.rows += self._add(recs, vals, fields, rec_index, val_index, field_index)
+        self.rows += self._add(recs, fields, rec_index, rows, field_index, store)
         if self._held >= self.batch_rows:
             self._flush()
 
@@ -139,49 +146,43 @@ class FindingsSink:
         if not rows:
             return
         rec_pos: dict[int, int] = {}
-        val_pos: dict[int, int] = {}
         field_pos: dict[str | None, int] = {}
         recs: list[RecordKey] = []
-        vals: list[FindingValue] = []
         fields: list[str | None] = []
         rec_index: list[int] = []
-        val_index: list[int] = []
         field_index: list[int] = []
-        for rec, fld, val in rows:
+        for rec, fld, _val in rows:
             i = rec_pos.get(id(rec))
             if i is None:
                 i = rec_pos[id(rec)] = len(recs)
                 recs.append(rec)
-            j = val_pos.get(id(val))
-            if j is None:
-                j = val_pos[id(val)] = len(vals)
-                vals.append(val)
             k = field_pos.get(fld)
             if k is None:
                 k = field_pos[fld] = len(fields)
                 fields.append(fld)
             rec_index.append(i)
-            val_index.append(j)
             field_index.append(k)
-        indexes = (np.array(index, np.int64) for index in (rec_index, val_index, field_index))
-        self._add(recs, vals, pa.array(fields, pa.string()), *indexes)
+        _table, value_rows = self._own.rows_of([val for _rec, _fld, val in rows])
+        recs_at, fields_at = (np.array(index, np.int64) for index in (rec_index, field_index))
+        self._add(recs, pa.array(fields, pa.string()), recs_at, value_rows, fields_at, self._own)
 
     def _add(
         self,
         recs: list[RecordKey],
-        vals: list[FindingValue],
         fields: pa.Array,
         rec_index: Any,
-        val_index: Any,
+        rows: Any,
         field_index: Any,
+        store: ValueStore,
     ) -> int:
         """Build findings into a table waiting for the next write, and fold their statistics.
 
         Returns:
             The number of findings.
         """
-        found = self._table(recs, vals, rec_index, val_index, field_index, fields)
-        fold(self._stats, self.values, found.recs, fields, rec_index, field_index, found.values)
+        rows = np.asarray(rows, np.int64)
+        found = self._table(recs, fields, rec_index, rows, field_index, store)
+        fold(self._stats, store, found.recs, fields, rec_index, field_index, rows)
         self._tables.append(found)
         self._held += found.table.num_rows
         return found.table.num_rows
@@ -189,13 +190,13 @@ class FindingsSink:
     def _table(
         self,
         recs: list[RecordKey],
-        vals: list[FindingValue],
-        rec_index: Any,
-        val_index: Any,
-        field_index: Any,
         fields: pa.Array,
+        rec_index: Any,
+        rows: np.ndarray,
+        field_index: Any,
+        store: ValueStore,
     ) -> _Findings:
-        """One findings table from distinct records, values and fields and the rows' indexes."""
+        """One findings table from distinct records and fields, store rows and indexes."""
         r = list(zip(*recs, strict=True))
         types = {f.name: f.type for f in self.schema}
         distinct = pa.table(
@@ -203,9 +204,7 @@ class FindingsSink:
             names=list(RECORD_COLUMNS),
         )
         rec_table = distinct.take(pa.array(rec_index, pa.int32()))
-        store, rows = self.values.rows(vals)
-        rows = rows[np.asarray(val_index, np.int64)]  # each finding's row of the store
-        val_table = store.take(pa.array(rows))
+        val_table = store.table.take(pa.array(rows))
         columns = {name: rec_table.column(name) for name in RECORD_COLUMNS}
         columns.update({name: val_table.column(name) for name in val_table.column_names})
         columns["field"] = fields.take(pa.array(field_index, pa.int32()))
@@ -213,7 +212,7 @@ class FindingsSink:
         table = pa.Table.from_arrays(
             [columns[name] for name in self.schema.names], schema=self.schema
         )
-        return _Findings(table, distinct, rows)
+        return _Findings(table, distinct)
 
     def _flush(self) -> None:
         """Write what is buffered as one batch."""

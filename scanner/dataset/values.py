@@ -8,6 +8,7 @@ gives every stored value integer codes for the ``fields`` statistics
 
 from __future__ import annotations
 
+from array import array
 from hashlib import blake2b
 from typing import NamedTuple
 
@@ -16,7 +17,7 @@ import pyarrow as pa
 
 from scanner.dataset.schema import findings_schema
 
-#: FindingValues a store keeps in Arrow form before it starts afresh.
+#: Rows a sink's own store (findings given as FindingValues) keeps before it starts afresh.
 STORE_MAX = 200_000
 
 
@@ -79,21 +80,34 @@ def _digest_bytes(value_hash: str | None) -> bytes:
 
 
 class ValueStore:
-    """FindingValues in Arrow form, kept across the parts one process writes.
+    """The FindingValues a process decided, as rows of one Arrow table.
 
-    The scanner reuses one FindingValue per (rule, value), so most of a block's values
-    were converted for an earlier block, or an earlier task: a store per part converted
-    every value again in each 8 MB range (about a sixth of a warm range's time). Holds at
-    most :data:`STORE_MAX` values, then starts afresh (memory stays bounded).
+    The value cache (:class:`scanner.valuecache.ValueCache`) adds each decision's findings
+    once, as consecutive rows, and keeps the first row's number for the (rule, value): a
+    block's findings are then rows of this table (``FindingsSink.add_indexed`` takes them),
+    with no Python object per finding or per value of a block. Rows added since the last
+    read of :attr:`table` wait as FindingValues and are converted together.
+
+    The store is cleared only between blocks, with the cache (:meth:`clear`), and each
+    clearing starts a new :attr:`generation`: rows of an earlier one are refused.
     """
 
     def __init__(self, include_values: bool):
         self.include_values = include_values
         self._types = {f.name: f.type for f in findings_schema(True)}
         self._names = VALUE_COLUMNS + (("value",) if include_values else ())
-        self._pos: dict[int, int] = {}  # id(FindingValue) -> row of _table
-        self._keep: list[FindingValue] = []  # keeps those ids from being reused
+        #: how many times the store was cleared: rows are valid within one generation
+        self.generation = 0
+        self._by_id: dict[int, int] = {}  # id(FindingValue) -> row, for rows_of only
+        self._reset()
+
+    def _reset(self) -> None:
+        self.size = 0  # rows, converted or waiting
+        self._all: list[FindingValue] = []  # every row's
+        self._pending: list[FindingValue] = []
         self._table: pa.Table | None = None
+        #: per row: how many findings of one decision start there (0 inside a decision)
+        self._run = array("q")
         #: (entity, element) -> (categories, declared) of every value ever stored
         self.tags: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {}
         #: integer codes of each stored value's (entity, element) and detector, for
@@ -101,24 +115,62 @@ class ValueStore:
         #: never reused
         self.tag_codes: dict[tuple[str, str], int] = {}
         self.detector_codes: dict[str | None, int] = {}
-        #: per row of the table: its tag's code, its detector's code, its value hash
+        #: per row of the table: its tag's code, its detector's code
         self.tag_of = np.empty(0, np.int64)
         self.detector_of = np.empty(0, np.int64)
         #: per row: 64 bits of its value hash (:func:`digest64`), and whether it has one
         self.digest_of = np.empty(0, np.uint64)
         self.has_hash = np.empty(0, np.bool_)
 
-    def rows(self, vals: list[FindingValue]) -> tuple[pa.Table, np.ndarray]:
-        """The value columns as a table, and the row of each of ``vals`` in it."""
-        pos, keep = self._pos, self._keep
-        if len(keep) + len(vals) > STORE_MAX:
-            pos.clear()
-            keep.clear()
-            self._table = None
-            self.tag_of = self.detector_of = np.empty(0, np.int64)
-            self.digest_of = np.empty(0, np.uint64)
-            self.has_hash = np.empty(0, np.bool_)
-        new: list[FindingValue] = []
+    def clear(self) -> None:
+        """Drop every row (the value cache starts afresh): a new generation begins."""
+        self.generation += 1
+        self._by_id.clear()
+        self._reset()
+
+    def add(self, found: tuple[FindingValue, ...]) -> int:
+        """Add one decision's findings as consecutive rows: the first one's number (-1: none)."""
+        if not found:
+            return -1
+        row = self.size
+        self._all.extend(found)
+        self._pending.extend(found)
+        self._run.append(len(found))
+        if len(found) > 1:
+            self._run.extend([0] * (len(found) - 1))
+        self.size += len(found)
+        return row
+
+    def counts(self, rows: np.ndarray) -> np.ndarray:
+        """How many findings each decision has, given its first row (-1: none, 0)."""
+        if not self.size:
+            return np.zeros(len(rows), np.int64)
+        run = np.frombuffer(self._run, np.int64)  # a view: released before any append
+        return np.where(rows >= 0, run[np.maximum(rows, 0)], 0)
+
+    def findings_at(self, row: int) -> tuple[FindingValue, ...]:
+        """The FindingValues of the decision whose first row is ``row`` (-1: none)."""
+        if row < 0:
+            return ()
+        return tuple(self._all[row : row + self._run[row]])
+
+    @property
+    def table(self) -> pa.Table:
+        """Every row, in Arrow form (the rows waiting are converted first)."""
+        if self._pending or self._table is None:
+            new, self._pending = self._pending, []
+            self._table = self._append(new)
+        return self._table
+
+    def rows_of(self, vals: list[FindingValue]) -> tuple[pa.Table, np.ndarray]:
+        """The table, and the row of each of ``vals``, added once per object.
+
+        For findings given as FindingValues (``FindingsSink.add_findings``), in a store of
+        their sink's own: the store starts afresh past :data:`STORE_MAX` rows.
+        """
+        pos = self._by_id  # the rows' FindingValues (_all) keep their ids from being reused
+        if self.size + len(vals) > STORE_MAX:
+            self.clear()
         found = list(map(pos.get, map(id, vals)))
         if None in found:
             for i, k in enumerate(found):
@@ -126,14 +178,9 @@ class ValueStore:
                     x = vals[i]
                     k = pos.get(id(x))  # the same value may come twice
                     if k is None:
-                        k = pos[id(x)] = len(keep)
-                        keep.append(x)
-                        new.append(x)
+                        k = pos[id(x)] = self.add((x,))
                     found[i] = k
-        rows = np.array(found, np.int64)
-        if new or self._table is None:
-            self._table = self._append(new)
-        return self._table, rows
+        return self.table, np.array(found, np.int64)
 
     def _append(self, new: list[FindingValue]) -> pa.Table:
         """The store's table with ``new`` appended, their tags and codes recorded."""

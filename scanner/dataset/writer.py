@@ -27,7 +27,6 @@ from scanner.dataset.rows import StagedRows
 from scanner.dataset.schema import ERRORS_SCHEMA, FIELDS_SCHEMA, TABLES, findings_schema
 from scanner.dataset.sink import FindingsSink
 from scanner.dataset.stats import FieldStats, fields_rows
-from scanner.dataset.values import ValueStore
 from scanner.errors import ConfigError, ResourceError, resource_error
 
 #: The umask of a scan with --include-values (and its workers): files 0600, folders 0700.
@@ -163,18 +162,14 @@ class DatasetWriter:
         return self._stage
 
     # -- rows ------------------------------------------------------------------------
-    def sink(self, name: str, values: ValueStore | None = None) -> FindingsSink:
-        """A findings sink writing a part file into this scan's staging area.
-
-        ``values``: the scanning process's store of converted FindingValues, if it has one.
-        """
+    def sink(self, name: str) -> FindingsSink:
+        """A findings sink writing a part file into this scan's staging area."""
         return FindingsSink(
             self._stage / "parts" / f"{name}.parquet",
             self.findings_schema,
             key_id=self._key_id,
             include_values=self.include_values,
             batch_rows=self.batch_rows,
-            values=values,
         )
 
     def add_part(self, part: Path, record_offset: int, rows: int | None = None) -> None:

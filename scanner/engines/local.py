@@ -47,7 +47,7 @@ def execute(
     if workers <= 1 or len(tasks) <= 1:
         scanner = SourceScanner(config, detector)
         for task in tasks:
-            yield scanner.run_task(task, writer.sink(f"task-{task.seq:06d}", scanner.values))
+            yield scanner.run_task(task, writer.sink(f"task-{task.seq:06d}"))
         return
     size = min(workers, len(tasks))
     initargs = (config, writer.stage, writer.findings_schema)
@@ -228,7 +228,6 @@ def run_shared(payload: tuple[Task, list[Decision], int]) -> TaskResult:
         key_id=config.key_id,
         include_values=config.include_values,
         batch_rows=config.configs.scanner.batch_rows,
-        values=scanner.values,
     )
     detector.learning = [] if room > 0 else None
     try:

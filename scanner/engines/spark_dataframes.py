@@ -153,7 +153,6 @@ def findings_from_records(
                         key_id=config.key_id,
                         include_values=config.include_values,
                         batch_rows=config.configs.scanner.batch_rows,
-                        values=scanner.values,
                     )
                     scanner.scan_records(path, fmt, chunk, sink)
                     part, _stats = sink.close()

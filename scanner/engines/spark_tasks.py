@@ -162,7 +162,6 @@ def _run_partition(
                         key_id=config.key_id,
                         include_values=config.include_values,
                         batch_rows=config.configs.scanner.batch_rows,
-                        values=scanner.values,
                     )
                     result = replace(scanner.run_task(task, sink), digest=digest)
                     if parts is None and result.part is not None:
