@@ -40,6 +40,7 @@ _EXPORTS = {
     "build_recognizers": "registry",
     "default_yaml_path": "registry",
     "ip_class": "ip_address",
+    "ipv4_classes": "ip_address",
     "load_yaml_recognizers": "yaml_loader",
 }
 __all__ = sorted(_EXPORTS)

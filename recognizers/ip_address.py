@@ -195,6 +195,12 @@ def ip_class(text: str) -> str:
     return _IPV4_CLASSES[bisect.bisect_right(_IPV4_STARTS, number) - 1]
 
 
+def ipv4_classes(numbers: list[int]) -> list[str]:
+    """:func:`ip_class` of many dotted quads written as ipaddress writes them, by number."""
+    at, starts, classes = bisect.bisect_right, _IPV4_STARTS, _IPV4_CLASSES
+    return [classes[at(starts, number) - 1] for number in numbers]
+
+
 def _parse_ipv4(candidate: str) -> ipaddress.IPv4Address | None:
     """Parse a dotted quad, accepting zero-padded octets (``010``) up to 3 digits."""
     octets = [int(part) for part in candidate.split(".")]

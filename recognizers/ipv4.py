@@ -11,7 +11,9 @@ import re
 
 # Octets 0-255, ASCII digits, no zero padding.
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_CANONICAL_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
+#: A dotted quad as ipaddress writes it (RE2 reads the same pattern: ``dotted_quads``).
+CANONICAL_IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
+_CANONICAL_IPV4 = re.compile(CANONICAL_IPV4)
 
 
 #: The last text asked about and its answer: an IP finding's field check, hash, mask and

@@ -23,9 +23,12 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
+import numpy as np
 import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from recognizers.ipv4 import canonical_ipv4
+from recognizers.ipv4 import CANONICAL_IPV4, canonical_ipv4
 from recognizers.phone_regions import expand_phone_regions
 from scanner.entities import ENTITIES
 from scanner.errors import ConfigError, resource_error
@@ -241,6 +244,22 @@ class Hasher:
         self._by_entity[entity] = one
         return one
 
+    def many(self, entity: str, values: list[str], as_is: np.ndarray | None = None) -> list[str]:
+        """:meth:`hash` of many values of one entity type.
+
+        ``as_is``: per value, whether it is known to be its own normal form (a dotted quad
+        written as ipaddress writes it, :func:`dotted_quads`): its message is made without
+        normalising it.
+        """
+        one = self.function(entity)
+        if as_is is None or not as_is.any():
+            return list(map(one, values))
+        digest, prefix = self._digest, f"{entity}\0"
+        return [
+            digest((prefix + value).encode()) if plain else one(value)
+            for value, plain in zip(values, as_is.tolist(), strict=True)
+        ]
+
 
 def key_id(key: bytes) -> str:
     """A short public name for a key (a hash of it, not the key): ``key_id`` column."""
@@ -253,6 +272,38 @@ def mask(entity: str, value: str) -> str:
     Each entity's ``mask`` kind (:class:`scanner.entities.EntitySpec`) chooses the shape.
     """
     return mask_function(entity)(value)
+
+
+def masks(entity: str, values: list[str], quads: np.ndarray | None = None) -> list[str]:
+    """:func:`mask` of many values of one entity type.
+
+    ``quads``: for IP addresses, :func:`dotted_quads` of the values; those quads are masked
+    together (``a.b.*.*``).
+    """
+    one = mask_function(entity)
+    if quads is None or not (quad := quads >= 0).any():
+        return list(map(one, values))
+    shown = pc.replace_substring_regex(
+        pa.array(values, pa.string()).filter(pa.array(quad)), r"^(\d+\.\d+)\..*$", r"\1.*.*"
+    ).to_pylist()
+    found = iter(shown)
+    return [
+        next(found) if is_quad else one(value)
+        for value, is_quad in zip(values, quad.tolist(), strict=True)
+    ]
+
+
+def dotted_quads(values: list[str]) -> np.ndarray:
+    """:func:`~recognizers.ipv4.canonical_ipv4` of many values, read together: -1 for None."""
+    texts = pa.array(values, pa.string())
+    quad = pc.match_substring_regex(texts, f"^{CANONICAL_IPV4}$")
+    numbers = np.full(len(values), -1, np.int64)
+    is_quad = quad.to_numpy(zero_copy_only=False)
+    if is_quad.any():
+        octets = pc.split_pattern(texts.filter(quad), ".").flatten()
+        a, b, c, d = pc.cast(octets, pa.int64()).to_numpy().reshape(-1, 4).T
+        numbers[is_quad] = a << 24 | b << 16 | c << 8 | d
+    return numbers
 
 
 def mask_function(entity: str) -> Callable[[str], str]:

@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
-from recognizers import ip_class
+from recognizers import ip_class, ipv4_classes
 from scanner.config import FieldRule, ScanConfig
 from scanner.dataset import FindingValue, ValueStore
+from scanner.dataset.values import Alike
 from scanner.detect.detector import Detector
 from scanner.detect.resolve import Span
-from scanner.hashing import Hasher, mask_function
+from scanner.hashing import Hasher, dotted_quads, mask_function, masks
 from scanner.policy import Policy, PolicyTag
 
 #: Values the NER model reads in one batch.
@@ -128,17 +129,84 @@ class ValueCache:
         return None if row is None else self.store.findings_at(row)
 
     def decide_many(self, rule: FieldRule, texts: list[str]) -> list[int]:
-        """The store rows of distinct values the cache does not hold, decided together."""
+        """The store rows of distinct values the cache does not hold, decided together.
+
+        Most values have one finding, alike but for its span (a field's entity, score and
+        detector): those are added as columns (:meth:`_alike`), hashed in one loop and
+        masked together; a value with several findings as its FindingValues.
+        """
         spans = self.detector.take_many(rule, texts)
-        make = self._maker(rule)
-        add = self.store.add
-        out = [
-            add(tuple([make(value, s) for s in found])) if found else -1
-            for value, found in zip(texts, spans, strict=True)
-        ]
+        out = [-1] * len(texts)
+        alike: dict[tuple[str, float, str], list[int]] = {}
+        several: list[int] = []
+        for i, found in enumerate(spans):
+            if found:
+                if len(found) == 1:
+                    span = found[0]
+                    key = (span.entity, span.score, span.detector)
+                    group = alike.get(key)
+                    if group is None:
+                        group = alike[key] = []
+                    group.append(i)
+                else:
+                    several.append(i)
+        add = self.store.add_alike
+        for (entity, score, detector), group in alike.items():
+            first = add(
+                self._alike(rule, entity, score, detector, [texts[i] for i in group],
+                            [spans[i][0] for i in group])  # fmt: skip
+            )
+            for k, i in enumerate(group):
+                out[i] = first + k
+        if several:
+            make = self._maker(rule)
+            for i in several:
+                out[i] = self.store.add(tuple([make(texts[i], s) for s in spans[i]]))
         self._cached += len(texts)
         self.by_rule.setdefault(id(rule), {}).update(zip(texts, out, strict=True))
         return out
+
+    def _alike(
+        self,
+        rule: FieldRule,
+        entity: str,
+        score: float,
+        detector: str,
+        values: list[str],
+        spans: list[Span],
+    ) -> Alike:
+        """The columns of findings alike but for their spans (what :meth:`_maker` builds)."""
+        tag = self._tag(rule, entity)
+        starts = [span.start for span in spans]
+        ends = [span.end for span in spans]
+        found = [value[span.start : span.end] for value, span in zip(values, spans, strict=True)]
+        quads = dotted_quads(found) if entity == "IP_ADDRESS" else None
+        classes = None
+        if quads is not None:
+            is_quad = quads >= 0
+            numbers = quads[is_quad].tolist()
+            if len(numbers) == len(found):
+                classes = ipv4_classes(numbers)
+            else:
+                by_number = iter(ipv4_classes(numbers))
+                classes = [
+                    next(by_number) if quad else ip_class(text)
+                    for text, quad in zip(found, is_quad.tolist(), strict=True)
+                ]
+        return Alike(
+            entity,
+            tag.categories,
+            tag.element,
+            tag.declared,
+            score,
+            detector,
+            starts,
+            ends,
+            self.hasher.many(entity, found, None if quads is None else quads >= 0),
+            masks(entity, found, quads),
+            classes,
+            found if self.include_values else None,
+        )
 
     def _decide(self, rule: FieldRule, value: str) -> int:
         """The store row of one value's findings, decided if the cache does not hold it."""

@@ -84,3 +84,38 @@ def test_hmac_sha256_hex_is_hmac_digest():
         assert digest("EMAIL_ADDRESS\0ユーザー@example.jp".encode()) == hmac.new(
             key, "EMAIL_ADDRESS\0ユーザー@example.jp".encode(), "sha256"
         ).hexdigest()
+
+
+def test_hashes_masks_and_quads_of_many_values_are_those_of_each_value():
+    """The bulk forms the value cache uses (Hasher.many, masks, dotted_quads) against the
+    one-value forms, on dotted quads and on what only looks like one."""
+    import random
+
+    from recognizers import ip_class, ipv4_classes
+    from recognizers.ipv4 import canonical_ipv4
+    from scanner.hashing import dotted_quads, masks
+
+    rng = random.Random(11)
+
+    def octet():
+        return rng.choice([str(rng.randint(0, 255)), str(rng.randint(0, 999)),
+                           f"0{rng.randint(0, 99)}", "00", "0", "255", "256", "٣", ""])
+
+    texts = [".".join(str(rng.randint(0, 255)) for _ in range(4)) for _ in range(1500)]
+    texts += [".".join(octet() for _ in range(rng.choice([3, 4, 4, 4, 5]))) for _ in range(1500)]
+    texts += ["0.0.0.0", "255.255.255.255", "1.2.3.4\n", " 1.2.3.4", "1.2.3.4 ", "１.2.3.4",
+              "[10.0.0.1]", "10.0.0.1/8", "2001:db8::1", "::ffff:10.0.0.1", "x", ""]
+    quads = dotted_quads(texts)
+    assert [None if q < 0 else q for q in quads.tolist()] == [canonical_ipv4(t) for t in texts]
+    assert (quads >= 0).sum() > 500 and (quads < 0).sum() > 500  # both kinds met
+    h = Hasher(b"k" * 32)
+    for entity in ("IP_ADDRESS", "URL", "USER_ID", "EMAIL_ADDRESS"):
+        assert h.many(entity, texts, quads >= 0 if entity == "IP_ADDRESS" else None) == [
+            h.hash(entity, t) for t in texts
+        ], entity
+        assert masks(entity, texts, quads if entity == "IP_ADDRESS" else None) == [
+            mask(entity, t) for t in texts
+        ], entity
+    numbers = [q for q in quads.tolist() if q >= 0]
+    assert ipv4_classes(numbers) == [ip_class(t) for t, q in zip(texts, quads, strict=True)
+                                     if q >= 0]

@@ -8,9 +8,11 @@ gives every stored value integer codes for the ``fields`` statistics
 
 from __future__ import annotations
 
+import bisect
 from array import array
+from collections.abc import Sequence
 from hashlib import blake2b
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 import pyarrow as pa
@@ -66,7 +68,7 @@ def digest64(value_hash: str | None) -> int:
     return int.from_bytes(_digest_bytes(value_hash), "little")
 
 
-def digests64(value_hashes: list[str | None]) -> np.ndarray:
+def digests64(value_hashes: Sequence[str | None]) -> np.ndarray:
     """:func:`digest64` of many hashes, as one array (their bytes joined, read at once)."""
     joined = b"".join([_digest_bytes(h) for h in value_hashes])
     return np.frombuffer(joined, "<u8").astype(np.uint64)
@@ -85,8 +87,10 @@ class ValueStore:
     The value cache (:class:`scanner.valuecache.ValueCache`) adds each decision's findings
     once, as consecutive rows, and keeps the first row's number for the (rule, value): a
     block's findings are then rows of this table (``FindingsSink.add_indexed`` takes them),
-    with no Python object per finding or per value of a block. Rows added since the last
-    read of :attr:`table` wait as FindingValues and are converted together.
+    with no Python object per finding or per value of a block. Rows come as a decision's
+    FindingValues (:meth:`add`) or as columns of many decisions of one finding each, alike
+    but for their spans, hashes, masks and IP classes (:meth:`add_alike`); those added
+    since the last read of :attr:`table` wait, and are converted together.
 
     The store is cleared only between blocks, with the cache (:meth:`clear`), and each
     clearing starts a new :attr:`generation`: rows of an earlier one are refused.
@@ -103,8 +107,12 @@ class ValueStore:
 
     def _reset(self) -> None:
         self.size = 0  # rows, converted or waiting
-        self._all: list[FindingValue] = []  # every row's
-        self._pending: list[FindingValue] = []
+        #: each row's FindingValue, or None for a row of add_alike (see _alike)
+        self._all: list[FindingValue | None] = []
+        #: rows waiting for conversion: runs of FindingValues, and Alike columns
+        self._pending: list[list[FindingValue] | Alike] = []
+        #: the rows of add_alike: (first row, rows, score, categories) of each call
+        self._alike: list[tuple[int, int, float, tuple[str, ...]]] = []
         self._table: pa.Table | None = None
         #: per row: how many findings of one decision start there (0 inside a decision)
         self._run = array("q")
@@ -134,11 +142,26 @@ class ValueStore:
             return -1
         row = self.size
         self._all.extend(found)
-        self._pending.extend(found)
+        pending = self._pending
+        if pending and type(pending[-1]) is list:
+            pending[-1].extend(found)
+        else:
+            pending.append(list(found))
         self._run.append(len(found))
         if len(found) > 1:
             self._run.extend([0] * (len(found) - 1))
         self.size += len(found)
+        return row
+
+    def add_alike(self, alike: Alike) -> int:
+        """Add decisions of one finding each, as columns: the first one's row (then the next)."""
+        n = len(alike.hashes)
+        row = self.size
+        self._all.extend([None] * n)
+        self._pending.append(alike)
+        self._alike.append((row, n, alike.score, tuple(alike.categories)))
+        self._run.extend([1] * n)
+        self.size += n
         return row
 
     def counts(self, rows: np.ndarray) -> np.ndarray:
@@ -152,7 +175,17 @@ class ValueStore:
         """The FindingValues of the decision whose first row is ``row`` (-1: none)."""
         if row < 0:
             return ()
-        return tuple(self._all[row : row + self._run[row]])
+        found = self._all[row : row + self._run[row]]
+        if found[0] is not None:
+            return tuple(cast("list[FindingValue]", found))
+        # a row of add_alike: read back, with the score as it was given (not as float32)
+        first, _n, score, categories = self._alike[
+            bisect.bisect_right(self._alike, (row, float("inf"))) - 1
+        ]
+        values = self.table.slice(row, 1).to_pylist()[0]
+        values.update(ccpa_categories=categories, score=score)
+        names = (*VALUE_COLUMNS, "value")
+        return (FindingValue(*(values.get(name) for name in names)),)
 
     @property
     def table(self) -> pa.Table:
@@ -182,27 +215,108 @@ class ValueStore:
                     found[i] = k
         return self.table, np.array(found, np.int64)
 
-    def _append(self, new: list[FindingValue]) -> pa.Table:
-        """The store's table with ``new`` appended, their tags and codes recorded."""
+    def _append(self, new: list[list[FindingValue] | Alike]) -> pa.Table:
+        """The store's table with the rows of ``new`` appended, their tags and codes recorded."""
+        tables = [] if self._table is None else [self._table]
+        tags, detectors, digests, has = [], [], [], []
+        for part in new:
+            if isinstance(part, Alike):
+                table, tag, det, hashes, with_hash = self._alike_columns(part)
+            else:
+                table, tag, det, hashes, with_hash = self._value_columns(part)
+            tables.append(table)
+            tags.append(tag)
+            detectors.append(det)
+            digests.append(digests64(hashes))
+            has.append(with_hash)
+        if not tables:
+            tables.append(self._value_columns([])[0])
+        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        if table.column(0).num_chunks > 16:
+            table = table.combine_chunks()
+        self.tag_of = np.concatenate([self.tag_of, *tags])
+        self.detector_of = np.concatenate([self.detector_of, *detectors])
+        self.digest_of = np.concatenate([self.digest_of, *digests])
+        self.has_hash = np.concatenate([self.has_hash, *has])
+        return table
+
+    def _value_columns(
+        self, new: list[FindingValue]
+    ) -> tuple[pa.Table, np.ndarray, np.ndarray, Sequence[str | None], np.ndarray]:
+        """FindingValues as a table, their tag and detector codes, hashes, and which have one."""
         types, names = self._types, self._names
         columns = list(zip(*new, strict=True)) if new else [()] * len(FindingValue._fields)
         table = pa.table(
             [pa.array(col, types[n]) for col, n in zip(columns, names, strict=False)],
             names=list(names),
         )
-        table = table if self._table is None else pa.concat_tables([self._table, table])
-        if table.column(0).num_chunks > 16:
-            table = table.combine_chunks()
         self.tags.update(
             {(x.entity_type, x.policy_element): (x.ccpa_categories, x.policy_declared) for x in new}
         )
         tag_codes, detector_codes = self.tag_codes, self.detector_codes
         tag = [tag_codes.setdefault((x.entity_type, x.policy_element), len(tag_codes)) for x in new]
         det = [detector_codes.setdefault(x.detector, len(detector_codes)) for x in new]
-        self.tag_of = np.concatenate([self.tag_of, np.array(tag, np.int64)])
-        self.detector_of = np.concatenate([self.detector_of, np.array(det, np.int64)])
-        digests = digests64([x.value_hash for x in new])
-        self.digest_of = np.concatenate([self.digest_of, digests])
-        has = np.fromiter((x.value_hash is not None for x in new), np.bool_, len(new))
-        self.has_hash = np.concatenate([self.has_hash, has])
-        return table
+        hashes = [x.value_hash for x in new]
+        has = np.fromiter((h is not None for h in hashes), np.bool_, len(new))
+        return table, np.array(tag, np.int64), np.array(det, np.int64), hashes, has
+
+    def _alike_columns(
+        self, alike: Alike
+    ) -> tuple[pa.Table, np.ndarray, np.ndarray, Sequence[str | None], np.ndarray]:
+        """:meth:`_value_columns` of the rows of one :meth:`add_alike`."""
+        types, n = self._types, len(alike.hashes)
+
+        def same(value: object, name: str) -> pa.Array:
+            return pa.repeat(pa.scalar(value, types[name]), n)
+
+        columns = {
+            "span_start": pa.array(alike.starts, types["span_start"]),
+            "span_end": pa.array(alike.ends, types["span_end"]),
+            "entity_type": same(alike.entity, "entity_type"),
+            "ccpa_categories": same(list(alike.categories), "ccpa_categories"),
+            "policy_element": same(alike.element, "policy_element"),
+            "policy_declared": same(alike.declared, "policy_declared"),
+            "score": same(alike.score, "score"),
+            "detector": same(alike.detector, "detector"),
+            "value_hash": pa.array(alike.hashes, types["value_hash"]),
+            "value_masked": pa.array(alike.masks, types["value_masked"]),
+            "ip_class": (
+                same(None, "ip_class")
+                if alike.ip_classes is None
+                else pa.array(alike.ip_classes, types["ip_class"])
+            ),
+            "value": (
+                same(None, "value") if alike.values is None else pa.array(alike.values, pa.string())
+            ),
+        }
+        table = pa.table([columns[name] for name in self._names], names=list(self._names))
+        key = (alike.entity, alike.element)
+        self.tags[key] = (tuple(alike.categories), alike.declared)
+        tag = self.tag_codes.setdefault(key, len(self.tag_codes))
+        det = self.detector_codes.setdefault(alike.detector, len(self.detector_codes))
+        return (
+            table,
+            np.full(n, tag, np.int64),
+            np.full(n, det, np.int64),
+            alike.hashes,
+            np.ones(n, np.bool_),
+        )
+
+
+class Alike(NamedTuple):
+    """Decisions of one finding each, alike but for their spans, hashes, masks, IP classes."""
+
+    entity: str
+    categories: tuple[str, ...]
+    element: str
+    declared: bool
+    score: float
+    detector: str
+    starts: list[int]
+    ends: list[int]
+    hashes: list[str]
+    masks: list[str]
+    #: per finding (IP addresses), or None
+    ip_classes: list[str] | None
+    #: the values found (``--include-values``), or None
+    values: list[str] | None
