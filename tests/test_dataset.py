@@ -404,17 +404,25 @@ def test_scans_of_schema_version_1_read_in_todays_column_names(tmp_path, key_fil
 def test_distinct_digests_count_each_value_once_across_chunks_and_pickles():
     """A fields row's distinct values: 8 bytes a value, merged across chunks and processes."""
     import pickle
+    from hashlib import sha256
 
     import numpy as np
 
     from scanner.dataset.stats import DistinctDigests
     from scanner.dataset.values import digest64, digests64
 
-    values = [f"{i:064x}" for i in range(20_000)]
+    values = [sha256(str(i).encode()).hexdigest() for i in range(20_000)]  # as keyed hashes
     digests = np.array([digest64(v) for v in values], np.uint64)
     assert len(set(digests.tolist())) == len(values)
     assert digest64(values[0]) == digest64(str(values[0]))  # stable: no per-run hashing
+    assert digests64(values).tolist() == digests.tolist()  # read at once, as one by one
     assert digests64([*values[:100], None]).tolist() == [*digests[:100].tolist(), 0]
+    # other texts than keyed hashes: one by one, the same in both
+    others = ["h1", values[5].upper(), values[6][:63] + "g", values[7][:62] + " 0", ""]
+    assert digests64(others).tolist() == [digest64(v) for v in others]
+    assert digests64(values[:3] + others[:1]).tolist() == [digest64(v) for v in
+                                                          values[:3] + others[:1]]
+    assert len(set(digests64([*others, values[5]]).tolist())) == len(others) + 1
     a, b = DistinctDigests(), DistinctDigests()
     for start in range(0, 15_000, 1000):  # many small chunks, overlapping the other's
         a.update(np.unique(digests[start : start + 1000]))
