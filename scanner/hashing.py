@@ -28,7 +28,7 @@ import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from recognizers.ipv4 import CANONICAL_IPV4, canonical_ipv4
+from recognizers.ipv4 import canonical_ipv4
 from recognizers.phone_regions import expand_phone_regions
 from scanner.entities import ENTITIES
 from scanner.errors import ConfigError, resource_error
@@ -244,20 +244,21 @@ class Hasher:
         self._by_entity[entity] = one
         return one
 
-    def many(self, entity: str, values: list[str], as_is: np.ndarray | None = None) -> list[str]:
+    def many(
+        self, entity: str, values: list[str], forms: list[str | None] | None = None
+    ) -> list[str]:
         """:meth:`hash` of many values of one entity type.
 
-        ``as_is``: per value, whether it is known to be its own normal form (a dotted quad
-        written as ipaddress writes it, :func:`dotted_quads`): its message is made without
-        normalising it.
+        ``forms``: per value, its normal form where it is known (:func:`known_forms`), so
+        that its message is made without normalising it again; None where it is not.
         """
         one = self.function(entity)
-        if as_is is None or not as_is.any():
+        if forms is None:
             return list(map(one, values))
         digest, prefix = self._digest, f"{entity}\0"
         return [
-            digest((prefix + value).encode()) if plain else one(value)
-            for value, plain in zip(values, as_is.tolist(), strict=True)
+            one(value) if form is None else digest((prefix + form).encode())
+            for value, form in zip(values, forms, strict=True)
         ]
 
 
@@ -274,36 +275,50 @@ def mask(entity: str, value: str) -> str:
     return mask_function(entity)(value)
 
 
-def masks(entity: str, values: list[str], quads: np.ndarray | None = None) -> list[str]:
+#: A MAC address as six hex pairs, one separator throughout (RE2 and Python read it alike).
+_BARE_MAC = r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}"
+
+
+def known_forms(
+    entity: str, values: list[str], quads: np.ndarray | None = None
+) -> list[str | None] | None:
+    """The normal forms of the values whose shape gives it at once (None where it does not).
+
+    A dotted quad written as ipaddress writes it (``quads``, from
+    :func:`~scanner.detect.values.dotted_quads`) is its own normal form; a MAC address of
+    six hex pairs is them in lower case, joined by colons. Other entities: None.
+    """
+    if entity == "IP_ADDRESS" and quads is not None:
+        return [
+            value if quad >= 0 else None for value, quad in zip(values, quads.tolist(), strict=True)
+        ]
+    if entity == "MAC_ADDRESS":
+        texts = pa.array(values, pa.string())
+        bare = pc.match_substring_regex(texts, f"^(?:{_BARE_MAC})$")
+        forms = pc.if_else(bare, pc.replace_substring(pc.utf8_lower(texts), "-", ":"), None)
+        return forms.to_pylist()
+    return None
+
+
+def masks(entity: str, values: list[str], forms: list[str | None] | None = None) -> list[str]:
     """:func:`mask` of many values of one entity type.
 
-    ``quads``: for IP addresses, :func:`dotted_quads` of the values; those quads are masked
-    together (``a.b.*.*``).
+    ``forms``: :func:`known_forms` of the values; those of dotted quads (``a.b.*.*``) and of
+    MAC addresses (``aa:bb:cc:**:**:**``) are masked from them.
     """
     one = mask_function(entity)
-    if quads is None or not (quad := quads >= 0).any():
+    if forms is None or entity not in ("IP_ADDRESS", "MAC_ADDRESS"):
         return list(map(one, values))
-    shown = pc.replace_substring_regex(
-        pa.array(values, pa.string()).filter(pa.array(quad)), r"^(\d+\.\d+)\..*$", r"\1.*.*"
-    ).to_pylist()
-    found = iter(shown)
+    if entity == "MAC_ADDRESS":
+        return [
+            one(value) if form is None else f"{form[:8]}:**:**:**"
+            for value, form in zip(values, forms, strict=True)
+        ]
+    shown = pc.replace_substring_regex(pa.array(forms, pa.string()), r"^(\d+\.\d+)\..*$", r"\1.*.*")
     return [
-        next(found) if is_quad else one(value)
-        for value, is_quad in zip(values, quad.tolist(), strict=True)
+        one(value) if form is None else masked
+        for value, form, masked in zip(values, forms, shown.to_pylist(), strict=True)
     ]
-
-
-def dotted_quads(values: list[str]) -> np.ndarray:
-    """:func:`~recognizers.ipv4.canonical_ipv4` of many values, read together: -1 for None."""
-    texts = pa.array(values, pa.string())
-    quad = pc.match_substring_regex(texts, f"^{CANONICAL_IPV4}$")
-    numbers = np.full(len(values), -1, np.int64)
-    is_quad = quad.to_numpy(zero_copy_only=False)
-    if is_quad.any():
-        octets = pc.split_pattern(texts.filter(quad), ".").flatten()
-        a, b, c, d = pc.cast(octets, pa.int64()).to_numpy().reshape(-1, 4).T
-        numbers[is_quad] = a << 24 | b << 16 | c << 8 | d
-    return numbers
 
 
 def mask_function(entity: str) -> Callable[[str], str]:

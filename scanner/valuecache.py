@@ -20,7 +20,8 @@ from scanner.dataset import FindingValue, ValueStore
 from scanner.dataset.values import Alike
 from scanner.detect.detector import Detector
 from scanner.detect.resolve import Span
-from scanner.hashing import Hasher, dotted_quads, mask_function, masks
+from scanner.detect.values import dotted_quads
+from scanner.hashing import Hasher, known_forms, mask_function, masks
 from scanner.policy import Policy, PolicyTag
 
 #: Values the NER model reads in one batch.
@@ -181,6 +182,7 @@ class ValueCache:
         ends = [span.end for span in spans]
         found = [value[span.start : span.end] for value, span in zip(values, spans, strict=True)]
         quads = dotted_quads(found) if entity == "IP_ADDRESS" else None
+        forms = known_forms(entity, found, quads)
         classes = None
         if quads is not None:
             is_quad = quads >= 0
@@ -202,8 +204,8 @@ class ValueCache:
             detector,
             starts,
             ends,
-            self.hasher.many(entity, found, None if quads is None else quads >= 0),
-            masks(entity, found, quads),
+            self.hasher.many(entity, found, forms),
+            masks(entity, found, forms),
             classes,
             found if self.include_values else None,
         )

@@ -490,3 +490,19 @@ def test_name_ends_are_mended(value, ner_part, expected):
 def test_leading_words_are_trimmed(value, ner_part, expected):
     [span] = trim_leading_words([ner(value, ner_part)], value)
     assert value[span.start : span.end] == expected
+
+
+def test_a_plain_span_is_compared_as_it_is_and_others_normalised_first():
+    """The shortcut that skips NFKC and space folding holds only where they change nothing."""
+    import random
+    import unicodedata
+
+    from scanner.detect.filters import _SPACES, _plain
+
+    rng = random.Random(3)
+    alphabet = "ab Z09@.-_ \t\n\x0b\x1c\x85\xa0\u3000\uff71\uff11"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+             for _ in range(50_000)]
+    plain = [t for t in texts if _plain(t)]
+    assert len(plain) > 1000 and len(plain) < len(texts) - 1000
+    assert all(_SPACES.sub(" ", unicodedata.normalize("NFKC", t)).strip() == t for t in plain)

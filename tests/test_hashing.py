@@ -93,7 +93,8 @@ def test_hashes_masks_and_quads_of_many_values_are_those_of_each_value():
 
     from recognizers import ip_class, ipv4_classes
     from recognizers.ipv4 import canonical_ipv4
-    from scanner.hashing import dotted_quads, masks
+    from scanner.detect.values import dotted_quads
+    from scanner.hashing import known_forms, masks
 
     rng = random.Random(11)
 
@@ -108,14 +109,18 @@ def test_hashes_masks_and_quads_of_many_values_are_those_of_each_value():
     quads = dotted_quads(texts)
     assert [None if q < 0 else q for q in quads.tolist()] == [canonical_ipv4(t) for t in texts]
     assert (quads >= 0).sum() > 500 and (quads < 0).sum() > 500  # both kinds met
+    macs = [sep.join(f"{rng.randint(0, 255):02{rng.choice('xX')}}" for _ in range(6))
+            for sep in ":-" for _ in range(300)]
+    macs += ["00:11:22:33:44:5", "00:11-22:33:44:55", "0011.2233.4455", "00:11:22:33:44:55 ",
+             "00:11:22:33:44:55:66", "ＡＡ:11:22:33:44:55", "aa:bb:cc:dd:ee:fg"]
     h = Hasher(b"k" * 32)
-    for entity in ("IP_ADDRESS", "URL", "USER_ID", "EMAIL_ADDRESS"):
-        assert h.many(entity, texts, quads >= 0 if entity == "IP_ADDRESS" else None) == [
-            h.hash(entity, t) for t in texts
-        ], entity
-        assert masks(entity, texts, quads if entity == "IP_ADDRESS" else None) == [
-            mask(entity, t) for t in texts
-        ], entity
+    for entity in ("IP_ADDRESS", "MAC_ADDRESS", "URL", "USER_ID", "EMAIL_ADDRESS"):
+        values = macs + texts[:200] if entity == "MAC_ADDRESS" else texts
+        forms = known_forms(entity, values, quads if entity == "IP_ADDRESS" else None)
+        if entity in ("IP_ADDRESS", "MAC_ADDRESS"):  # both kinds met
+            assert 500 < sum(f is not None for f in forms) < len(values) - 200, entity
+        assert h.many(entity, values, forms) == [h.hash(entity, t) for t in values], entity
+        assert masks(entity, values, forms) == [mask(entity, t) for t in values], entity
     numbers = [q for q in quads.tolist() if q >= 0]
     assert ipv4_classes(numbers) == [ip_class(t) for t, q in zip(texts, quads, strict=True)
                                      if q >= 0]

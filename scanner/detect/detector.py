@@ -293,14 +293,16 @@ class Detector(FreeText):
         whole_address = self._by_entity["EMAIL_ADDRESS"][0].whole_address if email else None
         gated = fast in ("inside", "identity")
         searched = may_match(self._gate(rule) or [], texts) if gated else None
+        # an IP column's dotted quads, read together (canonical_ipv4 of each, -1 for None)
+        quads = values.dotted_quads(texts).tolist() if ip else None
         out: list[list[Span]] = []
         accepts_whole, whole_span = values.accepts_whole, values.whole_span
         for at, value in enumerate(texts):
             if cache and (cached := cache.pop((key, value), None)) is not None:
                 out.append(cached)
                 continue
-            if ip:
-                if not canonical_ipv4(value):  # not a bare dotted quad, or 0.0.0.0
+            if quads is not None:
+                if quads[at] <= 0:  # not a bare dotted quad, or 0.0.0.0
                     out.append(self.take(rule, value))
                     continue
                 spans = [Span(0, len(value), entity, 1.0, detector)]

@@ -107,6 +107,17 @@ def load_lists(path: Path, source: str | None = None) -> ListsFile:
     return parse_yaml_model(ListsFile, text, where)
 
 
+def _plain(text: str) -> bool:
+    """Printable ASCII with single inner spaces: NFKC and space folding leave it as it is."""
+    return (
+        text.isascii()
+        and text.isprintable()
+        and "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+    )
+
+
 def _norm(text: str, ignore_case: bool) -> str:
     text = _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
     return text.casefold() if ignore_case else text
@@ -143,8 +154,9 @@ class _Compiled:
     def allows(self, span: Span, value: str) -> bool:
         if self.entity is not None and span.entity != self.entity:
             return False
-        plain = _SPACES.sub(" ", unicodedata.normalize("NFKC", value[span.start : span.end]))
-        plain = plain.strip()
+        plain = value[span.start : span.end]
+        if not _plain(plain):
+            plain = _SPACES.sub(" ", unicodedata.normalize("NFKC", plain)).strip()
         if (plain.casefold() if self.ignore_case else plain) in self.exact:
             return True
         return any(rx.fullmatch(plain) for rx in self.regexes)

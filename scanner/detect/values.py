@@ -6,6 +6,11 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from recognizers.ipv4 import CANONICAL_IPV4
 from scanner.entities import ENTITIES
 
 _PLACEHOLDERS = frozenset(
@@ -115,3 +120,16 @@ def nfkc_map(text: str) -> tuple[str, list[int] | None]:
         offsets.extend([i] * len(piece))
     offsets.append(len(text))
     return "".join(pieces), offsets
+
+
+def dotted_quads(values: list[str]) -> np.ndarray:
+    """:func:`~recognizers.ipv4.canonical_ipv4` of many values, read together: -1 for None."""
+    texts = pa.array(values, pa.string())
+    quad = pc.match_substring_regex(texts, f"^{CANONICAL_IPV4}$")
+    numbers = np.full(len(values), -1, np.int64)
+    is_quad = quad.to_numpy(zero_copy_only=False)
+    if is_quad.any():
+        octets = pc.split_pattern(texts.filter(quad), ".").flatten()
+        a, b, c, d = pc.cast(octets, pa.int64()).to_numpy().reshape(-1, 4).T
+        numbers[is_quad] = a << 24 | b << 16 | c << 8 | d
+    return numbers
