@@ -127,7 +127,7 @@ def _time_decisions(scanner) -> dict:  # noqa: ANN001 - worker.SourceScanner
 
     totals: dict = defaultdict(lambda: [0, 0.0])
     cache = scanner.cache
-    decide, many, prefetch = cache._decide, cache.decide_many, cache.detector.prefetch
+    decide, many, prefetch = cache.decide, cache.decide_many, cache.detector.prefetch
 
     def kind(rule) -> str:  # noqa: ANN001
         return "free text" if rule.detect == "text" else f"{rule.detect} field"
@@ -153,7 +153,7 @@ def _time_decisions(scanner) -> dict:  # noqa: ANN001 - worker.SourceScanner
         prefetch(pairs, *args, **kwargs)  # NER and templates: charged to free text
         totals["free text"][1] += time.perf_counter() - t0
 
-    cache._decide = timed_values
+    cache.decide = timed_values
     cache.decide_many = timed_many
     cache.detector.prefetch = timed_prefetch
     return {"totals": totals, "restore": (scanner, decide, many, prefetch)}
@@ -161,7 +161,7 @@ def _time_decisions(scanner) -> dict:  # noqa: ANN001 - worker.SourceScanner
 
 def _report_decisions(first: dict) -> None:
     scanner, decide, many, prefetch = first["restore"]
-    scanner.cache._decide = decide
+    scanner.cache.decide = decide
     scanner.cache.decide_many = many
     scanner.detector.prefetch = prefetch
     totals = first["totals"]

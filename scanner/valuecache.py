@@ -116,13 +116,13 @@ class ValueCache:
             pairs = list(dict.fromkeys((columns[c][0], columns[c][1][j]) for c, j in part))
             detector.prefetch(pairs)
             for c, j in part:
-                out[c][j] = self._decide(columns[c][0], columns[c][1][j])
+                out[c][j] = self.decide(columns[c][0], columns[c][1][j])
         return out
 
     def finding_values(self, rule: FieldRule, value: str) -> tuple[FindingValue, ...]:
         """The findings of one value under one rule, with hash, mask and policy tag."""
         self.clear_if_full()
-        return self.store.findings_at(self._decide(rule, value))
+        return self.store.findings_at(self.decide(rule, value))
 
     def cached(self, rule: FieldRule, value: str) -> tuple[FindingValue, ...] | None:
         """The findings of a value decided before (None: not decided yet)."""
@@ -210,7 +210,7 @@ class ValueCache:
             found if self.include_values else None,
         )
 
-    def _decide(self, rule: FieldRule, value: str) -> int:
+    def decide(self, rule: FieldRule, value: str) -> int:
         """The store row of one value's findings, decided if the cache does not hold it."""
         cached = self.by_rule.get(id(rule), _NO_VALUES).get(value)
         if cached is not None:  # the same value in two columns of one rule, or twice pending

@@ -407,7 +407,7 @@ def test_free_text_of_several_columns_is_decided_in_reading_order(tmp_path, monk
     assert scanner.detector.templates is not None  # free text per template, as by default
     asked: list[str] = []
     monkeypatch.setattr(scanner.detector, "prefetch", lambda pairs: asked.extend(v for _, v in pairs))
-    monkeypatch.setattr(scanner.cache, "_decide", lambda rule, value: -1)
+    monkeypatch.setattr(scanner.cache, "decide", lambda rule, value: -1)
     texts = [f"Message number {k} from Emily Carter" for k in range(12)]
     records = []
     for pos in range(6):  # memo, note in turn, and a record with both in the other order
