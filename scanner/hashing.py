@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 from recognizers.ipv4 import canonical_ipv4
 from recognizers.phone_regions import expand_phone_regions
+from scanner.detect.values import BARE_MAC
 from scanner.entities import ENTITIES
 from scanner.errors import ConfigError, resource_error
 
@@ -275,10 +276,6 @@ def mask(entity: str, value: str) -> str:
     return mask_function(entity)(value)
 
 
-#: A MAC address as six hex pairs, one separator throughout (RE2 and Python read it alike).
-_BARE_MAC = r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}"
-
-
 def known_forms(
     entity: str, values: list[str], quads: np.ndarray | None = None
 ) -> list[str | None] | None:
@@ -294,7 +291,7 @@ def known_forms(
         ]
     if entity == "MAC_ADDRESS":
         texts = pa.array(values, pa.string())
-        bare = pc.match_substring_regex(texts, f"^(?:{_BARE_MAC})$")
+        bare = pc.match_substring_regex(texts, f"^(?:{BARE_MAC})$")
         forms = pc.if_else(bare, pc.replace_substring(pc.utf8_lower(texts), "-", ":"), None)
         return forms.to_pylist()
     return None

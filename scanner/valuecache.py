@@ -184,17 +184,12 @@ class ValueCache:
         quads = dotted_quads(found) if entity == "IP_ADDRESS" else None
         forms = known_forms(entity, found, quads)
         classes = None
-        if quads is not None:
-            is_quad = quads >= 0
-            numbers = quads[is_quad].tolist()
-            if len(numbers) == len(found):
-                classes = ipv4_classes(numbers)
-            else:
-                by_number = iter(ipv4_classes(numbers))
-                classes = [
-                    next(by_number) if quad else ip_class(text)
-                    for text, quad in zip(found, is_quad.tolist(), strict=True)
-                ]
+        if quads is not None:  # a dotted quad's class by its number, any other IP's by ip_class
+            by_number = iter(ipv4_classes(quads[quads >= 0].tolist()))
+            classes = [
+                next(by_number) if quad >= 0 else ip_class(text)
+                for text, quad in zip(found, quads.tolist(), strict=True)
+            ]
         return Alike(
             entity,
             tag.categories,

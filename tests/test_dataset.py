@@ -148,7 +148,7 @@ def _add_indexed(sink, store, recs, vals, fields, rec_index, val_index, field_in
     """sink.add_indexed of FindingValues: each added to ``store`` once, by identity."""
     import numpy as np
 
-    _table, rows = store.rows_of(vals)
+    rows = store.rows_of(vals)
     sink.add_indexed(recs, fields, rec_index, rows[np.asarray(val_index, np.int64)], field_index,
                      store, store.generation)
 

@@ -162,7 +162,7 @@ class FindingsSink:
                 fields.append(fld)
             rec_index.append(i)
             field_index.append(k)
-        _table, value_rows = self._own.rows_of([val for _rec, _fld, val in rows])
+        value_rows = self._own.rows_of([val for _rec, _fld, val in rows])
         recs_at, fields_at = (np.array(index, np.int64) for index in (rec_index, field_index))
         self._add(recs, pa.array(fields, pa.string()), recs_at, value_rows, fields_at, self._own)
 

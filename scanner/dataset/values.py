@@ -211,8 +211,8 @@ class ValueStore:
             self._table = self._append(new)
         return self._table
 
-    def rows_of(self, vals: list[FindingValue]) -> tuple[pa.Table, np.ndarray]:
-        """The table, and the row of each of ``vals``, added once per object.
+    def rows_of(self, vals: list[FindingValue]) -> np.ndarray:
+        """The row of each of ``vals``, added once per object.
 
         For findings given as FindingValues (``FindingsSink.add_findings``), in a store of
         their sink's own: the store starts afresh past :data:`STORE_MAX` rows.
@@ -229,7 +229,7 @@ class ValueStore:
                     if k is None:
                         k = pos[id(x)] = self.add((x,))
                     found[i] = k
-        return self.table, np.array(found, np.int64)
+        return np.array(found, np.int64)
 
     def _append(self, new: list[list[FindingValue] | Alike]) -> pa.Table:
         """The store's table with the rows of ``new`` appended, their tags and codes recorded."""

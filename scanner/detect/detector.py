@@ -65,7 +65,7 @@ def _unspecified(text: str) -> bool:
 
 
 #: A MAC field's common value: six hex pairs, one separator (the MAC recognizer's whole match).
-_BARE_MAC = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}")
+_BARE_MAC = re.compile(values.BARE_MAC)
 
 _NO_MACS = frozenset(f"{a}{s}{a}{s}{a}{s}{a}{s}{a}{s}{a}" for a in ("00", "ff") for s in ":-")
 

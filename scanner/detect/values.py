@@ -13,6 +13,9 @@ import pyarrow.compute as pc
 from recognizers.ipv4 import CANONICAL_IPV4
 from scanner.entities import ENTITIES
 
+#: A MAC address as six hex pairs, one separator throughout (RE2 and Python read it alike).
+BARE_MAC = r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}"
+
 _PLACEHOLDERS = frozenset(
     {
         "-",
