@@ -109,3 +109,27 @@ def test_nlp_artifacts_are_the_same_as_presidios(pipelines):
         assert facts(ours) == facts(SpacyNlpEngine._doc_to_nlp_artifact(engine, doc, "en"))
         with_entities += bool(ours.entities)
     assert with_entities > 50
+
+
+def test_the_tokenizer_is_the_models_own_though_built_without_exceptions_first(pipelines):
+    """load_model spares spaCy building the standard tokenizer's exceptions that the model's
+    saved tokenizer replaces: the tokenizer that results is the same, part for part."""
+    ours, theirs = pipelines
+    assert ours.config["nlp"]["tokenizer"]["@tokenizers"].startswith("catoscan.")
+    assert ours.tokenizer.to_bytes() == theirs.tokenizer.to_bytes()
+    texts = _texts()[::3] + ["Mr. O'Neil can't log in: don't e-mail j.doe@example.com :)"]
+    tokens = [[t.text for t in doc] for doc in ours.tokenizer.pipe(texts)]
+    assert tokens == [[t.text for t in doc] for doc in theirs.tokenizer.pipe(texts)]
+
+
+def test_other_tokenizers_and_models_without_a_saved_one_load_as_they_are(tmp_path):
+    from scanner.detect.nlp import _tokenizer_without_exceptions
+
+    standard = {"nlp": {"tokenizer": {"@tokenizers": "spacy.Tokenizer.v1"}}}
+    japanese = {"nlp": {"tokenizer": {"@tokenizers": "spacy.ja.JapaneseTokenizer"}}}
+    assert _tokenizer_without_exceptions(standard, tmp_path) == {}  # nothing saved
+    (tmp_path / "tokenizer").write_bytes(b"")
+    assert _tokenizer_without_exceptions(japanese, tmp_path) == {}
+    assert _tokenizer_without_exceptions(standard, tmp_path) == {
+        "nlp": {"tokenizer": {"@tokenizers": "catoscan.tokenizer_without_exceptions.v1"}}
+    }
