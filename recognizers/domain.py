@@ -16,6 +16,8 @@ Score 0.6: lower than a URL with a scheme (0.85), which wins when both cover one
 
 from __future__ import annotations
 
+import functools
+
 import regex
 from publicsuffixlist import PublicSuffixList
 
@@ -40,6 +42,18 @@ FILE_EXTENSIONS = frozenset(
 )
 
 
+@functools.cache
+def suffix_list() -> PublicSuffixList:
+    """The ICANN section of the bundled Public Suffix List, read once per process.
+
+    Reading it takes about 0.1 s, so it is read when a domain is first checked, not when
+    a recognizer is built (a scan's main process builds one and may never check a
+    domain), and worker processes inherit it from their forkserver
+    (``scanner.engines.preload``).
+    """
+    return PublicSuffixList(only_icann=True, accept_unknown=False)
+
+
 class DomainRecognizer(LocalRecognizer):
     """Find domain names and scheme-less web addresses in free text (entity ``URL``)."""
 
@@ -48,10 +62,9 @@ class DomainRecognizer(LocalRecognizer):
 
     def __init__(self, supported_language: str = "en"):
         super().__init__(supported_entities=[self.ENTITY], supported_language=supported_language)
-        self._psl = PublicSuffixList(only_icann=True, accept_unknown=False)
 
     def load(self) -> None:
-        """Nothing to load (the suffix list is read in ``__init__``)."""
+        """Nothing to load (the suffix list is read when first needed: :func:`suffix_list`)."""
 
     def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
         """Find scheme-less web addresses in ``text``.
@@ -74,7 +87,7 @@ class DomainRecognizer(LocalRecognizer):
     def is_domain(self, host: str) -> bool:
         """``host`` is a registrable name under a public suffix (``mail.google.co.il``)."""
         host = host.lower()
-        registered = self._psl.privatesuffix(host)
+        registered = suffix_list().privatesuffix(host)
         if registered is None or registered.startswith("www."):
             return False  # 'www.microsoft': www is a host, so 'microsoft' is no suffix here
         labels = host.split(".")
