@@ -43,3 +43,33 @@ def test_finds(recognizer, text, expected):
 )
 def test_never(recognizer, text):
     assert_spans(recognizer.analyze(text, [URL], None), text, [])
+
+
+def test_the_suffix_list_is_read_when_a_domain_is_first_checked_and_once():
+    """Building a detector reads no suffix list (a pooled scan's main process checks no
+    domain); the first check reads it, and every recognizer of the process shares it."""
+    from recognizers.domain import DomainRecognizer, suffix_list
+
+    suffix_list.cache_clear()
+    first, second = DomainRecognizer(), DomainRecognizer()
+    assert suffix_list.cache_info().currsize == 0
+    assert first.is_domain("mail.example.co.jp") and not second.is_domain("co.jp")
+    assert suffix_list.cache_info().misses == 1
+
+
+def test_the_workers_forkserver_reads_the_suffix_list_once_for_them():
+    """The local engine's forkserver imports scanner.engines.preload, which reads it."""
+    import subprocess
+    import sys
+
+    from scanner.engines import pool
+
+    assert "scanner.engines.preload" in pool.PRELOAD
+    probe = (
+        "import scanner.engines.preload\n"
+        "from recognizers.domain import suffix_list\n"
+        "print(suffix_list.cache_info().currsize)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.strip() == "1"
