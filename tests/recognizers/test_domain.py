@@ -46,8 +46,9 @@ def test_never(recognizer, text):
 
 
 def test_the_suffix_list_is_read_when_a_domain_is_first_checked_and_once():
-    """Building a detector reads no suffix list (a pooled scan's main process checks no
-    domain); the first check reads it, and every recognizer of the process shares it."""
+    """Building the recognizer reads no suffix list (a pooled scan's main process builds a
+    detector and checks no domain); the first check reads it, and every recognizer of the
+    process shares it."""
     from recognizers.domain import DomainRecognizer, suffix_list
 
     suffix_list.cache_clear()
