@@ -69,8 +69,6 @@ class SourceScanner:
         self.limits, self.opts = read_settings(config)
         #: the findings of each (rule, value) decided so far
         self.cache = ValueCache(config, self.detector)
-        #: the findings decided, as rows of one Arrow table, for all the process's sinks
-        self.values = self.cache.store
         self.sink: FindingsSink
         #: blocks read but not yet detected (small files' blocks are detected together)
         self.blocks = PendingBlocks(self.detector, self.cache, debug=config.debug)

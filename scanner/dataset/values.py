@@ -69,11 +69,19 @@ def digest64(value_hash: str | None) -> int:
     ten million distinct values collide with odds of about one in 370,000; the digest is the
     same in every process (no per-run string hashing).
     """
-    return int(digests64([value_hash])[0])
+    if value_hash is None:
+        return 0
+    if len(value_hash) == 64 and _HEX64.fullmatch(value_hash):
+        return int(value_hash[:16], 16)
+    return int.from_bytes(blake2b(value_hash.encode(), digest_size=8).digest(), "little")
 
 
 def digests64(value_hashes: Sequence[str | None]) -> np.ndarray:
-    """:func:`digest64` of many hashes, as one array (keyed hashes' hex read at once)."""
+    """:func:`digest64` of many hashes, as one array (keyed hashes' hex read at once).
+
+    The one-hash function reads a keyed hash's digits as a number, this one their bytes
+    (tests hold the two to each other).
+    """
     n = len(value_hashes)
     if n and None not in value_hashes and set(map(len, value_hashes)) == {64}:  # type: ignore[arg-type]
         joined = "".join(value_hashes)  # type: ignore[arg-type]
@@ -85,16 +93,7 @@ def digests64(value_hashes: Sequence[str | None]) -> np.ndarray:
             return np.frombuffer(raw, np.uint8).reshape(n, 32)[:, :8].copy().view(">u8")[
                 :, 0
             ].astype(np.uint64)
-    return np.array([_digest(h) for h in value_hashes], np.uint64)
-
-
-def _digest(value_hash: str | None) -> int:
-    """:func:`digest64` of one hash."""
-    if value_hash is None:
-        return 0
-    if len(value_hash) == 64 and _HEX64.fullmatch(value_hash):
-        return int(value_hash[:16], 16)
-    return int.from_bytes(blake2b(value_hash.encode(), digest_size=8).digest(), "little")
+    return np.array([digest64(h) for h in value_hashes], np.uint64)
 
 
 class ValueStore:
