@@ -61,6 +61,44 @@ def test_ascii_texts_are_tokenized_as_the_general_tokenizer_does():
         assert fast == general, text
 
 
+def test_an_identifier_of_letters_and_digits_is_one_number():
+    assert _keys("Eva Garton downloaded report-b9d1ad.xlsx from home.") == [
+        "Eva", "Garton", "downloaded", "0", "from", "home", ".",
+    ]  # fmt: skip
+    assert _keys("Ticket INC-0042 assigned to user_2 (v2.0-beta), x64 in 2024.") == [
+        "Ticket", "0", "assigned", "to", "0", "(", "0", ")", ",", "0", "in", "0", ".",
+    ]  # fmt: skip
+    # words without digits, joiners at an identifier's ends and other scripts are as before
+    assert _keys("-x64_ report-final.xlsx") == ["-", "0", "_", "report-final.xlsx"]
+    assert _keys("山田2024年 café2") == ["山田", "0", "年", "café", "0"]
+
+
+def test_identifiers_are_looked_for_only_where_a_letter_meets_a_digit():
+    import random
+
+    from scanner.detect import templates
+
+    rng = random.Random(11)
+    pieces = [chr(c) for c in range(32, 127)] + ["ab", "12", "_", "-", ".", "é", "山"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 16)))
+        if templates._MIXED.search(text):
+            continue
+        tokens: list = []
+        templates._tokens(text, 0, len(text), tokens)
+        merged = list(tokens)
+        templates._identifiers(merged, 0)
+        assert merged == tokens, text
+
+
+def test_messages_whose_identifiers_differ_share_a_template():
+    miner = TemplateMiner(exemplars=4)
+    a = miner.fit(tokenize("Eva Garton downloaded report-b9d1ad.xlsx from home", []))
+    b = miner.fit(tokenize("Ann Lee downloaded report-0e2f41.xlsx from home", []))
+    assert a.template is b.template
+    assert a.template.keys == [None, None, "downloaded", "0", "from", "home"]
+
+
 def test_names_have_the_shape_of_names():
     assert name_shaped(tokenize("Soraya Villalba", []))
     assert name_shaped(tokenize("渡辺 美咲", []))

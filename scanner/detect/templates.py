@@ -11,8 +11,8 @@ exemplars agree, a new message of the template is decided by the pattern recogni
 alone, plus the NER entities of its slots, provided each slot's words have the shape of a
 name (capitalised words, or words of an uncased script); any other message still goes
 through spaCy. E-mails, IPs, URLs and other pattern findings are collapsed to one token
-before the messages are compared, and numbers are one token each, so they never split a
-template.
+before the messages are compared, and numbers and identifiers that mix letters and digits
+(a file name, a ticket number) are one token each, so they never split a template.
 
 The miner's state belongs to one task (:meth:`Detector.begin_task` starts a new one) and a
 message's decision depends only on the messages before it in its task: the findings of a
@@ -71,21 +71,82 @@ def tokenize(value: str, masks: Sequence[Span]) -> list[Token]:
     """The tokens of ``value``; each span of ``masks`` (ordered, disjoint) is one token.
 
     A masked token's key is its entity type, a number's key is ``"0"``: neither splits a
-    template, and the recognizers decide what they hold.
+    template, and the recognizers decide what they hold. An identifier that mixes Latin
+    letters and digits (``report-b9d1ad.xlsx``, ``INC-0042``, ``x64``) is one number too
+    (:func:`_identifiers`), as Drain masks the tokens that hold digits: otherwise each way
+    its letters and digits fall would make a template of its own.
     """
     tokens: list[Token] = []
     at = 0
     ascii = value.isascii()
     for span in (*masks, None):
         end = len(value) if span is None else span.start
+        first = len(tokens)
         if ascii:
             _ascii_tokens(value, at, end, tokens)
         else:
             _tokens(value, at, end, tokens)
+        if len(tokens) - first > 1 and _MIXED.search(value, at, end):
+            _identifiers(tokens, first)
         if span is not None:
             tokens.append(Token(_MASKED, "\x00" + span.entity, span.start, span.end))
             at = span.end
     return tokens
+
+
+#: Marks that join the parts of an identifier (``report-b9d1ad.xlsx``, ``user_2``).
+_JOINERS = frozenset("._-")
+#: What an identifier holds somewhere: a letter or an underscore next to a digit, maybe
+#: with joiners between (a necessary condition, searched before the tokens are read).
+_MIXED = re.compile(r"[A-Za-z_][._\-]*\d|\d[._\-]*[A-Za-z_]")
+
+
+def _part(token: Token) -> bool:
+    """Whether a token can be a part of an identifier: a number, a Latin word, a joiner."""
+    kind = token.kind
+    return (
+        kind == _NUMBER
+        or (kind == _WORD and token.key.isascii())
+        or (kind == _OTHER and token.key in _JOINERS)
+    )
+
+
+def _identifiers(tokens: list[Token], first: int) -> None:
+    """Make each identifier among ``tokens[first:]`` one number token, in place.
+
+    An identifier is a run of tokens with nothing between them, of numbers, Latin words
+    and the marks of :data:`_JOINERS`, that begins and ends with a number or a word and
+    holds a number and a word or an underscore. A name is never one: names hold no digits.
+    """
+    out: list[Token] = []
+    i, n = first, len(tokens)
+    changed = False
+    while i < n:
+        if not _part(tokens[i]):
+            out.append(tokens[i])
+            i += 1
+            continue
+        j = i + 1
+        while j < n and tokens[j].start == tokens[j - 1].end and _part(tokens[j]):
+            j += 1
+        a, b = i, j  # the run's joiners at either end are not the identifier's
+        while a < b and tokens[a].kind == _OTHER:
+            a += 1
+        while b > a and tokens[b - 1].kind == _OTHER:
+            b -= 1
+        run = tokens[a:b]
+        if len(run) > 1 and any(t.kind == _NUMBER for t in run) and any(
+            t.kind == _WORD or t.key == "_" for t in run
+        ):
+            out.extend(tokens[i:a])
+            out.append(Token(_NUMBER, "0", run[0].start, run[-1].end))
+            out.extend(tokens[b:j])
+            changed = True
+        else:
+            out.extend(tokens[i:j])
+        i = j
+    if changed:
+        tokens[first:] = out
 
 
 def _ascii_tokens(value: str, at: int, end: int, tokens: list[Token]) -> None:
