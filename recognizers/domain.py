@@ -21,7 +21,13 @@ import functools
 import regex
 from publicsuffixlist import PublicSuffixList
 
-from recognizers.base import LocalRecognizer, RecognizerResult, make_result
+from recognizers.base import (
+    LocalRecognizer,
+    RecognizerResult,
+    ascii_twin,
+    make_result,
+    plain_ascii,
+)
 
 CANDIDATE = regex.compile(
     r"""
@@ -35,6 +41,8 @@ CANDIDATE = regex.compile(
     """,
     regex.VERBOSE,
 )
+#: :data:`CANDIDATE` in ``re``, for plain ASCII texts (:func:`~recognizers.base.ascii_twin`).
+_CANDIDATE_TWIN = ascii_twin(CANDIDATE.pattern, CANDIDATE.flags)
 
 #: Suffixes that are also common file extensions: ``name.<ext>`` is a file name.
 FILE_EXTENSIONS = frozenset(
@@ -78,7 +86,10 @@ class DomainRecognizer(LocalRecognizer):
             One result per address, in text order.
         """
         results = []
-        for match in CANDIDATE.finditer(text):
+        candidate = CANDIDATE
+        if _CANDIDATE_TWIN is not None and plain_ascii(text):
+            candidate = _CANDIDATE_TWIN
+        for match in candidate.finditer(text):
             if self.is_domain(match["host"]):
                 start, end = match.start(), match.end()
                 results.append(make_result(self, self.ENTITY, start, end, self.SCORE))

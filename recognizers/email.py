@@ -8,7 +8,7 @@ or more letters (or an ``xn--`` IDN label).
 from __future__ import annotations
 
 from recognizers._common import DataPatternRecognizer
-from recognizers.base import RecognizerResult, only_pattern_matches
+from recognizers.base import RecognizerResult, only_pattern_matches, plain_ascii
 
 # Final labels that are file types, not TLDs: retina image names such as 'logo@2x.png'.
 FILE_EXTENSION_TLDS = frozenset(
@@ -74,7 +74,11 @@ class EmailRecognizer(DataPatternRecognizer):
         """
         if not text.isascii() or text.count("@") != 1 or "%" in text:
             return False
-        ((_pattern, compiled, _prefilter),) = self._compiled(self.global_regex_flags)
+        flags = self.global_regex_flags
+        ((_pattern, compiled, _prefilter),) = self._compiled(flags)
+        ((twin, _twin_prefilter),) = self._twins.get(flags) or self._twinned(flags)
+        if twin is not None and plain_ascii(text):
+            compiled = twin
         return compiled.fullmatch(text) is not None and not self.invalidate_result(text)
 
     def invalidate_result(self, pattern_text: str) -> bool:
