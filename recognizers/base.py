@@ -334,7 +334,7 @@ class PatternRecognizer(LocalRecognizer):
         self.global_regex_flags = global_regex_flags
         self.prefilters: dict[str, str] = {}
         self._by_flags: dict[int, list[tuple[Pattern, Any, Any]]] = {}
-        self._twins: dict[int, list[tuple[Any, Any]]] = {}
+        self._twins: dict[int, list[re.Pattern[str] | None]] = {}
 
     def validate_result(self, pattern_text: str) -> bool | None:
         """True: the match is valid (score 1.0); False: it is not (dropped); None: unknown."""
@@ -350,22 +350,19 @@ class PatternRecognizer(LocalRecognizer):
     ) -> list[RecognizerResult]:
         """Every match of every pattern, validated and de-duplicated as presidio does.
 
-        On a plain ASCII text a pattern's ``re`` twin searches (:func:`ascii_twin`).
+        On a plain ASCII text a pattern's ``re`` twin searches (:func:`ascii_twin`). The
+        prefilters stay in ``regex``, which rules a text out faster than ``re`` does.
         """
         flags = regex_flags or self.global_regex_flags
         results: list[RecognizerResult] = []
-        fast = plain_ascii(text)
+        fast: bool | None = None  # whether the text is plain ASCII, once a pattern asks
         twins = self._twins.get(flags) or self._twinned(flags)
-        for (pattern, compiled, prefilter), (twin, twin_prefilter) in zip(
-            self._compiled(flags), twins, strict=True
-        ):
-            if fast and twin is not None:
-                if twin_prefilter is not None and twin_prefilter.search(text) is None:
-                    continue
+        for (pattern, compiled, prefilter), twin in zip(self._compiled(flags), twins, strict=True):
+            if prefilter is not None and prefilter.search(text) is None:
+                continue  # the pattern cannot match this text
+            if twin is not None and (fast if fast is not None else (fast := plain_ascii(text))):
                 matches = twin.finditer(text)
             else:
-                if prefilter is not None and prefilter.search(text) is None:
-                    continue  # the pattern cannot match this text
                 matches = compiled.finditer(text, timeout=REGEX_TIMEOUT)
             try:
                 for match in matches:
@@ -395,16 +392,9 @@ class PatternRecognizer(LocalRecognizer):
         gate = [pre for _p, _c, pre in self._compiled(self.global_regex_flags)]
         return None if any(pre is None for pre in gate) else gate
 
-    def _twinned(self, flags: int) -> list[tuple[Any, Any]]:
-        """Per pattern, its ``re`` twin (or None) and its prefilter's (else the prefilter)."""
-        twins = []
-        for p, _compiled, prefilter in self._compiled(flags):
-            twin = ascii_twin(p.regex, flags)
-            pre = prefilter
-            if twin is not None and prefilter is not None:
-                pre = ascii_twin(self.prefilters[p.name], flags) or prefilter
-            twins.append((twin, pre))
-        self._twins[flags] = twins
+    def _twinned(self, flags: int) -> list[re.Pattern[str] | None]:
+        """Per pattern, its ``re`` twin (None: it has none)."""
+        twins = self._twins[flags] = [ascii_twin(p.regex, flags) for p in self.patterns]
         return twins
 
     def _compiled(self, flags: int) -> list[tuple[Pattern, Any, Any]]:

@@ -57,21 +57,18 @@ def _spans(pattern, text: str) -> list[tuple[int, int]]:
 
 
 def _patterns(by_name) -> list[tuple[str, object, object]]:
-    """(name, regex pattern, its twin) of every built-in pattern (and prefilter) with a twin."""
+    """(name, regex pattern, its twin) of every built-in pattern with a twin."""
     out = [("DomainRecognizer candidate", CANDIDATE, _CANDIDATE_TWIN)]
     for recognizer in by_name.values():
         if not isinstance(recognizer, base.PatternRecognizer):
             continue
         flags = recognizer.global_regex_flags
         twins = recognizer._twinned(flags)
-        for (pattern, compiled, prefilter), (twin, twin_prefilter) in zip(
+        for (pattern, compiled, _prefilter), twin in zip(
             recognizer._compiled(flags), twins, strict=True
         ):
             if twin is not None:
                 out.append((f"{recognizer.name} {pattern.name}", compiled, twin))
-                if prefilter is not None and twin_prefilter is not prefilter:
-                    out.append((f"{recognizer.name} {pattern.name} prefilter", prefilter,
-                                twin_prefilter))  # fmt: skip
     return out
 
 
@@ -82,14 +79,14 @@ def test_the_corpus_is_large_and_holds_what_the_patterns_find():
 
 def test_every_twin_finds_what_its_regex_finds(by_name):
     patterns = _patterns(by_name)
-    assert len(patterns) > 25  # most built-in patterns have a twin
+    assert len(patterns) > 20  # most built-in patterns have a twin
     matched = 0
     for name, original, twin in patterns:
         for text in TEXTS:
             want = _spans(original, text)
             assert _spans(twin, text) == want, (name, text)
             matched += bool(want)
-    assert matched > 1000  # the corpus exercises the patterns, not only their misses
+    assert matched > 600  # the corpus exercises the patterns, not only their misses
 
 
 def test_a_recognizer_finds_the_same_with_and_without_its_twins(by_name, monkeypatch):
