@@ -356,7 +356,7 @@ class PatternRecognizer(LocalRecognizer):
         flags = regex_flags or self.global_regex_flags
         results: list[RecognizerResult] = []
         fast: bool | None = None  # whether the text is plain ASCII, once a pattern asks
-        twins = self._twins.get(flags) or self._twinned(flags)
+        twins = self._twinned(flags)
         for (pattern, compiled, prefilter), twin in zip(self._compiled(flags), twins, strict=True):
             if prefilter is not None and prefilter.search(text) is None:
                 continue  # the pattern cannot match this text
@@ -393,8 +393,10 @@ class PatternRecognizer(LocalRecognizer):
         return None if any(pre is None for pre in gate) else gate
 
     def _twinned(self, flags: int) -> list[re.Pattern[str] | None]:
-        """Per pattern, its ``re`` twin (None: it has none)."""
-        twins = self._twins[flags] = [ascii_twin(p.regex, flags) for p in self.patterns]
+        """Per pattern, its ``re`` twin (None: it has none); compiled once per flags."""
+        twins = self._twins.get(flags)
+        if twins is None:
+            twins = self._twins[flags] = [ascii_twin(p.regex, flags) for p in self.patterns]
         return twins
 
     def _compiled(self, flags: int) -> list[tuple[Pattern, Any, Any]]:

@@ -76,7 +76,7 @@ class EmailRecognizer(DataPatternRecognizer):
             return False
         flags = self.global_regex_flags
         ((_pattern, compiled, _prefilter),) = self._compiled(flags)
-        (twin,) = self._twins.get(flags) or self._twinned(flags)
+        (twin,) = self._twinned(flags)
         if twin is not None and plain_ascii(text):
             compiled = twin
         return compiled.fullmatch(text) is not None and not self.invalidate_result(text)
