@@ -194,9 +194,18 @@ def set_executor_python(sc: SparkContext, environ: Mapping[str, str] | None = No
     configured = sc.getConf().get("spark.pyspark.python")
     if configured:
         sc.pythonExec = configured
-    elif not environ.get("PYSPARK_PYTHON") and on_this_host(sc.master or ""):
+    elif gives_this_python(sc.master or "", environ):
         sc.pythonExec = sys.executable
     return executor_python(sc, environ)
+
+
+def gives_this_python(master: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``master``'s executors run this interpreter (unless ``spark.pyspark.python``).
+
+    So they do with no ``PYSPARK_PYTHON`` and a master on this machine.
+    """
+    environ = os.environ if environ is None else environ
+    return not environ.get("PYSPARK_PYTHON") and on_this_host(master)
 
 
 def executor_python(sc: SparkContext, environ: Mapping[str, str] | None = None) -> str:

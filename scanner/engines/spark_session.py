@@ -17,7 +17,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scanner.engines import spark_env
+from scanner.engines import spark_daemon, spark_env
 from scanner.errors import ConfigError
 from scanner.escaping import printable
 from scanner.sources import base_length
@@ -66,6 +66,9 @@ def session(master: str | None = None, *, debug: bool = False) -> SparkSession:
         if (master or "local").startswith("local"):
             # One machine, one command: its progress is catoscan's (about 0.4 s sooner).
             builder = builder.config("spark.ui.enabled", "false")
+        if spark_env.gives_this_python(master or "local"):
+            # PySpark compiled, not from its zip: the first task starts about 0.5 s sooner.
+            builder = builder.config("spark.python.daemon.module", spark_daemon.__name__)
     try:
         with spark_env.launch_environment(java) if java else nullcontext():
             spark = builder.getOrCreate()
