@@ -8,6 +8,13 @@ registers. While presidio's own package imports, that check is skipped; it is re
 before anything else runs, so every ``Pattern`` made at run time (ours, from
 ``configs/recognizers.yaml``, which ``yaml_loader`` also compiles itself) is checked as
 presidio intends. Importing this module when presidio is already imported changes nothing.
+
+presidio imports spaCy, and spaCy's package imports its command-line interface for one
+function of its API (``spacy.info``): every command, and weasel, typer, jinja2 and httpx
+with them, about 230 modules and 0.2 s of each process that loads the model, for code a
+scan never runs. While spaCy's package imports, ``spacy.cli`` is a stand-in; it is removed
+once spaCy has imported, so a later ``import spacy.cli`` imports the real one, as does a
+call of ``spacy.info``.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import importlib.abc
 import importlib.machinery
 import sys
 from types import ModuleType
+from typing import Any
 
 _PATTERN_MODULE = "presidio_analyzer.pattern"
 _CHECK = "_Pattern__validate_regex"
@@ -51,9 +59,35 @@ def _unchecked(pattern: str) -> None:
     """Stands in for presidio's regex check while presidio's package imports."""
 
 
+def _import_spacy() -> None:
+    """Import spaCy with a stand-in for its command-line interface while its package imports."""
+    if "spacy" in sys.modules:
+        return
+    cli = ModuleType("spacy.cli")
+    cli.__path__ = []  # a package, as spacy/__init__.py imports spacy.cli.info from it
+    info = ModuleType("spacy.cli.info")
+    info.info = _info  # type: ignore[attr-defined]
+    stand_ins = {cli.__name__: cli, info.__name__: info}
+    sys.modules.update(stand_ins)
+    try:
+        import spacy  # noqa: F401 - the import is the point
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+
+
+def _info(*args: Any, **kwargs: Any) -> Any:
+    """``spacy.info``: spaCy's own, imported when it is called."""
+    from spacy.cli.info import info
+
+    return info(*args, **kwargs)
+
+
 def _import() -> None:
     if "presidio_analyzer" in sys.modules:
         return
+    _import_spacy()
     finder = _SkipPatternCheck()
     sys.meta_path.insert(0, finder)
     try:

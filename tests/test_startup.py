@@ -1,8 +1,9 @@
 """Start-up: what a scan imports, and that the shortcuts taken for it change nothing else.
 
-Two dependency costs are avoided on a scan's path (see ``scanner/compat.py`` and
-``recognizers/_presidio.py``): pyarrow importing pandas to probe its inputs, and presidio
-re-compiling its built-in recognizers' patterns only to check them. These tests run in a
+Three dependency costs are avoided on a scan's path (see ``scanner/compat.py`` and
+``recognizers/_presidio.py``): pyarrow importing pandas to probe its inputs, presidio
+re-compiling its built-in recognizers' patterns only to check them, and spaCy importing
+its command-line interface. These tests run in a
 fresh interpreter, since the point is what one process imports from cold.
 """
 
@@ -21,7 +22,14 @@ from scanner.cli import cli
 
 out, key = sys.argv[1], sys.argv[2]
 result = CliRunner().invoke(cli, ["scan", "sample_data", "--out", out, "--key-file", key])
-facts = {"exit": result.exit_code, "pandas_after_scan": "pandas" in sys.modules}
+facts = {"exit": result.exit_code, "pandas_after_scan": "pandas" in sys.modules,
+         "spacy_cli_after_scan": [m for m in ("spacy.cli", "weasel", "typer", "jinja2")
+                                  if m in sys.modules]}
+
+# spaCy's CLI, and spacy.info, are whole once asked for.
+import spacy, spacy.cli
+facts["spacy_cli"] = spacy.cli.__file__.endswith("cli/__init__.py")
+facts["spacy_info"] = spacy.info()["spacy_version"] == spacy.__version__
 
 from presidio_analyzer import Pattern
 try:
@@ -54,6 +62,9 @@ def test_a_scan_imports_no_pandas_and_keeps_every_check(tmp_path, key_file):
     # The whole sample_data scan (every reader, NER on, the writer, the commit) ran
     # without pandas.
     assert facts["pandas_after_scan"] is False
+    # ... and without spaCy's command-line interface, which is there when asked for.
+    assert facts["spacy_cli_after_scan"] == []
+    assert facts["spacy_cli"] is True and facts["spacy_info"] is True
     # presidio validates patterns made at run time again, and no import hook is left.
     assert facts["pattern_checked"] is True
     assert facts["finders_left"] == []
@@ -65,13 +76,16 @@ def test_a_scan_imports_no_pandas_and_keeps_every_check(tmp_path, key_file):
 
 def test_presidio_import_shortcut_is_inert_once_presidio_is_loaded():
     import presidio_analyzer
+    import spacy
 
     import recognizers._presidio as shortcut
 
-    before = list(sys.meta_path)
+    before, modules = list(sys.meta_path), dict(sys.modules)
     shortcut._import()
-    assert sys.meta_path == before
+    shortcut._import_spacy()
+    assert sys.meta_path == before and sys.modules == modules
     assert presidio_analyzer.Pattern._Pattern__validate_regex is not shortcut._unchecked
+    assert sys.modules["spacy"] is spacy
 
 
 def _catoscan(*args, cwd=ROOT):
@@ -154,7 +168,8 @@ from scanner.detect.nlp import build_analyzer, load_model
 
 settings = load_configs().scanner.nlp
 build_analyzer(settings, load_model(settings))
-print(json.dumps({"presidio": "presidio_analyzer" in sys.modules, "checks": len(checks)}))
+print(json.dumps({"presidio": "presidio_analyzer" in sys.modules, "checks": len(checks),
+                  "spacy_cli": "spacy.cli" in sys.modules}))
 """
 
 
@@ -170,4 +185,4 @@ def test_loading_the_model_imports_presidio_without_rechecking_its_patterns():
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True,
     )  # fmt: skip
     facts = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert facts == {"presidio": True, "checks": 0}
+    assert facts == {"presidio": True, "checks": 0, "spacy_cli": False}
