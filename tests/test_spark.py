@@ -351,12 +351,12 @@ def test_a_failed_spark_job_commits_nothing(spark, tmp_path, monkeypatch):
     assert first.exit_code == 0, first.output
     manifest, committed = (out / "manifest.json").read_text(), tables(out)
 
-    def failing(batches, config_blob, tasks_blob, findings, parts):
+    def failing(rows, config_blob, tasks_blob, findings, parts):
         # Local to this test, so Spark ships it to its Python workers by value.
         raise RuntimeError("a scan task failed")
         yield
 
-    monkeypatch.setattr(spark_tasks, "_run_partition", failing)
+    monkeypatch.setattr(spark_tasks, "_run_rows", failing)
     result = _spark_scan(tmp_path, data, out=out)
     assert result.exit_code == 70, result.output
     # The root cause in one line (Py4J's own says only "An error occurred while calling
@@ -377,7 +377,7 @@ def test_a_task_out_of_room_is_exit_74_as_for_a_local_scan(spark, tmp_path, monk
     data, out = ROOT / "sample_data" / "cef", tmp_path / "inv"
     staged = str(tmp_path / "inv" / "parts")
 
-    def full(batches, config_blob, tasks_blob, findings, parts):
+    def full(rows, config_blob, tasks_blob, findings, parts):
         import errno
 
         from scanner.errors import ResourceError
@@ -385,7 +385,7 @@ def test_a_task_out_of_room_is_exit_74_as_for_a_local_scan(spark, tmp_path, monk
         raise ResourceError(errno.ENOSPC, staged)
         yield
 
-    monkeypatch.setattr(spark_tasks, "_run_partition", full)
+    monkeypatch.setattr(spark_tasks, "_run_rows", full)
     result = _spark_scan(tmp_path, data, out=out)
     assert result.exit_code == 74, result.output
     assert result.stderr.startswith(f"catoscan: {staged}: no space left on the device")

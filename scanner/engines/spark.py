@@ -1,8 +1,9 @@
 """The Spark engine: a scan's tasks run as Spark tasks, their results back to the driver.
 
 ``catoscan scan --engine spark`` plans the same tasks as the local engine (files, and line
-ranges of large plain files), runs each with :meth:`SourceScanner.run_task` inside
-``mapInArrow`` (the model and configuration are loaded once per Python worker). Each task
+ranges of large plain files), runs each with :meth:`SourceScanner.run_task` in a
+partition of an RDD job of its own (the model and configuration are loaded once per
+Python worker; an RDD, as no SQL plan nor Arrow is needed). Each task
 writes its findings file into the scan's staging area, as a local worker does, and hands
 its small result (the file's name, record counts, ``fields`` statistics, read problems)
 back to the pipeline, which adopts the files and writes ``fields/``, ``errors/`` and the
@@ -33,7 +34,7 @@ from scanner.config import ScanConfig
 from scanner.dataset import DatasetWriter
 from scanner.engines import spark_env
 from scanner.engines.spark_session import java_reason, session
-from scanner.engines.spark_tasks import META, SEQ, scan_tasks
+from scanner.engines.spark_tasks import scan_rdd
 from scanner.errors import (
     RESOURCE_REASONS,
     CatoscanError,
@@ -44,7 +45,8 @@ from scanner.errors import (
 from scanner.tasks import Task, TaskResult
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    from pyspark import RDD
+    from pyspark.sql import SparkSession
 
     from scanner.detect.detector import Detector
 
@@ -69,7 +71,7 @@ def execute(
     # Every executor writes there at the driver's path (--out may be relative): the
     # machine itself under local[N], a shared mount on a cluster.
     parts = writer.stage.absolute() / "parts"
-    scanned = scan_tasks(spark, tasks, config, writer.findings_schema.remove_metadata(), parts)
+    scanned = scan_rdd(spark, tasks, config, writer.findings_schema.remove_metadata(), parts)
     watch = ExecutorWatch(spark, config.executor_wait)
     try:
         watch.start()
@@ -136,12 +138,12 @@ class ExecutorWatch:
                 return
 
 
-def _collect_results(scanned: DataFrame, expected: int) -> dict[int, TaskResult]:
+def _collect_results(scanned: RDD[tuple[int, bytes]], expected: int) -> dict[int, TaskResult]:
     results: dict[int, TaskResult] = {}
     # collect(), not toLocalIterator(): the latter runs a job per partition, one after the
     # other, and this first action is the scan itself. The results are kept whole anyway.
-    for row in scanned.select(SEQ, META).collect():
-        results[row[0]] = pickle.loads(row[1])  # written by our executors
+    for seq, blob in scanned.collect():
+        results[seq] = pickle.loads(blob)  # written by our executors
     if len(results) != expected:
         raise EngineError(f"Spark returned {len(results)} task results for {expected} tasks")
     return results
