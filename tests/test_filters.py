@@ -10,6 +10,8 @@ from scanner.detect.detector import Detector
 from scanner.detect.filters import DENY_DETECTOR, Filters, load_lists
 from scanner.detect.name_spans import mend_name_ends, prefer_longer_names, trim_leading_words
 from scanner.detect.not_person import (
+    BUILTIN,
+    BUILTIN_FOR,
     is_company_or_place,
     is_japanese_organisation,
     is_lone_word,
@@ -20,6 +22,7 @@ from scanner.detect.not_person import (
     is_system_actor,
 )
 from scanner.detect.resolve import Resolver, Span
+from scanner.entities import ENTITY_TYPES
 from scanner.errors import ConfigError
 from scanner.record import Record
 
@@ -212,35 +215,47 @@ def test_lists_reach_the_detector(tmp_path):
 # --------------------------------------------------------------------------- built-in rules
 
 
-@pytest.mark.parametrize(
-    ("predicate", "value", "part", "entity"),
-    [
-        (is_system_actor, "System User #40276 modified site", "System User", "PERSON"),
-        (is_mitre_label, "tactics: Command and Control (TA0011)", "Command and Control", "PERSON"),
-        (is_mitre_label, "Initial Access (TA0001), Execution (T1059.001)", "Execution", "PERSON"),
-        (is_named_thing, "Rule Allow Business Apps matched", "Allow Business Apps", "PERSON"),
-        (is_named_thing, "ISP Example Broadband K.K.", "Example Broadband K.K.", "PERSON"),
-        (is_named_thing, "site Hanako matched", "Hanako", "PERSON"),  # 'site' says what it is
-        (is_named_thing, "INFO Approved by x", "INFO Approved", "PERSON"),
-        (is_named_thing, "user 中村 颯: bad", "中村 颯:", "PERSON"),
-        (is_not_a_name, "Mar 14 02:19:10 cato", "02:19:10", "LOCATION"),
-        (is_not_a_name, "David Leeさんが変更", "David Leeさんが変更", "PERSON"),
-        # spaCy's English model on Japanese: the Japanese recognizers decide these
-        (is_not_a_name, "Approved by 山田 太郎", "山田 太郎", "PERSON"),
-        (is_lone_word, "4111 1111 1111 1112 fails Luhn", "Luhn", "PERSON"),
-        (is_lone_word, "Helpdesk reset the token", "Helpdesk", "PERSON"),
-        (is_lone_word, "name is Emotet", "Emotet", "PERSON"),  # 'name is' alone is no cue
-        (is_lone_word, "Säkerhet flagged the upload", "Säkerhet", "PERSON"),  # accented too
-        # a firm addressed with an honorific, and a katakana loanword before one
-        (is_japanese_organisation, "大和田商事さんから請求書", "大和田商事", "PERSON"),
-        (is_japanese_organisation, "桐谷工業様の案件", "桐谷工業", "PERSON"),
-        (is_japanese_organisation, "セキュリティセンター様", "セキュリティセンター", "PERSON"),
-        (is_place_adjective, "DLP: US SSN 219-09-9999", "US", "LOCATION"),
-        (is_place_adjective, "US Social Security Number", "US", "LOCATION"),
-    ],
-)
+DROPS = [
+    (is_system_actor, "System User #40276 modified site", "System User", "PERSON"),
+    (is_mitre_label, "tactics: Command and Control (TA0011)", "Command and Control", "PERSON"),
+    (is_mitre_label, "Initial Access (TA0001), Execution (T1059.001)", "Execution", "PERSON"),
+    (is_named_thing, "Rule Allow Business Apps matched", "Allow Business Apps", "PERSON"),
+    (is_named_thing, "ISP Example Broadband K.K.", "Example Broadband K.K.", "PERSON"),
+    (is_named_thing, "site Hanako matched", "Hanako", "PERSON"),  # 'site' says what it is
+    (is_named_thing, "INFO Approved by x", "INFO Approved", "PERSON"),
+    (is_named_thing, "user 中村 颯: bad", "中村 颯:", "PERSON"),
+    (is_not_a_name, "Mar 14 02:19:10 cato", "02:19:10", "LOCATION"),
+    (is_not_a_name, "David Leeさんが変更", "David Leeさんが変更", "PERSON"),
+    # spaCy's English model on Japanese: the Japanese recognizers decide these
+    (is_not_a_name, "Approved by 山田 太郎", "山田 太郎", "PERSON"),
+    (is_lone_word, "4111 1111 1111 1112 fails Luhn", "Luhn", "PERSON"),
+    (is_lone_word, "Helpdesk reset the token", "Helpdesk", "PERSON"),
+    (is_lone_word, "name is Emotet", "Emotet", "PERSON"),  # 'name is' alone is no cue
+    (is_lone_word, "Säkerhet flagged the upload", "Säkerhet", "PERSON"),  # accented too
+    # a firm addressed with an honorific, and a katakana loanword before one
+    (is_japanese_organisation, "大和田商事さんから請求書", "大和田商事", "PERSON"),
+    (is_japanese_organisation, "桐谷工業様の案件", "桐谷工業", "PERSON"),
+    (is_japanese_organisation, "セキュリティセンター様", "セキュリティセンター", "PERSON"),
+    (is_place_adjective, "DLP: US SSN 219-09-9999", "US", "LOCATION"),
+    (is_place_adjective, "US Social Security Number", "US", "LOCATION"),
+]
+
+
+@pytest.mark.parametrize(("predicate", "value", "part", "entity"), DROPS)
 def test_builtin_rules_drop(predicate, value, part, entity):
     assert predicate(ner(value, part, entity), value)
+
+
+@pytest.mark.parametrize(("predicate", "value", "part", "entity"), DROPS)
+def test_builtin_rules_drop_only_the_entities_they_are_listed_for(predicate, value, part, entity):
+    # Filters asks a rule only about the entities BUILTIN lists it for.
+    (listed,) = [entities for rule, entities in BUILTIN if rule is predicate]
+    assert entity in listed
+    assert predicate in BUILTIN_FOR[entity]
+    for other in sorted(set(ENTITY_TYPES) - listed):
+        assert not predicate(ner(value, part, other), value), other
+    span = ner(value, part, entity)
+    assert Filters(load_lists(PACKAGED), RESOLVER).apply(TEXT, value, [span]) == []
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from scanner.config import FieldRule, check_regexes, parse_yaml_model
-from scanner.detect.not_person import BUILTIN
+from scanner.detect.not_person import BUILTIN_FOR
 from scanner.detect.resolve import Resolver, Span
 from scanner.entities import ENTITY_TYPES
 from scanner.errors import ConfigError
@@ -233,9 +233,10 @@ class Filters:
         for entry in _allow_for(allow, span.entity):
             if entry.allows(span, value):
                 return True
-        if span.detector.startswith("field:") or span.detector == DENY_DETECTOR:
+        rules = BUILTIN_FOR.get(span.entity)
+        if rules is None or span.detector.startswith("field:") or span.detector == DENY_DETECTOR:
             return False
-        return any(rule(span, value) for rule in BUILTIN)
+        return any(rule(span, value) for rule in rules)
 
     def _entries(self, rule: FieldRule) -> tuple[_AllowByEntity, tuple[_Compiled, ...]]:
         """The rule's allow entries (by entity; ``""``: all of them) and deny entries."""
