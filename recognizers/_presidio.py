@@ -15,12 +15,20 @@ with them, about 230 modules and 0.2 s of each process that loads the model, for
 scan never runs. While spaCy's package imports, ``spacy.cli`` is a stand-in; it is removed
 once spaCy has imported, so a later ``import spacy.cli`` imports the real one, as does a
 call of ``spacy.info``.
+
+presidio's own e-mail recognizer, which catoscan never registers (its e-mail recognizer
+needs no TLD list), imports ``tldextract``, and with it ``requests``, ``urllib3`` and
+``filelock``: about 0.08 s of each process that loads the model. ``tldextract`` is a
+stand-in until one of its names is read (:class:`_Deferred`); then it is imported, as a
+plain import would have done before.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.abc
 import importlib.machinery
+import importlib.util
 import sys
 from types import ModuleType
 from typing import Any
@@ -84,9 +92,45 @@ def _info(*args: Any, **kwargs: Any) -> Any:
     return info(*args, **kwargs)
 
 
+#: What presidio imports for recognizers catoscan never registers: imported when used.
+_DEFERRED = ("tldextract",)
+
+
+class _Deferred(ModuleType):
+    """Stands in for a module until one of its names is read, then imports it.
+
+    Not ``importlib.util.LazyLoader``: on Python 3.11 a second ``import`` of a lazy module
+    reads its ``__spec__``, which runs it. This stand-in holds the module's spec, so an
+    ``import`` finds it as it is; any other name read imports the real module, which
+    replaces it in ``sys.modules``, and is then read from it.
+    """
+
+    def __getattr__(self, attr: str) -> Any:
+        name = self.__name__
+        if sys.modules.get(name) is self:
+            del sys.modules[name]
+        real = importlib.import_module(name)
+        vars(self).update(vars(real))  # later reads find the names at once
+        return getattr(real, attr)
+
+
+def _defer(name: str) -> None:
+    """Put a :class:`_Deferred` stand-in for ``name`` in ``sys.modules``."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        return  # not installed: the import that needs it fails as it would have
+    module = _Deferred(name)
+    module.__spec__ = spec
+    sys.modules[name] = module
+
+
 def _import() -> None:
     if "presidio_analyzer" in sys.modules:
         return
+    for name in _DEFERRED:  # first: spaCy's import may import presidio (its spaCy factory)
+        _defer(name)
     _import_spacy()
     finder = _SkipPatternCheck()
     sys.meta_path.insert(0, finder)
