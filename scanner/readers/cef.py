@@ -73,33 +73,37 @@ def parse_line(text: str) -> list[tuple[str | None, str]] | None:
     prefix = text[: m.start()].strip()
     if prefix:
         pairs.append(("syslog", prefix))
-    parts = _PIPE.split(text[m.start() :], maxsplit=7)
-    for name, value in zip(_HEADER_FIELDS, parts[1:7], strict=False):
-        value = _unescape(value)
-        if value:
-            pairs.append((name, value))
+    body = text[m.start() :]
+    if "\\" in body:
+        parts = _PIPE.split(body, maxsplit=7)
+        header = [_unescape(value) for value in parts[1:7]]
+    else:  # no escaped pipe: every pipe splits, as the regex would (at a third of its cost)
+        parts = body.split("|", 7)
+        header = parts[1:7]
+    named = zip(_HEADER_FIELDS, header, strict=False)  # a short header has fewer values
+    pairs.extend((name, value) for name, value in named if value)
     if len(parts) == 8:
         pairs.extend(parse_extension(parts[7]))
     return pairs
 
 
-def parse_extension(ext: str) -> list[tuple[str | None, str]]:
+def parse_extension(ext: str) -> list[tuple[str, str]]:
     """Split a CEF extension into pairs, naming ``csN`` fields by their labels."""
     # One split: [text before the first key, key, value, key, value, ...]
     parts = _KEY.split(" " + ext)
-    keys = parts[1::2]
     if "\\" in ext:
         values = [_unescape(v.rstrip(" ")) for v in parts[2::2]]
-    else:
+    elif "  " in ext or ext[-1:] == " ":
         values = [v.rstrip(" ") for v in parts[2::2]]
+    else:  # a value ends in a space only before a second one (each split takes one) or last
+        values = parts[2::2]
+    pairs = [(k, v) for k, v in zip(parts[1::2], values, strict=True) if v]
     if "Label=" not in ext:
-        return [(k, v) for k, v in zip(keys, values, strict=True) if v]
-    labels = {k[:-5]: v for k, v in zip(keys, values, strict=True) if v and k[-5:] == "Label"}
+        return pairs
+    labels = {k[:-5]: v for k, v in pairs if k[-5:] == "Label"}
     names = {k: v for k, v in labels.items() if _LABELLED.match(k)}  # csN -> its label
-    used = {f"{k}Label" for k in labels}  # the labels, left out
-    return [
-        (names.get(k, k), v) for k, v in zip(keys, values, strict=True) if v and k not in used
-    ]
+    # The labels themselves are left out.
+    return [(names.get(k, k), v) for k, v in pairs if k[-5:] != "Label" or k[:-5] not in labels]
 
 
 def _unescape(value: str) -> str:

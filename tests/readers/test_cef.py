@@ -86,3 +86,28 @@ def test_header_pipes_escaped_or_not_and_pipes_in_the_extension():
     escaped = dict(parse_line("CEF:0|Cato\\|Networks|SASE|1.0|sig|Name \\| with pipe|5|msg=a|b"))
     assert escaped["deviceVendor"] == "Cato|Networks"
     assert escaped["name"] == "Name | with pipe" and escaped["msg"] == "a|b"
+
+
+def test_header_split_without_the_regex_matches_it_on_random_lines():
+    """Lines without a backslash skip the escaped-pipe regex: the pairs are the regex's."""
+    import random
+
+    from scanner.readers.cef import _CEF_START, _HEADER_FIELDS, _PIPE, _unescape, parse_extension
+
+    def by_regex(text):
+        m = _CEF_START.search(text)
+        if m is None:
+            return None
+        pairs = [("syslog", text[: m.start()].strip())] if text[: m.start()].strip() else []
+        parts = _PIPE.split(text[m.start() :], maxsplit=7)
+        for name, value in zip(_HEADER_FIELDS, parts[1:7], strict=False):
+            if _unescape(value):
+                pairs.append((name, _unescape(value)))
+        return pairs + (parse_extension(parts[7]) if len(parts) == 8 else [])
+
+    rng = random.Random(5)
+    pieces = ["CEF:0|", "CEF:1|", "|", "\\|", "\\", "a", " ", "  ", "x=y", "cs2=v", "cs2Label=L",
+              "=", "\\=", "<13>Mar 14 host ", "é", "||"]  # fmt: skip
+    for _ in range(20_000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 16)))
+        assert parse_line(line) == by_regex(line), line
