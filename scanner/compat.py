@@ -159,7 +159,7 @@ def arrow_without_pandas() -> None:
 
     sys.meta_path.insert(0, _NoPandas)
     try:
-        pa.array([], pa.int8())
+        pa.array([0])  # an array whose type is inferred probes; one of a given type does not
         import pyarrow.acero  # noqa: F401 - group_by's engine, imported here without pandas
     finally:
         sys.meta_path.remove(_NoPandas)
