@@ -320,6 +320,47 @@ def test_scan_collects_garbage_rarely_and_restores_the_threshold(corpus, tmp_pat
     assert gc.get_threshold() == before
 
 
+def test_a_block_of_records_runs_no_garbage_collection(tmp_path, monkeypatch):
+    """A block's records, columns and findings stay under the threshold: a collection in the
+    middle of a block walks all of them (7 collections at a threshold of 20,000)."""
+    import gc
+
+    from scanner import worker
+
+    path = tmp_path / "events.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(4096):  # one block, the fields of an eventsFeed connectivity event
+            fh.write(json.dumps({
+                "event_type": "Connectivity", "event_sub_type": "Connected",
+                "time": str(1741915425000 + i), "src_ip": f"10.{i % 200}.{i % 7}.{i % 251}",
+                "dest_ip": f"203.0.{i % 113}.{i % 241}", "src_site": f"site-{i % 30}",
+                "user_name": f"user{i}", "vpn_user_email": f"user{i}@example.com",
+                "src_is_site_or_vpn": "VPN User", "device_name": f"LAPTOP-{i:06d}",
+                "mac_address": f"00:1a:2b:{i % 256:02x}:{i // 256 % 256:02x}:0c",
+                "os_type": "OS_WINDOWS", "os_version": "10.0.19045",
+                "client_version": "5.10.1.1234", "domain_name": f"app{i % 97}.example.org",
+                "url": f"https://app{i % 97}.example.org/path/{i}?q={i * 7}",
+                "src_country": "United States", "dest_country": "Germany",
+                "rule": "Allow all", "action": "Allow", "ISP_name": "Example ISP",
+                "pop_name": "Frankfurt", "tunnel_protocol": "DTLS"}) + "\n")
+    collections = []
+    real = worker.SourceScanner.run_task
+
+    def run_task(self, task, sink):
+        gc.collect()  # what the test process made before does not count
+        watch = lambda phase, info: phase == "start" and collections.append(info)  # noqa: E731
+        gc.callbacks.append(watch)
+        try:
+            return real(self, task, sink)
+        finally:
+            gc.callbacks.remove(watch)
+
+    monkeypatch.setattr(worker.SourceScanner, "run_task", run_task)
+    result = pipeline.run(_config([path], tmp_path / "o", workers=1))
+    assert result.records == 4096 and result.findings > 4096 * 10
+    assert collections == []
+
+
 # -- the worker pool itself (spawned workers running builtins: no catoscan import) --------
 def _events_until(workers, kind, timeout=60):
     import time
