@@ -401,6 +401,25 @@ def test_scans_of_schema_version_1_read_in_todays_column_names(tmp_path, key_fil
     assert by_scan[old["scan_id"]] == by_scan[new["scan_id"]]
 
 
+@pytest.mark.parametrize("dtype", ["int64", "uint64"])
+def test_distinct_values_are_np_unique_on_narrow_and_wide_ranges(dtype):
+    """Both ways of ``stats._distinct`` (a table of a narrow range, a sort of a wide one)."""
+    import numpy as np
+
+    from scanner.dataset.stats import _distinct
+
+    rng = np.random.default_rng(3)
+    # digests near the top of uint64 do not fit an int64
+    lows = (0, (1 << 64) - (1 << 30)) if dtype == "uint64" else (0, -(1 << 40))
+    for size in (0, 1, 2, 7, 1000, 50_000):
+        for width in (1, 3, size or 1, 4 * size + 1024, 4 * size + 1025, 1 << 62):
+            for low in lows if width < 1 << 28 else (0,):
+                a = (rng.integers(0, width, size).astype(dtype) + np.array(low, dtype))
+                got = _distinct(a)
+                assert got.dtype == a.dtype
+                assert got.tolist() == np.unique(a).tolist()
+
+
 def test_distinct_digests_count_each_value_once_across_chunks_and_pickles():
     """A fields row's distinct values: 8 bytes a value, merged across chunks and processes."""
     import pickle
