@@ -202,3 +202,43 @@ def test_loading_the_model_imports_presidio_without_rechecking_its_patterns():
         "requests": False,
         "tldextract": [True, True, "module", True, True],
     }  # fmt: skip
+
+
+_COLLECTIONS = r"""
+import gc, json, os, sys
+counted = []
+gc.callbacks.append(lambda phase, info: phase == "start" and counted.append(info["generation"]))
+facts = {}
+import scanner.tuning  # what comes before the preload's first line
+before = len(counted)
+import scanner.engines.preload  # the forkserver's imports: the engine, the suffix list
+facts["preload"] = [len(counted) - before, gc.get_threshold()[0]]
+gc.set_threshold(700, 10, 10)
+from scanner import cli  # the console script's imports, then its command
+del counted[:]
+def leave(code):
+    facts["command"] = [len(counted), gc.get_threshold()[0], code]
+    print(json.dumps(facts), flush=True)
+    os.__dict__["_real_exit"](code)
+os.__dict__["_real_exit"], os._exit = os._exit, leave
+sys.argv = ["catoscan", "scan", "sample_data/csv", "--nlp", "none", "--out", sys.argv[1],
+            "--key-file", sys.argv[2], "--no-progress"]
+cli.main()
+"""
+
+
+def test_the_console_script_and_the_forkserver_collect_garbage_rarely_from_the_start(
+    tmp_path, key_file
+):
+    """Their imports make no garbage: at Python's threshold they collected 120-150 times."""
+    from scanner.tuning import GC_THRESHOLD
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", _COLLECTIONS, str(tmp_path / "inv"), str(key_file)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True,
+    )
+    facts = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert facts["preload"][1] == GC_THRESHOLD and facts["preload"][0] <= 2
+    collections, threshold, code = facts["command"]
+    assert threshold == GC_THRESHOLD and code == 0 and collections <= 2

@@ -43,12 +43,13 @@ from typing import Any
 
 #: Scans of less input than this run inline: a pool's start-up would cost more than it saves.
 POOL_MIN_BYTES = 16 * 1024**2
-#: What every worker process imports once, before it is forked (``preload`` also reads
-#: what any worker reads first, whatever the configuration). Not presidio and spaCy: a
-#: worker imports them when free text first needs NER (preloading them cost a structured
-#: 20 MB CEF scan 13% of its time, and saved a scan with free text 2-6%; loading the
-#: model there too saved a 50 MB scan with free text nothing).
-PRELOAD = ["scanner.engines.local", "scanner.engines.preload"]
+#: What every worker process imports once, before it is forked (``preload`` imports the
+#: engine's modules and reads what any worker reads first, whatever the configuration).
+#: Not presidio and spaCy: a worker imports them when free text first needs NER
+#: (preloading them cost a structured 20 MB CEF scan 13% of its time, and saved a scan
+#: with free text 2-6%; loading the model there too saved a 50 MB scan with free text
+#: nothing).
+PRELOAD = ["scanner.engines.preload"]
 #: How long a worker may take to stop when asked, before it is terminated, then killed.
 STOP_SECONDS = 5.0
 #: How often a busy worker checks that the scan is still there.
