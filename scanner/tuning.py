@@ -1,11 +1,11 @@
 """A scanning process's memory settings: the garbage collector's threshold, Arrow's allocator.
 
 A block holds thousands of parsed records, each a dict, with their columns and findings:
-the young generation of a block of 4,096 eventsFeed records peaks between 100,000 and
-400,000 containers. A collection in the middle of a block walks all of them and moves them
-to an older generation, whose collection walks them again. At Python's default threshold
-(700 allocations) that was about a tenth of a warm scan's time; at 20,000 a pool worker
-still collected about 200 times on 1 GB (a full collection among them), 5.5% of its time.
+a block of 4,096 eventsFeed records makes 150,000-200,000 young containers at its peak. A
+collection in the middle of a block walks all of them and moves them to an older
+generation, whose collection walks them again. At Python's default threshold (700
+allocations) that was about a tenth of a warm scan's time; at 20,000 a pool worker still
+collected about 200 times on 1 GB (a full collection among them), 5.5% of its time.
 Scanning makes almost no reference cycles (the young count at the end of a task, with no
 collection at all, does not grow from task to task), so the threshold is set above a
 block's peak: a collection is then rare, and it also bounds what cycles could hold.
@@ -17,7 +17,9 @@ same speed (``docs/performance.md``). Scans use the system allocator unless the 
 one with pyarrow's own ``ARROW_DEFAULT_MEMORY_POOL``.
 
 The pipeline applies both while its engine runs (:func:`scanning`), a pool's worker process
-for good (:func:`collect_rarely`, :func:`system_allocator`).
+for good (:func:`collect_rarely`, :func:`system_allocator`); the console script's process
+and the pool's forkserver collect rarely from their first line, since their imports make no
+garbage either.
 """
 
 from __future__ import annotations
