@@ -213,6 +213,7 @@ import scanner.tuning  # what comes before the preload's first line
 before = len(counted)
 import scanner.engines.preload  # the forkserver's imports: the engine, the suffix list
 facts["preload"] = [len(counted) - before, gc.get_threshold()[0]]
+facts["frozen"] = [gc.get_freeze_count(), gc.get_count()[0]]
 gc.set_threshold(700, 10, 10)
 from scanner import cli  # the console script's imports, then its command
 del counted[:]
@@ -230,7 +231,10 @@ cli.main()
 def test_the_console_script_and_the_forkserver_collect_garbage_rarely_from_the_start(
     tmp_path, key_file
 ):
-    """Their imports make no garbage: at Python's threshold they collected 120-150 times."""
+    """Their imports make no garbage: at Python's threshold they collected 120-150 times.
+
+    What the forkserver imported is frozen before it forks: left young, it counted towards
+    every worker's first collections, and they walked it."""
     from scanner.tuning import GC_THRESHOLD
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -240,5 +244,7 @@ def test_the_console_script_and_the_forkserver_collect_garbage_rarely_from_the_s
     )
     facts = json.loads(proc.stdout.strip().splitlines()[-1])
     assert facts["preload"][1] == GC_THRESHOLD and facts["preload"][0] <= 2
+    frozen, young = facts["frozen"]
+    assert frozen > 10_000 and young == 0
     collections, threshold, code = facts["command"]
     assert threshold == GC_THRESHOLD and code == 0 and collections <= 2
