@@ -149,6 +149,70 @@ def test_all_but_one_exemplar_is_enough_and_two_disagreeing_are_not():
     assert all(miner.plan(f) is None for f in fits)
 
 
+def _teach_in_rounds(miner, messages, label_of):
+    """What the detector does: the first two exemplars first, then more where needed."""
+    fits = [miner.fit(tokenize(m, [])) for m in messages]
+    asked = []
+    waiting = list(zip(fits, messages, strict=True))
+    for first in (True, False):
+        chosen = [(f, m) for f, m in waiting if miner.wants_exemplar(f, first)]
+        waiting = [(f, m) for f, m in waiting if (f, m) not in chosen]
+        asked.append(len(chosen))
+        for fit, message in chosen:
+            miner.observe(fit, label_of(message))
+    return fits, asked
+
+
+def test_two_agreeing_exemplars_conclude_a_template():
+    fits, asked = _teach_in_rounds(TemplateMiner(exemplars=4), _messages(), _person)
+    assert asked == [2, 0] and fits[0].template.trusted is True
+    assert fits[0].template.labels == ("PERSON",)
+
+
+def test_slots_of_lower_case_words_without_a_name_in_two_exemplars_conclude_it():
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
+    messages = [f"Backup job {w} finished in {i * 3 + 1} seconds" for i, w in enumerate(words)]
+    fits, asked = _teach_in_rounds(TemplateMiner(exemplars=4), messages, lambda m: [])
+    assert asked == [2, 0] and fits[0].template.trusted is True
+    assert fits[0].template.labels == (None,)
+
+
+def test_two_exemplars_without_a_name_where_a_name_may_stand_do_not_conclude_it():
+    """spaCy may miss a name twice: the next exemplars decide, by all but one agreeing."""
+
+    def two_missed(message):
+        return [] if "Quenby" in message or "Wrenfield" in message else _person(message)
+
+    miner = TemplateMiner(exemplars=4)
+    fits, asked = _teach_in_rounds(miner, _messages(), two_missed)
+    assert asked == [2, 2] and fits[0].template.trusted is False  # two against two
+
+    def first_missed(message):
+        return [] if "Quenby" in message else _person(message)
+
+    fits, asked = _teach_in_rounds(TemplateMiner(exemplars=4), _messages(), first_missed)
+    assert asked == [2, 2] and fits[0].template.trusted is True  # three of four
+    # A template of two exemplars only is concluded by the rule of all but one.
+    fits, asked = _teach_in_rounds(TemplateMiner(exemplars=2), _messages(), two_missed)
+    assert asked == [2, 0] and fits[0].template.trusted is True
+
+
+def test_exemplars_that_disagree_are_joined_by_more_of_the_same_batch(detector, monkeypatch):
+    """The detector's second round: the template's next messages teach it, in one prefetch."""
+    from scanner.detect import templates
+
+    monkeypatch.setattr(templates, "_conclude_early", lambda template: None)  # as if unsure
+    seen = _count_ner(detector, monkeypatch)
+    detector.begin_task()
+    messages = _messages()
+    detector.prefetch([(PLAIN_TEXT, m) for m in messages])
+    assert seen == messages[:4]  # two, then two more; the rest by the template
+    spans = detector.spans(PLAIN_TEXT, messages[-1])
+    assert [(messages[-1][s.start : s.end], s.detector) for s in spans] == [
+        (NAMES[-1], NER_TEMPLATE_DETECTOR)
+    ]
+
+
 def test_a_span_across_a_slots_edge_makes_the_template_spacys():
     def run_on(message):  # 'Password for Marisol' - half a slot
         return [Span(0, message.index(" ", 13), "PERSON", 0.85, "SpacyRecognizer")]
@@ -220,8 +284,8 @@ def test_a_trusted_template_spares_spacy_and_finds_names_no_list_holds(detector,
     before = list(detector.template_counts)
     messages = _messages()
     detector.prefetch([(PLAIN_TEXT, m) for m in messages])
-    assert len(seen) == 4  # the exemplars
-    assert [a - b for a, b in zip(detector.template_counts, before, strict=True)] == [8, 4]
+    assert len(seen) == 2  # the exemplars: the first two agree
+    assert [a - b for a, b in zip(detector.template_counts, before, strict=True)] == [10, 2]
     for message, name in zip(messages, NAMES, strict=True):
         spans = detector.spans(PLAIN_TEXT, message)
         assert [(message[s.start : s.end], s.entity) for s in spans] == [(name, "PERSON")]
@@ -246,7 +310,7 @@ def test_a_japanese_name_in_a_trusted_slot_is_kept(detector, monkeypatch):
              "伊藤 蒼", "中村 凛"]  # fmt: skip
     messages = [f"ユーザー {n} が 198.51.100.{i} から接続しました" for i, n in enumerate(names)]
     detector.prefetch([(PLAIN_TEXT, m) for m in messages])
-    assert len(seen) == 4
+    assert len(seen) == 2
     for message, name in zip(messages, names, strict=True):
         people = [s for s in detector.spans(PLAIN_TEXT, message) if s.entity == "PERSON"]
         assert [message[s.start : s.end] for s in people] == [name], message

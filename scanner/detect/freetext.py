@@ -125,7 +125,9 @@ class FreeText:
 
         With templates, every message is first placed in its template; the messages that
         teach templates (and those that fit none) go through spaCy first, then the rest are
-        decided by their template where it is trusted, and by spaCy where not.
+        decided by their template where it is trusted, and by spaCy where not. A template's
+        first two exemplars go through spaCy before any more of its messages do: when they
+        agree, they conclude it (:func:`~scanner.detect.templates._conclude_early`).
         """
         if not pairs:
             return
@@ -148,15 +150,24 @@ class FreeText:
             for i, fit in enumerate(fits):
                 if fit is None or fit.template.trusted is False:
                     first.append(pairs[i])
-                elif miner.wants_exemplar(fit):
+                elif miner.wants_exemplar(fit, first=True):
                     teach.append((len(first), fit))
                     first.append(pairs[i])
                 else:
                     later.append(i)
-            self._ner_batch(first, batch_size)
-            for at, fit in teach:
-                rule, value = first[at]
-                miner.observe(fit, self.spans(rule, value))
+            self._teach(first, teach, batch_size)
+            # The templates whose first exemplars did not conclude them: more of their
+            # messages teach them, in order, as they would have in one round.
+            more: list[tuple[FieldRule, str]] = []
+            teach, waiting, later = [], later, []
+            for i in waiting:
+                fit = fits[i]
+                if fit is not None and miner.wants_exemplar(fit):
+                    teach.append((len(more), fit))
+                    more.append(pairs[i])
+                else:
+                    later.append(i)
+            self._teach(more, teach, batch_size)
             rest: list[tuple[FieldRule, str]] = []
             for i in later:
                 fit, (rule, value) = fits[i], pairs[i]
@@ -168,11 +179,23 @@ class FreeText:
                     self.spans(rule, value)
                     self.template_counts[0] += 1
             self._ner_batch(rest, batch_size)
-            self.template_counts[1] += len(first) + len(rest)
+            self.template_counts[1] += len(first) + len(more) + len(rest)
         finally:
             self._planned.clear()
             self._patterns.clear()
             self._absent = {}
+
+    def _teach(
+        self, pairs: list[tuple[FieldRule, str]], teach: list[tuple[int, Fit]], batch_size: int
+    ) -> None:
+        """Decide ``pairs`` with spaCy, and teach each exemplar's template.
+
+        ``teach``: the position of each exemplar among ``pairs``, and its fit.
+        """
+        self._ner_batch(pairs, batch_size)
+        for at, fit in teach:
+            rule, value = pairs[at]
+            self.templates.observe(fit, self.spans(rule, value))  # type: ignore[union-attr]
 
     def _ner_batch(self, pairs: list[tuple[FieldRule, str]], batch_size: int) -> None:
         """Decide values with spaCy's NER, its texts run as one ``nlp.pipe`` batch."""
