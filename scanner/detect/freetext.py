@@ -155,7 +155,7 @@ class FreeText:
                     first.append(pairs[i])
                 else:
                     later.append(i)
-            self._teach(first, teach, batch_size)
+            self._teach(miner, first, teach, batch_size)
             # The templates whose first exemplars did not conclude them: more of their
             # messages teach them, in order, as they would have in one round.
             more: list[tuple[FieldRule, str]] = []
@@ -167,7 +167,7 @@ class FreeText:
                     more.append(pairs[i])
                 else:
                     later.append(i)
-            self._teach(more, teach, batch_size)
+            self._teach(miner, more, teach, batch_size)
             rest: list[tuple[FieldRule, str]] = []
             for i in later:
                 fit, (rule, value) = fits[i], pairs[i]
@@ -186,7 +186,11 @@ class FreeText:
             self._absent = {}
 
     def _teach(
-        self, pairs: list[tuple[FieldRule, str]], teach: list[tuple[int, Fit]], batch_size: int
+        self,
+        miner: TemplateMiner,
+        pairs: list[tuple[FieldRule, str]],
+        teach: list[tuple[int, Fit]],
+        batch_size: int,
     ) -> None:
         """Decide ``pairs`` with spaCy, and teach each exemplar's template.
 
@@ -195,7 +199,7 @@ class FreeText:
         self._ner_batch(pairs, batch_size)
         for at, fit in teach:
             rule, value = pairs[at]
-            self.templates.observe(fit, self.spans(rule, value))  # type: ignore[union-attr]
+            miner.observe(fit, self.spans(rule, value))
 
     def _ner_batch(self, pairs: list[tuple[FieldRule, str]], batch_size: int) -> None:
         """Decide values with spaCy's NER, its texts run as one ``nlp.pipe`` batch."""

@@ -449,12 +449,12 @@ def _labels(
 def _conclude_early(template: Template) -> None:
     """Trust the template when its first :data:`EARLY` exemplars agree on everything...
 
-    ... every slot and fixed span, none unsure, and no slot that spaCy found no name in has
-    a name's shape: where spaCy missed the name in both, the next exemplars may find it,
-    and the template must then stay spaCy's (:func:`_conclude`). Otherwise the template
-    waits for all its exemplars. Two agreeing exemplars are what the full count concludes
-    from in practice: on the bench's high-cardinality events, every one of 238 templates
-    whose first two exemplars agreed was concluded the same from four.
+    ... every slot and fixed span, none unsure, and each slot whose words have a name's
+    shape in either holds a name or a place: where spaCy missed a name in both, the next
+    exemplars may find it, and the template must then stay spaCy's (:func:`_conclude`).
+    Otherwise the template waits for all its exemplars. Two agreeing exemplars are what the
+    full count concludes from in practice: on the bench's high-cardinality events, every one
+    of 238 templates whose first two exemplars agreed was concluded the same from four.
     """
     (labels, fixed, shaped), *others = template.exemplars
     if any(other[:2] != (labels, fixed) for other in others):
